@@ -1,0 +1,1 @@
+"""dudao backend: domain rules, store, services, jobs and the web."""

@@ -1,0 +1,40 @@
+"""`create_app(config)`: the one place that wires the web, the bot and the ports together."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from backend.config import Config, config_from_env
+from backend.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config | None = None, runtime: Runtime | None = None) -> Flask:
+    config = config or (runtime.config if runtime else config_from_env())
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=20 * 1024 * 1024, JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    register_runtime(app, runtime or Runtime.from_config(config))
+    register_errors(app)
+    register_blueprints(app)
+    return app
+
+
+def register_runtime(app: Flask, runtime: Runtime) -> None:
+    app.extensions["dudao"] = runtime
+
+
+def register_errors(app: Flask) -> None:
+    from backend.web.errors import register
+
+    register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from backend.web import api, health
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)

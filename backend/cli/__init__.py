@@ -1,0 +1,34 @@
+"""The `dudao` command line. Each command group lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from backend.config import config_from_env, load_dotenv_file
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-v", "--verbose", is_flag=True, help="Log more (debug level).")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """督导通 dudao: county education supervision through a WeChat official account."""
+    load_dotenv_file()
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    ctx.obj = config_from_env()
+
+
+def _register() -> None:
+    from backend.cli import db, importing, serve, tokens
+
+    for module in (db, importing, serve, tokens):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

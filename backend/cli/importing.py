@@ -1,0 +1,5 @@
+"""`dudao` commands (filled in by the issue that builds them)."""
+
+import click
+
+COMMANDS: list[click.Command] = []

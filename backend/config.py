@@ -1,0 +1,73 @@
+"""Configuration from the environment (and a `.env` file): the one place that reads `DUDAO_*`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("DUDAO_INSTANCE_DIR", "instance")).resolve()
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    redis_url: str | None = None
+    secret_key: str = "dev-not-secret"  # noqa: S105 - replaced by DUDAO_SECRET_KEY in any real deployment
+    public_url: str = "http://127.0.0.1:5000"
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_token: str = ""
+    wechat_aes_key: str | None = None
+    wechat_api_base: str = DEFAULT_API_BASE
+    instance_dir: Path = field(default_factory=_instance_dir)
+    demo: bool = False
+    run_worker: bool = False
+    testing: bool = False
+    # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
+    templates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def safe_mode(self) -> bool:
+        return bool(self.wechat_aes_key)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.instance_dir / "media"
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+
+def load_dotenv_file(path: str | Path = ".env") -> None:
+    """Read `.env` into the environment without overriding what is already set."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Config:
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("DUDAO_INSTANCE_DIR", "instance")).resolve()
+    templates = {
+        k.removeprefix("DUDAO_TEMPLATE_").lower(): v for k, v in env.items() if k.startswith("DUDAO_TEMPLATE_")
+    }
+    cfg = Config(
+        database_url=env.get("DUDAO_DATABASE_URL") or f"sqlite:///{instance / 'dudao.sqlite3'}",
+        redis_url=env.get("DUDAO_REDIS_URL") or None,
+        secret_key=env.get("DUDAO_SECRET_KEY", "dev-not-secret"),
+        public_url=env.get("DUDAO_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        wechat_appid=env.get("DUDAO_WECHAT_APPID", ""),
+        wechat_secret=env.get("DUDAO_WECHAT_SECRET", ""),
+        wechat_token=env.get("DUDAO_WECHAT_TOKEN", ""),
+        wechat_aes_key=env.get("DUDAO_WECHAT_AES_KEY") or None,
+        wechat_api_base=env.get("DUDAO_WECHAT_API_BASE", DEFAULT_API_BASE).rstrip("/"),
+        instance_dir=instance,
+        templates=templates,
+    )
+    return cfg.with_(**overrides) if overrides else cfg

@@ -1,0 +1,93 @@
+"""The domain's vocabularies. Values are stored in the database; Chinese labels live in `messages/`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    KINDERGARTEN = "kindergarten"
+    PRIMARY = "primary"
+    JUNIOR = "junior"
+    NINE_YEAR = "nine_year"
+    TWELVE_YEAR = "twelve_year"
+    SENIOR = "senior"
+    COMPLETE_SECONDARY = "complete_secondary"
+    VOCATIONAL = "vocational"
+    SPECIAL = "special"
+    TOWNSHIP = "township"
+    DEPARTMENT = "department"
+
+    @property
+    def is_school(self) -> bool:
+        return self not in (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)
+
+
+class Ownership(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class Employment(StrEnum):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    INSPECTOR = "inspector"
+    UNIT = "unit"
+    OFFICE = "office"
+
+
+class VisitKind(StrEnum):
+    ROUTINE = "routine"  # 经常性
+    SPECIAL = "special"  # 专项
+    UNANNOUNCED = "unannounced"  # 随机/暗访
+    FOLLOW_UP = "follow_up"  # 回访/复查
+    COMPREHENSIVE = "comprehensive"  # 综合督导
+
+
+class ConcernState(StrEnum):
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    VERIFYING = "verifying"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    REFERRED = "referred"
+    NOT_SUBSTANTIATED = "not_substantiated"
+    DUPLICATE = "duplicate"
+
+
+class RectificationState(StrEnum):
+    DRAFT = "draft"  # proposed by an inspector, not yet confirmed
+    ISSUED = "issued"
+    ACKNOWLEDGED = "acknowledged"  # 签收
+    SUBMITTED = "submitted"  # 整改报告
+    REOPENED = "reopened"  # 复查不通过
+    VERIFIED = "verified"  # 复查通过
+    CLOSED = "closed"
+
+
+class EscalationLevel(StrEnum):
+    SUPERVISION_NOTICE = "supervision_notice"  # 督办通知
+    TALK = "talk"  # 约谈
+    CIRCULAR = "circular"  # 通报
+    ACCOUNTABILITY = "accountability"  # 问责
+
+
+class EscalationState(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    GIVEN_UP = "given_up"
+
+
+class CalendarDayKind(StrEnum):
+    HOLIDAY = "holiday"  # 法定节假日 (a weekday off)
+    WORKDAY = "workday"  # 调休上班 (a weekend day worked)

@@ -1,0 +1,427 @@
+"""The data model (SQLAlchemy 2.0, typed). Times are UTC (`UTCDateTime`); dates are Asia/Shanghai dates.
+
+Enumerated columns hold the values of `backend.domain.kinds`; the Chinese labels live in `messages/`.
+Changes go through Alembic: `dudao db upgrade`; a new migration with `alembic revision --autogenerate`,
+then read and fixed by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from backend.domain.kinds import (
+    ConcernState,
+    EscalationState,
+    OutboxState,
+    RectificationState,
+    VisitKind,
+)
+from backend.store.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Authority(Timestamped, Base):
+    """A county education supervision committee (督导委) and its office (督导室)."""
+
+    __tablename__ = "authority"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    office_name: Mapped[str] = mapped_column(String(100), default="")
+    hotline: Mapped[str] = mapped_column(String(40), default="")
+    # the supervision items: [{"code": "1", "name": "校务管理和制度执行"}, ...]; seeded with the eight
+    supervision_items: Mapped[list[Any]] = mapped_column(default=list)
+    visits_per_month_target: Mapped[int] = mapped_column(default=1)
+    visits_per_semester_floor: Mapped[int] = mapped_column(default=2)
+    concern_ack_working_days: Mapped[int] = mapped_column(default=1)
+    concern_answer_working_days: Mapped[int] = mapped_column(default=5)
+    supervision_notice_working_days: Mapped[int] = mapped_column(default=5)
+    quiet_hours: Mapped[str] = mapped_column(String(20), default="22:00-07:30")
+
+
+class Zone(Timestamped, Base):
+    """A responsibility zone (督学责任区 / 督导组)."""
+
+    __tablename__ = "zone"
+    __table_args__ = (UniqueConstraint("authority_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    leader_inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), default=None)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="zone")
+
+
+class Unit(Timestamped, Base):
+    """A supervised unit: a school or kindergarten, or a township or county department."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(24))
+    ownership: Mapped[str] = mapped_column(String(16), default="public")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    student_count: Mapped[int | None] = mapped_column(default=None)
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), index=True, default=None)
+    superior_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    zone: Mapped[Zone | None] = relationship(back_populates="units")
+
+
+class Inspector(Timestamped, Base):
+    """A responsible inspector (责任督学)."""
+
+    __tablename__ = "inspector"
+    __table_args__ = (UniqueConstraint("authority_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32))  # 督学编号 / 督学证号
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(30))
+    photo: Mapped[str] = mapped_column(String(300), default="")  # a path under the instance's media folder
+    employment: Mapped[str] = mapped_column(String(16), default="part_time")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_on: Mapped[date | None] = mapped_column(Date, default=None)
+    training_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Assignment(Base):
+    """An inspector responsible for a school from a date; `ends_on` is set when it changes (history kept)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        # one current responsible inspector per school
+        Index(
+            "uq_assignment_current_unit",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("ends_on IS NULL"),
+            postgresql_where=text("ends_on IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inspector: Mapped[Inspector] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class WechatIdentity(Timestamped, Base):
+    """A WeChat user of the official account: who they are to us, and what they last did."""
+
+    __tablename__ = "wechat_identity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="public")
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), index=True, default=None)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True, default=None)
+    office_user_id: Mapped[int | None] = mapped_column(ForeignKey("office_user.id"), default=None)
+    bound_at: Mapped[datetime | None] = mapped_column(default=None)
+    following: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_scanned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    last_scanned_at: Mapped[datetime | None] = mapped_column(default=None)
+    # start of WeChat's 48 h customer-service window
+    last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BindCode(Base):
+    """A one-time code that binds a WeChat user to an inspector or a unit contact. Only its hash is kept."""
+
+    __tablename__ = "bind_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), default=None)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    used_by_openid: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundDelivery(Base):
+    """One WeChat delivery, keyed as WeChat retries it; the database half of deduplication."""
+
+    __tablename__ = "inbound_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    msg_type: Mapped[str] = mapped_column(String(40))
+    reply: Mapped[str | None] = mapped_column(Text, default=None)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Media(Base):
+    """A kept file (photo, voice, video) attached to a visit, concern or rectification report."""
+
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_owner", "owner_type", "owner_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(24))  # visit | concern | rectification | inspector
+    owner_id: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))  # image | voice | video
+    wechat_media_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    path: Mapped[str] = mapped_column(String(300), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    exif_stripped: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Visit(Timestamped, Base):
+    """A visit's working record (工作记录)."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_unit_date", "unit_id", "visited_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20), default=VisitKind.ROUTINE.value)
+    methods: Mapped[list[Any]] = mapped_column(default=list)  # 随机听课, 查阅资料, ...
+    items: Mapped[list[Any]] = mapped_column(default=list)  # supervision item codes
+    observations: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="chat")  # chat | dialogue | web | import
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    checkin_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    checkin_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    checkin_distance_m: Mapped[float | None] = mapped_column(Float, default=None)
+    far_from_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    history: Mapped[list[Any]] = mapped_column(default=list)  # earlier versions of this record
+
+
+class Concern(Timestamped, Base):
+    """A concern from the public (举报投诉 / 家长留言). The reporter's identity never leaves the inspector's side."""
+
+    __tablename__ = "concern"
+    __table_args__ = (
+        Index("ix_concern_unit_state", "unit_id", "state"),
+        Index("ix_concern_reporter", "reporter_openid"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_no: Mapped[str] = mapped_column(String(32), unique=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), index=True, default=None)
+    channel: Mapped[str] = mapped_column(String(16), default="wechat")  # wechat | web
+    reporter_openid: Mapped[str | None] = mapped_column(String(64), default=None)
+    reporter_phone: Mapped[str | None] = mapped_column(String(30), default=None)
+    category: Mapped[str | None] = mapped_column(String(16), default=None)  # a supervision item code
+    content: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(24), default=ConcernState.RECEIVED.value)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("concern.id"), default=None)
+    escalation_level: Mapped[int] = mapped_column(default=0)  # 0 inspector, 1 zone leader, 2 office
+    ack_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    answer_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+
+class Rectification(Timestamped, Base):
+    """A rectification item (整改事项): a finding fed back to a unit with a requirement and a deadline."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (
+        Index("ix_rectification_open_deadline", "state", "deadline"),
+        Index("ix_rectification_unit_state", "unit_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # 整改通知书编号
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), index=True, default=None)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), default=None)
+    concern_id: Mapped[int | None] = mapped_column(ForeignKey("concern.id"), default=None)
+    item: Mapped[str | None] = mapped_column(String(16), default=None)
+    problem: Mapped[str] = mapped_column(Text)
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[date] = mapped_column(Date)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default=RectificationState.DRAFT.value)
+    level: Mapped[int] = mapped_column(default=0)  # 0 none, 1 督办, 2 约谈, 3 通报, 4 问责
+    issued_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    report_text: Mapped[str] = mapped_column(Text, default="")
+    reinspection_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExtensionRequest(Base):
+    """A unit's request for more time (申请延期) and its decision."""
+
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(16), default=None)  # granted | refused
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    new_deadline: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class Escalation(Base):
+    """A rung of the ladder: 督办通知, 约谈, 通报 or 问责, with its record."""
+
+    __tablename__ = "escalation"
+    __table_args__ = (UniqueConstraint("rectification_id", "level"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    level: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16), default=EscalationState.PROPOSED.value)
+    new_deadline: Mapped[date | None] = mapped_column(Date, default=None)
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    confirmed_by: Mapped[str] = mapped_column(String(100), default="")
+    # 约谈: time, attendees, what was said, commitments; 问责: 基本情况, 问责事实, 问责依据, 问责方式, 生效时间
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OutboxMessage(Base):
+    """A push to send, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # also the template client_msg_id
+    openid: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # text | image | template | office_alert
+    notice: Mapped[str] = mapped_column(String(48), default="")  # the notice kind, for template fallback
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEvent(Base):
+    """Who did what, when and why: every change of state."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # e.g. "inspector:12", "office:admin", "system"
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int | None] = mapped_column(default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CalendarDay(Base):
+    """An exception to the Monday-to-Friday week: a holiday weekday or a make-up working weekend day (调休)."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(40), default="")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API. Only the hash is kept."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OfficeUser(Timestamped, Base):
+    """A person of the office web: an office admin or a zone leader."""
+
+    __tablename__ = "office_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"))
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="office")  # office | zone_leader
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
+    "Authority",
+    "Base",
+    "BindCode",
+    "CalendarDay",
+    "Concern",
+    "Escalation",
+    "ExtensionRequest",
+    "InboundDelivery",
+    "Inspector",
+    "Media",
+    "OfficeUser",
+    "OutboxMessage",
+    "Rectification",
+    "Unit",
+    "Visit",
+    "WechatIdentity",
+    "Zone",
+]

@@ -1,0 +1,3 @@
+"""Words of importing."""
+
+MESSAGES: dict[str, str] = {}

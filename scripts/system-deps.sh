@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dudao needs when they are missing: a CJK font for the boards, zbar for
+# decoding QR codes in tests, Chromium for browser tests, poppler for looking at PDFs.
+set -u
+missing=()
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null
+else
+  echo "please install these Debian packages: sudo apt-get install ${missing[*]}" >&2
+  echo "(dudao runs without them; boards fall back to a plainer font and some tests are skipped)" >&2
+fi
+exit 0

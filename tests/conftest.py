@@ -1,0 +1,105 @@
+"""Shared fixtures: real databases and key-value stores.
+
+Integration tests run on SQLite + the in-process store always, and on PostgreSQL + Redis when
+DUDAO_TEST_DATABASE_URL / DUDAO_TEST_REDIS_URL are set. With CI=true a service that is set but down, or
+not set at all, fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from backend.kv import MemoryKV, RedisKV
+from backend.store.db import Database
+from backend.store.models import Base
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_URL = os.environ.get("DUDAO_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL")
+
+
+def _unavailable(what: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what} is required when CI=true", pytrace=False)
+    pytest.skip(f"{what} not configured")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[Database]:
+    if not PG_URL:
+        _unavailable("DUDAO_TEST_DATABASE_URL (PostgreSQL)")
+    db = Database(PG_URL or "")
+    if not db.ping():
+        pytest.fail(f"PostgreSQL at {PG_URL} does not answer", pytrace=False)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+def _truncate_pg(db: Database) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: SQLite, and PostgreSQL when configured."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "dudao.sqlite3"
+        shutil.copy(template, path)
+        db = Database(f"sqlite:///{path}")
+        yield db
+        db.dispose()
+    else:
+        pg: Database = request.getfixturevalue("pg_database")
+        _truncate_pg(pg)
+        yield pg
+
+
+@pytest.fixture
+def sqlite_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """Only SQLite, for tests about the embedded default."""
+    path = tmp_path / "dudao.sqlite3"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def kv(request: pytest.FixtureRequest) -> Iterator[MemoryKV | RedisKV]:
+    """The key-value port: the in-process store, and Redis when configured (a fresh key prefix per test)."""
+    if request.param == "memory":
+        yield MemoryKV()
+        return
+    if not REDIS_URL:
+        _unavailable("DUDAO_TEST_REDIS_URL (Redis)")
+    import uuid
+
+    store = RedisKV(REDIS_URL or "", prefix=f"dudao-test:{uuid.uuid4().hex[:8]}:")
+    if not store.ping():
+        pytest.fail(f"Redis at {REDIS_URL} does not answer", pytrace=False)
+    yield store
+    for key in store._redis.scan_iter(match=store.prefix + "*"):
+        store._redis.delete(key)
