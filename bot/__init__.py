@@ -1,0 +1,1 @@
+"""The WeChat adapter: webhook, router, handlers per role, the outbound client, the fake API and the simulator."""
