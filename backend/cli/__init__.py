@@ -24,9 +24,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from backend.cli import db, importing, serve, tokens
+    from backend.cli import calendar, db, importing, serve, tokens
 
-    for module in (db, importing, serve, tokens):
+    for module in (calendar, db, importing, serve, tokens):
         for command in module.COMMANDS:
             main.add_command(command)
 

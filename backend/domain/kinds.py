@@ -91,3 +91,4 @@ class OutboxState(StrEnum):
 class CalendarDayKind(StrEnum):
     HOLIDAY = "holiday"  # 法定节假日 (a weekday off)
     WORKDAY = "workday"  # 调休上班 (a weekend day worked)
+    ORDINARY = "ordinary"  # the office put the day back to the weekday rule; reloading the schedule keeps that

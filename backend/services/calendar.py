@@ -1,0 +1,60 @@
+"""The working-day calendar as the office keeps it: the official schedule loaded, local changes on top."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.domain.calendar import CalendarException, WorkingCalendar, official_schedule
+from backend.domain.kinds import CalendarDayKind
+from backend.store.models import AuditEvent, CalendarDay
+
+
+def load_official_calendar(session: Session, actor: str = "system") -> int:
+    """Add the shipped official schedule; days already present (perhaps changed by the office) are kept.
+
+    Returns how many days were added. Does not commit.
+    """
+    return load_schedule(session, official_schedule(), actor)
+
+
+def load_schedule(session: Session, exceptions: list[CalendarException], actor: str) -> int:
+    """Add the days of a schedule that the database does not hold yet. Does not commit."""
+    known = set(session.scalars(select(CalendarDay.day)))
+    new = [e for e in exceptions if e.day not in known]
+    session.add_all(CalendarDay(day=e.day, kind=e.kind.value, name=e.name) for e in new)
+    if new:
+        detail = {"days": len(new), "first": new[0].day.isoformat(), "last": new[-1].day.isoformat()}
+        session.add(AuditEvent(actor=actor, action="calendar.loaded", subject_type="calendar", detail=detail))
+    session.flush()
+    return len(new)
+
+
+def set_day(session: Session, day: date, kind: CalendarDayKind | None, name: str = "", actor: str = "office") -> None:
+    """Mark `day` as a holiday, a make-up working day or (kind None) an ordinary day. Does not commit.
+
+    An ordinary day is kept as a row of its own, so that reloading the official schedule does not undo it.
+    """
+    kind = kind or CalendarDayKind.ORDINARY
+    row = session.get(CalendarDay, day)
+    before = None if row is None else row.kind
+    if row is None:
+        session.add(CalendarDay(day=day, kind=kind.value, name=name))
+    else:
+        row.kind, row.name = kind.value, name
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="calendar.changed",
+            subject_type="calendar",
+            detail={"day": day.isoformat(), "from": before, "to": kind.value},
+        )
+    )
+    session.flush()
+
+
+def working_calendar(session: Session) -> WorkingCalendar:
+    """The calendar as the database holds it now."""
+    return WorkingCalendar({row.day: row.kind for row in session.scalars(select(CalendarDay))})
