@@ -6,7 +6,7 @@ Pure: imports nothing from the project.
 
 from __future__ import annotations
 
-from messages import common, importing, calendar
+from messages import calendar, common, importing
 
 CATALOG: dict[str, str] = {}
 for _part in (common, importing, calendar):
