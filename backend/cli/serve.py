@@ -1,5 +1,221 @@
-"""`dudao` commands (filled in by the issue that builds them)."""
+"""`dudao serve`, `dudao worker` and `dudao demo`: the web app and the worker loop, together or apart.
+
+One process does it all on a laptop (`serve`: a threaded WSGI server plus the worker in a daemon thread);
+production runs `gunicorn 'backend.wsgi:app'` next to one or more `dudao worker`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, Protocol
 
 import click
+from werkzeug.serving import BaseWSGIServer, make_server
 
-COMMANDS: list[click.Command] = []
+from backend.app import create_app
+from backend.config import Config
+from backend.jobs import registered_jobs
+from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
+from backend.runtime import Runtime
+from backend.services.demo_county import load_demo_county
+from backend.store.db import Database
+from messages import t
+
+log = logging.getLogger(__name__)
+
+DEMO_DATABASE_FILE = "demo.sqlite3"
+
+
+class Companion(Protocol):
+    """A helper service started before the app and stopped after it, e.g. the demo's fake WeChat API."""
+
+    name: str
+
+    def start(self) -> Mapping[str, Any]:
+        """Start serving; return the config overrides the app needs to reach it (e.g. `wechat_api_base`)."""
+        ...
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def demo_companions(config: Config) -> list[Companion]:
+    """The services the demo starts alongside the app (the fake WeChat API joins here)."""
+    return []
+
+
+def _not_ready(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops us like Ctrl+C does (only possible from the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_server(
+    config: Config,
+    host: str,
+    port: int,
+    *,
+    with_worker: bool = True,
+    companions: Sequence[Companion] = (),
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve `create_app` until Ctrl+C or SIGTERM, with the worker loop in a thread and companions around it.
+
+    The socket is bound first, so that port 0 works and the app's config knows its own URL in the demo.
+    """
+    started: list[Companion] = []
+    runtime: Runtime | None = None
+    worker: Worker | None = None
+    thread: threading.Thread | None = None
+    server: BaseWSGIServer | None = None
+    try:
+        overrides: dict[str, Any] = {}
+        for companion in companions:
+            overrides.update(companion.start())
+            started.append(companion)
+            click.echo(t("cli.demo.companion", name=companion.name, url=companion.url))
+        server = make_server(host, port, _not_ready, threaded=True)
+        url = f"http://{host}:{server.server_port}"
+        if config.demo:
+            overrides["public_url"] = url
+        config = config.with_(**overrides, run_worker=with_worker)
+        runtime = Runtime.from_config(config)
+        server.app = create_app(runtime=runtime)
+        if with_worker:
+            worker = Worker(runtime, registered_jobs())
+            thread = worker.start_thread()
+        click.echo(t("cli.serve.listening", url=url))
+        if with_worker:
+            click.echo(t("cli.serve.worker_thread"))
+        if ready:
+            ready(url)
+        with _sigterm_interrupts():
+            server.serve_forever()  # returns on KeyboardInterrupt (Ctrl+C, or SIGTERM above)
+    finally:
+        if worker is not None and thread is not None:
+            worker.stop()
+            thread.join(timeout=30)
+        if server is not None:
+            server.server_close()
+        if runtime is not None:
+            runtime.close()
+        for companion in reversed(started):
+            companion.stop()
+        click.echo(t("cli.serve.stopped"))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option("--no-worker", is_flag=True, help="Do not run the worker loop in this process.")
+@click.pass_obj
+def serve(config: Config, host: str, port: int, no_worker: bool) -> None:
+    """Serve the web app and the WeChat webhook, with the worker loop in a thread (the embedded default)."""
+    run_server(config, host, port, with_worker=not no_worker)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run every job once and exit (non-zero if one failed).")
+@click.option(
+    "--interval",
+    default=DEFAULT_TICK_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds between two looks at which jobs are due.",
+)
+@click.pass_obj
+def worker(config: Config, once: bool, interval: float) -> None:
+    """Run the periodic jobs (deadline sweep, outbox) until Ctrl+C or SIGTERM; each job at its own interval."""
+    runtime = Runtime.from_config(config)
+    loop = Worker(runtime, registered_jobs(), tick_seconds=interval)
+    try:
+        if once:
+            outcome = loop.run_all_once()
+            failed = sum(not ok for ok in outcome.values())
+            click.echo(t("cli.worker.ran_once", ok=len(outcome) - failed, failed=failed))
+            if failed:
+                sys.exit(1)
+            return
+        _run_until_signalled(loop, interval)
+    finally:
+        runtime.close()
+
+
+def _run_until_signalled(loop: Worker, interval: float) -> None:
+    """Ctrl+C and SIGTERM let the job in progress finish, then stop the loop."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        loop.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(t("cli.worker.started", interval=f"{interval:g}"))
+        loop.run_forever()
+        click.echo(t("cli.worker.stopped"))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def demo_config(config: Config) -> Config:
+    """The demo's own SQLite file under the instance folder and the embedded store: never a real county's data."""
+    path = config.instance_dir / DEMO_DATABASE_FILE
+    return config.with_(database_url=f"sqlite:///{path}", redis_url=None, demo=True)
+
+
+def prepare_demo(config: Config) -> None:
+    """Create or upgrade the demo database and load the demo county (again: nothing changes)."""
+    click.echo(t("cli.demo.loading"))
+    click.echo(t("cli.demo.database", path=config.instance_dir / DEMO_DATABASE_FILE))
+    database = Database(config.database_url)
+    try:
+        database.upgrade()
+        with database.sessions() as session:
+            loaded = load_demo_county(session)
+    finally:
+        database.dispose()
+    click.echo(t("cli.demo.loaded", zones=loaded.zones, schools=loaded.schools, inspectors=loaded.inspectors))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.pass_obj
+def demo(config: Config, host: str, port: int) -> None:
+    """Run the demo county on this machine: its own SQLite database under instance/, the server and the worker."""
+    config = demo_config(config)
+    prepare_demo(config)
+    run_server(
+        config,
+        host,
+        port,
+        companions=demo_companions(config),
+        ready=lambda url: click.echo(t("cli.demo.ready", url=url)),
+    )
+
+
+COMMANDS: list[click.Command] = [serve, worker, demo]

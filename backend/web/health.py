@@ -1,4 +1,4 @@
-"""`GET /healthz`: the state of the database and the key-value store."""
+"""`GET /healthz`: the state of the database and the key-value store; 503 when either is down."""
 
 from __future__ import annotations
 
@@ -6,18 +6,24 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from backend.web import runtime
+from messages import t
 
 bp = Blueprint("health", __name__)
+
+
+def _state(ok: bool) -> str:
+    return t("health.ok" if ok else "health.down")
 
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     rt = runtime()
-    checks = {"database": rt.db.ping(), "kv": rt.kv.ping()}
-    ok = all(checks.values())
+    database_ok, kv_ok = rt.db.ping(), rt.kv.ping()
+    ok = database_ok and kv_ok
     body = {
         "status": "ok" if ok else "degraded",
-        "database": {"ok": checks["database"], "backend": rt.db.engine.dialect.name},
-        "kv": {"ok": checks["kv"], "backend": "redis" if rt.config.redis_url else "embedded"},
+        "message": t("health.ok" if ok else "health.degraded"),
+        "database": {"ok": database_ok, "backend": rt.db.engine.dialect.name, "message": _state(database_ok)},
+        "kv": {"ok": kv_ok, "backend": "redis" if rt.config.redis_url else "embedded", "message": _state(kv_ok)},
     }
     return jsonify(body), 200 if ok else 503

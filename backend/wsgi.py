@@ -1,0 +1,13 @@
+"""The WSGI entry point for production: `gunicorn 'backend.wsgi:app'` (with `dudao worker` beside it).
+
+Importing this module, and only this one, builds the app from the environment (and `.env`). Building it opens
+no connection: the database and Redis are reached on the first request.
+"""
+
+from __future__ import annotations
+
+from backend.app import create_app
+from backend.config import config_from_env, load_dotenv_file
+
+load_dotenv_file()
+app = create_app(config_from_env())

@@ -1,0 +1,55 @@
+"""Words of the web basics: API errors, the OpenAPI document, health, tokens, serve, worker and the demo."""
+
+MESSAGES: dict[str, str] = {
+    # API errors (the general ones live in messages/common.py)
+    "api.error.token_revoked": "这个访问令牌已被撤销，请向督导室申请新的令牌。",
+    "api.error.bad_parameter": "参数「{name}」的值不正确：{reason}",
+    "api.error.unavailable": "服务暂时不可用，请稍后再试。",
+    "api.reason.integer": "应为整数",
+    "api.reason.range": "应在 {low} 到 {high} 之间",
+    "api.reason.kind": "可选的学段：{choices}",
+    # the OpenAPI document (read by the people who build on the API)
+    "openapi.title": "督导通 数据接口",
+    "openapi.description": (
+        "责任督学挂牌督导的公开数据与管理数据。公开接口无需令牌；其余接口需在请求头中携带"
+        " Authorization: Bearer <令牌>，令牌由督导室用 dudao api-token create 创建。"
+        '出错时返回 JSON：{{"error": {{"status": 状态码, "message": 中文说明}}}}。'
+    ),
+    "openapi.security.bearer": "督导室发放的访问令牌（dudao api-token create 名称）。",
+    "openapi.tag.schools": "学校与幼儿园",
+    "openapi.tag.inspectors": "责任督学",
+    "openapi.tag.meta": "接口说明",
+    "openapi.schools.list": "学校和幼儿园名单（公开）",
+    "openapi.schools.list.description": "每所学校的公开信息与当前的责任督学及其联系电话，可按责任区、学段、名称筛选并分页。",
+    "openapi.schools.get": "一所学校（公开）",
+    "openapi.inspectors.list": "责任督学名单（需令牌）",
+    "openapi.inspectors.list.description": "责任督学的完整信息：电话、专兼职、是否退休、培训学时及当前负责的学校。",
+    "openapi.openapi": "本接口文档（OpenAPI 3.1）",
+    "openapi.param.zone": "督学责任区名称，完全一致",
+    "openapi.param.kind": "学段代码，如 primary、kindergarten",
+    "openapi.param.q": "学校名称中包含的文字",
+    "openapi.param.page": "页码，从 1 开始",
+    "openapi.param.per_page": "每页条数，最多 500",
+    "openapi.param.code": "学校标识码",
+    "openapi.response.ok": "成功",
+    "openapi.response.bad_request": "参数不正确",
+    "openapi.response.unauthorized": "缺少令牌、令牌无效或已撤销",
+    "openapi.response.not_found": "没有这所学校",
+    # health
+    "health.degraded": "部分服务不可用",
+    # `dudao api-token`
+    "cli.token.revoked": "已撤销访问令牌「{name}」。",
+    "cli.token.not_found": "没有名为「{name}」的访问令牌。",
+    "cli.token.already_revoked": "访问令牌「{name}」早已撤销。",
+    "cli.token.none": "还没有访问令牌。",
+    "cli.token.row": "{name}\t{state}\t创建于 {created}\t最近使用 {last_used}",
+    "cli.token.state.active": "有效",
+    "cli.token.state.revoked": "已撤销",
+    "cli.token.never_used": "从未使用",
+    # `dudao serve`, `dudao worker`, `dudao demo`
+    "cli.serve.worker_thread": "后台任务在本进程中一并运行。",
+    "cli.serve.stopped": "督导通已停止。",
+    "cli.worker.ran_once": "后台任务已各运行一次：{ok} 个成功，{failed} 个出错。",
+    "cli.demo.database": "演示数据库：{path}（与正式数据库分开；命令行使用它时请设置 DUDAO_DATABASE_URL=sqlite:///{path}）",
+    "cli.demo.companion": "已启动配套服务：{name} {url}",
+}
