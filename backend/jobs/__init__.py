@@ -17,4 +17,6 @@ class Job:
 
 def registered_jobs() -> list[Job]:
     """Every periodic job; each module that has one adds itself here."""
-    return []
+    from backend.jobs import outbox_sender
+
+    return [outbox_sender.JOB]

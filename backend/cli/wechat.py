@@ -1,0 +1,104 @@
+"""`dudao fake-wechat` (the fake WeChat API server) and `dudao wechat ...` (the outbound client by hand)."""
+
+from __future__ import annotations
+
+import click
+
+from backend.config import Config
+from backend.notify import NotifyError
+from backend.runtime import Runtime
+from bot.wechat import WeChatClient
+from messages import t
+from messages.templates import TEMPLATE_FIELDS
+
+
+@click.command("fake-wechat")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8901, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--appid", default=None, help="The appid it accepts (default: DUDAO_WECHAT_APPID, else a fake one).")
+@click.option("--secret", default=None, help="The secret it accepts (default: DUDAO_WECHAT_SECRET, else a fake one).")
+@click.pass_obj
+def fake_wechat(config: Config, host: str, port: int, appid: str | None, secret: str | None) -> None:
+    """Run the fake WeChat API server (point DUDAO_WECHAT_API_BASE at it)."""
+    from werkzeug.serving import make_server
+
+    from bot.fake_wechat import DEFAULT_APPID, DEFAULT_SECRET, create_fake_app
+
+    appid = appid or config.wechat_appid or DEFAULT_APPID
+    secret = secret or config.wechat_secret or DEFAULT_SECRET
+    server = make_server(host, port, create_fake_app(appid, secret), threaded=True)
+    click.echo(t("wechat.cli.fake_listening", url=f"http://{server.host}:{server.port}", appid=appid))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@click.group("wechat")
+def wechat() -> None:
+    """The outbound WeChat client: QR codes, the outbox, the template configuration."""
+
+
+def _client(config: Config, runtime: Runtime) -> WeChatClient:
+    if not config.wechat_appid or not config.wechat_secret:
+        raise click.ClickException(t("wechat.cli.not_configured"))
+    return WeChatClient.from_config(config, runtime.kv)
+
+
+@wechat.command("qr")
+@click.argument("scene")
+@click.pass_obj
+def qr(config: Config, scene: str) -> None:
+    """Create (or fetch again) the permanent QR code of SCENE and print the content to draw."""
+    runtime = Runtime.from_config(config)
+    try:
+        code = _client(config, runtime).create_permanent_qr(scene)
+    except (NotifyError, ValueError) as exc:
+        raise click.ClickException(t("wechat.cli.failed", error=exc)) from exc
+    finally:
+        runtime.close()
+    click.echo(t("wechat.cli.qr", scene=scene, url=code.url))
+
+
+@wechat.command("send-outbox")
+@click.option("--batch", type=int, default=50, show_default=True, help="How many messages to claim.")
+@click.pass_obj
+def send_outbox(config: Config, batch: int) -> None:
+    """Send the due outbox messages once (what the worker does every 2 seconds)."""
+    from backend.services.outbox import send_due
+
+    runtime = Runtime.from_config(config)
+    try:
+        report = send_due(runtime.db, _client(config, runtime), batch=batch, templates=config.templates)
+    finally:
+        runtime.close()
+    click.echo(
+        t(
+            "wechat.cli.outbox_sent",
+            sent=report.sent,
+            retried=report.retried,
+            fell_back=report.fell_back,
+            given_up=report.given_up,
+        )
+    )
+
+
+@wechat.command("templates")
+@click.pass_obj
+def templates(config: Config) -> None:
+    """List the notice kinds and whether each has a template id configured."""
+    from backend.services.outbox import template_env
+
+    for notice in TEMPLATE_FIELDS:
+        template_id = config.templates.get(notice)
+        status = (
+            t("wechat.cli.template_set", template_id=template_id)
+            if template_id
+            else t("wechat.cli.template_missing", env=template_env(notice))
+        )
+        click.echo(t("wechat.cli.template_row", notice=notice, label=t(f"notice.{notice}"), status=status))
+
+
+COMMANDS: list[click.Command] = [fake_wechat, wechat]

@@ -1,0 +1,307 @@
+"""The fake WeChat's memory and rules: tokens, the customer-service window, template dedupe, QR codes, media.
+
+Times come from the fake's own clock (real time plus an offset the tests can advance), so a 48 h window or a
+7,200 s token can be crossed without waiting. Everything is guarded by one lock; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+TOKEN_LIFETIME = 7200
+OLD_TOKEN_GRACE = 300  # the previous token keeps working this long after a refresh
+MESSAGE_WINDOW = 48 * 3600  # after the user's last message: 5 customer-service messages
+MESSAGE_WINDOW_COUNT = 5
+EVENT_WINDOW = 60  # after a follow, scan or menu click: 3 messages
+EVENT_WINDOW_COUNT = 3
+TEMPLATE_DEDUPE = 600  # a repeated client_msg_id to the same openid is dropped for 10 minutes
+MEDIA_LIFETIME = 3 * 24 * 3600
+MAX_PERMANENT_QR = 100_000
+OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+class WeChatError(Exception):
+    """An error answer: `{"errcode": code, "errmsg": message}`."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class User:
+    following: bool = True
+    last_message_at: float | None = None
+    sent_since_message: int = 0
+    last_event_at: float | None = None
+    sent_since_event: int = 0
+
+
+@dataclass
+class Failure:
+    errcode: int | None = None
+    delay: float = 0.0
+    status: int | None = None
+
+
+@dataclass
+class StoredMedia:
+    content: bytes
+    content_type: str
+    filename: str
+    created_at: float
+
+
+@dataclass
+class FakeWeChat:
+    """One official account as WeChat's API server sees it."""
+
+    appid: str
+    secret: str
+    clock_offset: float = 0.0
+    tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry
+    current_token: str | None = None
+    users: dict[str, User] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    template_seen: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    qrcodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, StoredMedia] = field(default_factory=dict)
+    next_msgid: int = 1000
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def reset(self) -> None:
+        with self.lock:
+            fresh = FakeWeChat(self.appid, self.secret)
+            for name in self.__dataclass_fields__:
+                if name != "lock":
+                    setattr(self, name, getattr(fresh, name))
+
+    # --- requests and injected failures ---
+
+    def record(self, method: str, path: str, args: dict[str, str], body: Any) -> Failure | None:
+        """Note a request; return the failure injected for it, if any."""
+        with self.lock:
+            self.counters[f"calls:{path}"] += 1
+            self.requests.append({"method": method, "path": path, "args": args, "body": body, "at": self.now()})
+            queue = self.failures.get(path)
+            if queue:
+                self.counters["failures_injected"] += 1
+                return queue.pop(0)
+            return None
+
+    def fail(self, path: str, count: int, failure: Failure) -> None:
+        with self.lock:
+            self.failures.setdefault(path, []).extend(
+                Failure(failure.errcode, failure.delay, failure.status) for _ in range(count)
+            )
+
+    # --- tokens ---
+
+    def _check_credentials(self, appid: str, secret: str) -> None:
+        if appid != self.appid:
+            raise WeChatError(40013, "invalid appid")
+        if secret != self.secret:
+            raise WeChatError(40125, "invalid appsecret")
+
+    def _issue_token(self) -> tuple[str, int]:
+        now = self.now()
+        if self.current_token and self.tokens.get(self.current_token, 0) > now:
+            self.tokens[self.current_token] = min(self.tokens[self.current_token], now + OLD_TOKEN_GRACE)
+        token = f"FAKE_{secrets.token_urlsafe(24)}"
+        self.tokens[token] = now + TOKEN_LIFETIME
+        self.current_token = token
+        self.counters["tokens_issued"] += 1
+        return token, TOKEN_LIFETIME
+
+    def token(self, appid: str, secret: str, grant_type: str) -> dict[str, Any]:
+        """`GET /cgi-bin/token`: every call starts a new token."""
+        with self.lock:
+            self.counters["token_calls"] += 1
+            if grant_type != "client_credential":
+                raise WeChatError(40002, "invalid grant_type")
+            self._check_credentials(appid, secret)
+            token, lifetime = self._issue_token()
+            return {"access_token": token, "expires_in": lifetime}
+
+    def stable_token(self, appid: str, secret: str, grant_type: str, force_refresh: bool) -> dict[str, Any]:
+        """`POST /cgi-bin/stable_token`: the current token while it lives, unless a refresh is forced."""
+        with self.lock:
+            self.counters["stable_token_calls"] += 1
+            if grant_type != "client_credential":
+                raise WeChatError(40002, "invalid grant_type")
+            self._check_credentials(appid, secret)
+            now = self.now()
+            current = self.current_token
+            if not force_refresh and current and self.tokens.get(current, 0) - now > OLD_TOKEN_GRACE:
+                return {"access_token": current, "expires_in": int(self.tokens[current] - now)}
+            token, lifetime = self._issue_token()
+            return {"access_token": token, "expires_in": lifetime}
+
+    def check_token(self, token: str | None) -> None:
+        with self.lock:
+            if not token:
+                raise WeChatError(41001, "access_token missing")
+            expires = self.tokens.get(token)
+            if expires is None:
+                raise WeChatError(40001, "invalid credential, access_token is invalid or not latest")
+            if expires <= self.now():
+                raise WeChatError(42001, "access_token expired")
+
+    def expire_token(self) -> None:
+        """The current token times out (calls with it get 42001)."""
+        with self.lock:
+            if self.current_token:
+                self.tokens[self.current_token] = self.now()
+
+    def invalidate_tokens(self) -> None:
+        """Every token is forgotten (calls get 40001), as when someone else refreshed with force."""
+        with self.lock:
+            self.tokens.clear()
+            self.current_token = None
+
+    # --- users and the customer-service window ---
+
+    def interaction(self, openid: str, at: float | None = None, kind: str = "message") -> None:
+        """The user wrote to us (`message`) or followed, scanned or clicked a menu (`event`)."""
+        with self.lock:
+            user = self.users.setdefault(openid, User())
+            user.following = True
+            when = self.now() if at is None else at
+            if kind == "event":
+                user.last_event_at, user.sent_since_event = when, 0
+            else:
+                user.last_message_at, user.sent_since_message = when, 0
+
+    def set_following(self, openid: str, following: bool) -> None:
+        with self.lock:
+            self.users.setdefault(openid, User()).following = following
+
+    def _check_openid(self, openid: str) -> User | None:
+        if not OPENID.match(openid or ""):
+            raise WeChatError(40003, "invalid openid")
+        user = self.users.get(openid)
+        if user is not None and not user.following:
+            raise WeChatError(43004, "require subscribe")
+        return user
+
+    def _deliver(self, openid: str, kind: str, body: dict[str, Any]) -> int:
+        self.next_msgid += 1
+        self.sent.append({"openid": openid, "type": kind, "body": body, "msgid": self.next_msgid, "at": self.now()})
+        self.counters["sent"] += 1
+        return self.next_msgid
+
+    def custom_send(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            openid = str(body.get("touser", ""))
+            user = self._check_openid(openid)
+            msgtype = str(body.get("msgtype", ""))
+            if msgtype not in body:
+                raise WeChatError(40008, "invalid message type")
+            now = self.now()
+            windows_open = []
+            if user and user.last_message_at is not None and now - user.last_message_at <= MESSAGE_WINDOW:
+                windows_open.append("message")
+            if user and user.last_event_at is not None and now - user.last_event_at <= EVENT_WINDOW:
+                windows_open.append("event")
+            if not windows_open:
+                raise WeChatError(45015, "response out of time limit or subscription is canceled")
+            assert user is not None
+            if "message" in windows_open and user.sent_since_message < MESSAGE_WINDOW_COUNT:
+                user.sent_since_message += 1
+            elif "event" in windows_open and user.sent_since_event < EVENT_WINDOW_COUNT:
+                user.sent_since_event += 1
+            else:
+                raise WeChatError(45047, "out of response count limit")
+            self._deliver(openid, msgtype, body)
+            return {}
+
+    def template_send(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            openid = str(body.get("touser", ""))
+            self._check_openid(openid)
+            if not body.get("template_id"):
+                raise WeChatError(40037, "invalid template_id")
+            now = self.now()
+            client_msg_id = body.get("client_msg_id")
+            if client_msg_id:
+                seen = self.template_seen.get((openid, str(client_msg_id)))
+                if seen and now - seen[1] < TEMPLATE_DEDUPE:
+                    self.counters["template_deduplicated"] += 1
+                    return {"msgid": seen[0]}
+            msgid = self._deliver(openid, "template", body)
+            if client_msg_id:
+                self.template_seen[(openid, str(client_msg_id))] = (msgid, now)
+            return {"msgid": msgid}
+
+    # --- QR codes ---
+
+    def qrcode_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            action = body.get("action_name")
+            scene = (body.get("action_info") or {}).get("scene") or {}
+            if action == "QR_LIMIT_STR_SCENE":
+                scene_key = str(scene.get("scene_str", ""))
+                if not 1 <= len(scene_key) <= 64:
+                    raise WeChatError(40097, "invalid args: scene_str must have 1 to 64 characters")
+            elif action == "QR_LIMIT_SCENE":
+                scene_id = int(scene.get("scene_id", 0))
+                if not 1 <= scene_id <= 100_000:
+                    raise WeChatError(40097, "invalid args: scene_id must be 1 to 100000")
+                scene_key = f"id:{scene_id}"
+            elif action in ("QR_SCENE", "QR_STR_SCENE"):
+                expire = min(int(body.get("expire_seconds", 60)), 30 * 24 * 3600)
+                ticket = secrets.token_urlsafe(24)
+                self.counters["qrcodes_temporary"] += 1
+                return {"ticket": ticket, "expire_seconds": expire, "url": f"http://weixin.qq.com/q/{ticket[:22]}"}
+            else:
+                raise WeChatError(40097, "invalid args: action_name")
+            existing = self.qrcodes.get(scene_key)
+            if existing is None:
+                if len(self.qrcodes) >= MAX_PERMANENT_QR:
+                    raise WeChatError(45029, "qrcode count out of limit")
+                digest = hashlib.sha256(f"{self.appid}:{scene_key}".encode()).hexdigest()
+                existing = {"ticket": f"gQ{digest[:40]}", "url": f"http://weixin.qq.com/q/{digest[:22]}"}
+                self.qrcodes[scene_key] = existing
+            return dict(existing)
+
+    # --- media ---
+
+    def store_media(self, content: bytes, content_type: str, filename: str = "", media_id: str | None = None) -> str:
+        with self.lock:
+            media_id = media_id or secrets.token_urlsafe(32)
+            self.media[media_id] = StoredMedia(content, content_type, filename or f"{media_id[:8]}", self.now())
+            return media_id
+
+    def get_media(self, media_id: str) -> StoredMedia:
+        with self.lock:
+            media = self.media.get(media_id)
+            if media is None or self.now() - media.created_at > MEDIA_LIFETIME:
+                raise WeChatError(40007, "invalid media_id")
+            return media
+
+    # --- what the tests read ---
+
+    def sent_to(self, openid: str | None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(m) for m in self.sent if openid is None or m["openid"] == openid]
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            calls = {k.removeprefix("calls:"): v for k, v in self.counters.items() if k.startswith("calls:")}
+            plain = {k: v for k, v in self.counters.items() if not k.startswith("calls:")}
+            keys = ("token_calls", "stable_token_calls", "tokens_issued", "sent", "template_deduplicated")
+            return {**{k: 0 for k in keys}, "failures_injected": 0, **plain, "calls": calls, "users": len(self.users)}
