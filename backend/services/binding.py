@@ -1,0 +1,239 @@
+"""Binding a WeChat user to an inspector or a unit contact with a one-time code, and undoing it.
+
+The office issues a six-digit code (`dudao bind-code …`); the person sends `绑定 <code>` to the official
+account. Only an HMAC of the code is kept, codes expire and work once, and attempts are limited per openid in
+the key-value store so that a million codes cannot be tried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend.domain.kinds import Role
+from backend.kv import KV, KVUnavailable
+from backend.services.identity import get_or_create
+from backend.store.models import AuditEvent, BindCode, Inspector, Unit, WechatIdentity
+from backend.store.types import utcnow
+
+CODE_TTL = timedelta(hours=24)
+ATTEMPTS_PER_HOUR = 5
+_SIX_DIGITS = re.compile(r"^\d{6}$")
+
+
+class UnknownPerson(LookupError):
+    """No inspector with that number, or no unit with that code."""
+
+
+class Bound(StrEnum):
+    """How an attempt to bind ended."""
+
+    BOUND = "bound"
+    MALFORMED = "malformed"
+    INVALID = "invalid"
+    USED = "used"
+    EXPIRED = "expired"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class BindResult:
+    outcome: Bound
+    role: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    role: str
+    name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Binding:
+    openid: str
+    role: str
+    name: str
+    bound_at: datetime | None
+
+
+def hash_code(code: str, pepper: str) -> str:
+    """What is stored for a code: an HMAC keyed by the deployment's secret, so a stolen table is not a code list."""
+    return hmac.new(pepper.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(text: str) -> str | None:
+    """The six digits of a code as people type it: full-width digits and spaces allowed."""
+    digits = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return digits if _SIX_DIGITS.match(digits) else None
+
+
+def _person(session: Session, role: Role, key: str) -> tuple[int, str]:
+    if role is Role.INSPECTOR:
+        inspector = session.scalar(select(Inspector).where(Inspector.number == key))
+        if inspector is None:
+            raise UnknownPerson(key)
+        return inspector.id, inspector.name
+    if role is Role.UNIT:
+        unit = session.scalar(select(Unit).where(Unit.code == key))
+        if unit is None:
+            raise UnknownPerson(key)
+        return unit.id, unit.name
+    raise ValueError(f"no bind codes for role {role}")
+
+
+def issue_code(
+    session: Session,
+    *,
+    role: Role,
+    key: str,
+    pepper: str,
+    actor: str,
+    now: datetime | None = None,
+    ttl: timedelta = CODE_TTL,
+) -> IssuedCode:
+    """A new one-time code for the inspector numbered `key` or the unit coded `key`. Does not commit."""
+    person_id, name = _person(session, role, key)
+    now = now or utcnow()
+    while True:  # a code's hash is unique over all codes ever issued; draw again on a collision
+        code = f"{secrets.randbelow(10**6):06d}"
+        digest = hash_code(code, pepper)
+        if session.scalar(select(BindCode.id).where(BindCode.code_hash == digest)) is None:
+            break
+    row = BindCode(
+        code_hash=digest,
+        role=role.value,
+        inspector_id=person_id if role is Role.INSPECTOR else None,
+        unit_id=person_id if role is Role.UNIT else None,
+        expires_at=now + ttl,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="binding.code_issued",
+            subject_type="bind_code",
+            subject_id=row.id,
+            detail={"role": role.value, "key": key, "expires_at": row.expires_at.isoformat()},
+        )
+    )
+    return IssuedCode(code=code, role=role.value, name=name, expires_at=row.expires_at)
+
+
+def _over_limit(kv: KV, openid: str) -> bool:
+    return kv.incr(f"bind:attempts:{openid}", ttl=3600) > ATTEMPTS_PER_HOUR
+
+
+def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: datetime | None = None) -> BindResult:
+    """Spend `code` to bind `openid`. Every attempt counts against the hourly limit. Does not commit."""
+    try:
+        if _over_limit(kv, openid):
+            return BindResult(Bound.RATE_LIMITED)
+    except KVUnavailable:
+        return BindResult(Bound.UNAVAILABLE)  # without the limit, codes could be guessed: refuse for now
+    digits = normalise_code(code)
+    if digits is None:
+        return BindResult(Bound.MALFORMED)
+    now = now or utcnow()
+    row = session.scalar(select(BindCode).where(BindCode.code_hash == hash_code(digits, pepper)))
+    if row is None:
+        return BindResult(Bound.INVALID)
+    if row.used_at is not None:
+        return BindResult(Bound.USED)
+    if row.expires_at <= now:
+        return BindResult(Bound.EXPIRED)
+    # single use even when two people send the same code at the same moment
+    spent = session.execute(
+        update(BindCode)
+        .where(BindCode.id == row.id, BindCode.used_at.is_(None))
+        .values(used_at=now, used_by_openid=openid)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        return BindResult(Bound.USED)
+    session.refresh(row)
+    identity = get_or_create(session, openid)
+    before = {"role": identity.role, "inspector_id": identity.inspector_id, "unit_id": identity.unit_id}
+    identity.role = row.role
+    identity.inspector_id = row.inspector_id
+    identity.unit_id = row.unit_id
+    identity.bound_at = now
+    role = Role(row.role)
+    _, name = _person_by_id(session, role, row.inspector_id or row.unit_id or 0)
+    session.add(
+        AuditEvent(
+            actor=f"wechat:{openid}",
+            action="binding.bound",
+            subject_type="wechat_identity",
+            subject_id=identity.id,
+            detail={"bind_code_id": row.id, "role": row.role, "before": before},
+        )
+    )
+    session.flush()
+    return BindResult(Bound.BOUND, role=row.role, name=name)
+
+
+def _person_by_id(session: Session, role: Role, person_id: int) -> tuple[int, str]:
+    if role is Role.INSPECTOR:
+        inspector = session.get(Inspector, person_id)
+        return person_id, inspector.name if inspector else ""
+    unit = session.get(Unit, person_id)
+    return person_id, unit.name if unit else ""
+
+
+def _clear(session: Session, identity: WechatIdentity, *, actor: str, action: str) -> None:
+    before = {"role": identity.role, "inspector_id": identity.inspector_id, "unit_id": identity.unit_id}
+    identity.role = Role.PUBLIC.value
+    identity.inspector_id = identity.unit_id = identity.office_user_id = None
+    identity.bound_at = None
+    session.add(
+        AuditEvent(actor=actor, action=action, subject_type="wechat_identity", subject_id=identity.id, detail=before)
+    )
+    session.flush()
+
+
+def unbind(session: Session, *, openid: str) -> bool:
+    """The user asks to drop their binding; False when there was none. Does not commit."""
+    identity = session.scalar(select(WechatIdentity).where(WechatIdentity.openid == openid))
+    if identity is None or identity.role == Role.PUBLIC.value:
+        return False
+    _clear(session, identity, actor=f"wechat:{openid}", action="binding.unbound")
+    return True
+
+
+def revoke(session: Session, *, openid: str, actor: str) -> bool:
+    """The office drops a binding; False when there was none. Does not commit."""
+    identity = session.scalar(select(WechatIdentity).where(WechatIdentity.openid == openid))
+    if identity is None or identity.role == Role.PUBLIC.value:
+        return False
+    _clear(session, identity, actor=actor, action="binding.revoked")
+    return True
+
+
+def list_bindings(session: Session) -> list[Binding]:
+    """Every WeChat user bound to an inspector, a unit or the office, with the name behind the binding."""
+    rows = session.execute(
+        select(WechatIdentity, Inspector.name, Unit.name)
+        .outerjoin(Inspector, Inspector.id == WechatIdentity.inspector_id)
+        .outerjoin(Unit, Unit.id == WechatIdentity.unit_id)
+        .where(WechatIdentity.role != Role.PUBLIC.value)
+        .order_by(WechatIdentity.role, WechatIdentity.bound_at)
+    )
+    return [
+        Binding(identity.openid, identity.role, inspector_name or unit_name or "", identity.bound_at)
+        for identity, inspector_name, unit_name in rows
+    ]

@@ -1,0 +1,105 @@
+"""The bot's window on the backend: what a WeChat conversation may do, without models or sessions.
+
+`BotServices` opens one transaction per delivery: it records the `InboundDelivery` first, hands the handler a
+`Desk` (the use cases, bound to that transaction), stores the reply with the delivery and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from backend.config import Config
+from backend.kv import KV
+from backend.services import binding, deliveries, identity
+from backend.services.binding import BindResult
+from backend.services.identity import ScannedSchool, Who
+from backend.store.db import Database
+from backend.store.models import WechatIdentity
+
+
+def _enqueue_text(session: Session, *, openid: str, text: str, dedupe_key: str) -> None:
+    """A customer-service text through the outbox, in the caller's transaction."""
+    from backend.services import outbox
+
+    outbox.enqueue(session, openid=openid, kind="text", payload={"content": text}, dedupe_key=dedupe_key)
+
+
+class Desk:
+    """The use cases open to one WeChat user during one delivery."""
+
+    def __init__(self, session: Session, kv: KV, config: Config, openid: str) -> None:
+        self._session, self._kv, self._config, self.openid = session, kv, config, openid
+        self._identity: WechatIdentity | None = None
+        self._who: Who | None = None
+
+    def _me(self) -> WechatIdentity:
+        if self._identity is None:
+            self._identity = identity.get_or_create(self._session, self.openid)
+        return self._identity
+
+    @property
+    def who(self) -> Who:
+        """The user's role and the person behind it."""
+        if self._who is None:
+            self._who = identity.who(self._session, self._me())
+        return self._who
+
+    def touch(self, *, wrote: bool) -> None:
+        """First contact creates the user; a message (`wrote`) restarts WeChat's 48 h window."""
+        me = self._me()
+        if wrote:
+            identity.record_inbound(me)
+
+    def set_following(self, following: bool) -> None:
+        identity.set_following(self._session, self._me(), following)
+
+    def scan(self, scene: str) -> ScannedSchool | None:
+        """A scan of a board: the school (with its current inspector), remembered as the user's current one."""
+        return identity.record_scan(self._session, self._me(), scene)
+
+    def bind(self, code: str) -> BindResult:
+        result = binding.bind(self._session, self._kv, openid=self.openid, code=code, pepper=self._config.secret_key)
+        self._who = None
+        return result
+
+    def unbind(self) -> bool:
+        done = binding.unbind(self._session, openid=self.openid)
+        self._who = None
+        return done
+
+    def send_later(self, text: str, *, dedupe_key: str) -> None:
+        """A text that reaches the user as a customer-service message, sent by the worker."""
+        _enqueue_text(self._session, openid=self.openid, text=text, dedupe_key=dedupe_key)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The outcome of a delivery: the stored reply, and whether it had been recorded before."""
+
+    duplicate: bool
+    reply: str | None
+
+
+class BotServices:
+    """Opens the bot's transactions on the runtime's database."""
+
+    def __init__(self, db: Database, kv: KV, config: Config) -> None:
+        self.db, self.kv, self.config = db, kv, config
+
+    def deliver(self, *, dedupe_key: str, openid: str, msg_type: str, work: Callable[[Desk], str]) -> Recorded:
+        """Run `work` once per delivery: its effect and the delivery's record commit together, or not at all."""
+        with self.db.session() as session:
+            delivery = deliveries.claim(session, dedupe_key=dedupe_key, openid=openid, msg_type=msg_type)
+            if delivery is None:
+                return Recorded(duplicate=True, reply=deliveries.stored_reply(session, dedupe_key))
+            reply = work(Desk(session, self.kv, self.config, openid))
+            delivery.reply = reply
+        return Recorded(duplicate=False, reply=reply)
+
+    def send_later(self, openid: str, text: str, *, dedupe_key: str) -> None:
+        """A customer-service text through the outbox, in a transaction of its own."""
+        with self.db.session() as session:
+            _enqueue_text(session, openid=openid, text=text, dedupe_key=dedupe_key)

@@ -1,0 +1,249 @@
+"""The edge of the webhook: who may talk to us, and what they said.
+
+Everything WeChat sends is checked here before any handler sees it: the signature (constant time), the timestamp
+window and nonce memory against replays, the safe-mode envelope, and XML parsed by defusedxml with DTDs,
+entities and external references refused. wechatpy's parser (xmltodict over untrusted text) is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from backend.kv import KV, KVUnavailable
+from bot.crypto import CryptoError, MessageCrypto, signature_matches
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024  # WeChat's pushes are a few hundred bytes
+REPLAY_WINDOW = 300  # seconds either side of our clock
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")  # timestamps, nonces, signatures, openids
+_DIGITS = re.compile(r"^\d{1,20}$")
+
+
+class Rejected(Exception):
+    """A request we refuse; `status` is the HTTP answer."""
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Forbidden(Rejected):
+    status = 403
+
+
+class Malformed(Rejected):
+    status = 400
+
+
+class TooLarge(Rejected):
+    status = 413
+
+
+def parse_xml(body: bytes) -> dict[str, str]:
+    """The fields of a WeChat `<xml>` document; nested fields as `Parent.Child`. `Malformed` on anything odd."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Malformed("body is not UTF-8") from exc
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ET.ParseError, ValueError) as exc:
+        raise Malformed(f"unacceptable XML: {type(exc).__name__}") from exc
+    if root.tag != "xml":
+        raise Malformed("root element is not <xml>")
+    fields: dict[str, str] = {}
+    for child in root:
+        names = [(child.tag, child)] if len(child) == 0 else [(f"{child.tag}.{g.tag}", g) for g in child]
+        for name, element in names:
+            if name in fields:
+                raise Malformed(f"field {name} given twice")
+            fields[name] = (element.text or "").strip() if len(element) == 0 else ""
+    return fields
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One push from WeChat: a user's message or an event."""
+
+    fields: Mapping[str, str]
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+    @property
+    def openid(self) -> str:
+        return self.get("FromUserName")
+
+    @property
+    def account(self) -> str:
+        return self.get("ToUserName")
+
+    @property
+    def create_time(self) -> int:
+        return int(self.get("CreateTime"))
+
+    @property
+    def msg_type(self) -> str:
+        return self.get("MsgType").lower()
+
+    @property
+    def event(self) -> str:
+        return self.get("Event").lower()
+
+    @property
+    def event_key(self) -> str:
+        return self.get("EventKey")
+
+    @property
+    def is_event(self) -> bool:
+        return self.msg_type == "event"
+
+    @property
+    def kind(self) -> str:
+        """What the router dispatches on: `text`, `image`, … or `event:subscribe`, `event:scan`, …"""
+        return f"event:{self.event}" if self.is_event else self.msg_type
+
+    @property
+    def content(self) -> str:
+        """The text a person typed or said (a voice message's Recognition)."""
+        return self.get("Content") if self.msg_type == "text" else self.get("Recognition")
+
+    @property
+    def scene(self) -> str | None:
+        """The QR scene of a scan: `qrscene_<scene>` on subscribe, the bare scene on SCAN."""
+        if self.kind == "event:subscribe" and self.event_key.startswith("qrscene_"):
+            return self.event_key.removeprefix("qrscene_")
+        if self.kind == "event:scan" and self.event_key:
+            return self.event_key
+        return None
+
+    @property
+    def dedupe_key(self) -> str:
+        """How WeChat's retries of this push are recognised: MsgId, or sender+time+event+key for events."""
+        if not self.is_event:
+            return f"msg:{self.get('MsgId')}"
+        key = f"evt:{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
+        if len(key) > 200:
+            key = "evt:" + hashlib.sha256(key.encode()).hexdigest()
+        return key
+
+
+def to_inbound(fields: dict[str, str]) -> Inbound:
+    """Check that the fields every push carries are there and sane."""
+    for name in ("ToUserName", "FromUserName", "CreateTime", "MsgType"):
+        if not fields.get(name):
+            raise Malformed(f"missing {name}")
+    if not _TOKEN.match(fields["FromUserName"]):
+        raise Malformed("bad FromUserName")
+    if not _DIGITS.match(fields["CreateTime"]):
+        raise Malformed("bad CreateTime")
+    inbound = Inbound(fields)
+    if inbound.is_event:
+        if not fields.get("Event"):
+            raise Malformed("event without Event")
+    elif not _DIGITS.match(fields.get("MsgId", "")):
+        raise Malformed("message without MsgId")
+    return inbound
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A verified push, with what its reply needs to be sealed the same way."""
+
+    inbound: Inbound
+    timestamp: str
+    nonce: str
+    encrypted: bool
+
+
+class Gate:
+    """Verifies requests for one official account and seals replies for it."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        appid: str,
+        aes_key: str | None,
+        kv: KV,
+        window: int = REPLAY_WINDOW,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.token, self.kv, self.window, self.clock = token, kv, window, clock
+        self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
+
+    def _stamp(self, args: Mapping[str, str]) -> tuple[str, str]:
+        timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+        if not _DIGITS.match(timestamp) or not _TOKEN.match(nonce):
+            raise Forbidden("missing or malformed timestamp/nonce")
+        return timestamp, nonce
+
+    def _fresh(self, timestamp: str) -> None:
+        if abs(self.clock() - int(timestamp)) > self.window:
+            raise Forbidden("timestamp outside the replay window")
+
+    def handshake(self, args: Mapping[str, str]) -> str:
+        """The `echostr` to answer to the console's URL check."""
+        timestamp, nonce = self._stamp(args)
+        if not self.token or not signature_matches((self.token, timestamp, nonce), args.get("signature", "")):
+            raise Forbidden("bad signature")
+        return args.get("echostr", "")
+
+    def open(self, args: Mapping[str, str], body: bytes) -> Opened:
+        """Verify and read a push; raises `Forbidden` (403) or `Malformed` (400)."""
+        timestamp, nonce = self._stamp(args)
+        if not self.token:
+            raise Forbidden("no token configured")
+        if self.crypto is None:
+            if not signature_matches((self.token, timestamp, nonce), args.get("signature", "")):
+                raise Forbidden("bad signature")
+            self._fresh(timestamp)
+            self._remember_nonce(timestamp, nonce, body)
+            return Opened(to_inbound(parse_xml(body)), timestamp, nonce, encrypted=False)
+        if args.get("encrypt_type", "") != "aes":
+            raise Forbidden("plaintext push while safe mode is on")
+        outer = parse_xml(body)
+        encrypted = outer.get("Encrypt", "")
+        if not encrypted:
+            raise Malformed("missing Encrypt")
+        if not signature_matches((self.token, timestamp, nonce, encrypted), args.get("msg_signature", "")):
+            raise Forbidden("bad msg_signature")
+        self._fresh(timestamp)
+        self._remember_nonce(timestamp, nonce, body)
+        try:
+            inner = self.crypto.decrypt(encrypted)
+        except CryptoError as exc:
+            raise Malformed(f"bad envelope: {exc}") from exc
+        return Opened(to_inbound(parse_xml(inner.encode())), timestamp, nonce, encrypted=True)
+
+    def _remember_nonce(self, timestamp: str, nonce: str, body: bytes) -> None:
+        """A (timestamp, nonce) pair may come again only with the very same body (a retry, which dedupe absorbs).
+
+        In plaintext mode the signature does not cover the body, so this is what stops a captured signature from
+        carrying a different message inside the window.
+        """
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        key = f"wechat:nonce:{timestamp}:{nonce}"
+        try:
+            if not self.kv.set_if_absent(key, digest, ttl=2 * self.window + 60) and self.kv.get(key) != digest:
+                raise Forbidden("nonce reused with another body")
+        except KVUnavailable:
+            log.warning("nonce memory unavailable; relying on signature and timestamp window")
+
+    def seal(self, reply_xml: str, opened: Opened) -> str:
+        """The reply body as WeChat expects it: encrypted and signed in safe mode, as is otherwise."""
+        if not reply_xml or self.crypto is None or not opened.encrypted:
+            return reply_xml
+        return self.crypto.envelope(reply_xml, str(int(self.clock())), opened.nonce)

@@ -1,0 +1,144 @@
+"""The webhook on a real server on loopback (`serve_app` of tests/e2e/conftest.py), on SQLite + memory and on
+PostgreSQL + Redis, with a WeChat sender pointed at it and a school to scan.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from backend.app import create_app
+from backend.config import Config
+from backend.kv import KV, MemoryKV, RedisKV
+from backend.runtime import Runtime
+from backend.services.authority import current_authority
+from backend.store.db import Database
+from backend.store.models import Assignment, Inspector, Unit, Zone
+from bot import webhook
+from bot.router import Router
+from bot.wechat_sender import WeChatSender
+from tests.conftest import REDIS_URL, _truncate_pg
+from tests.e2e.conftest import serve_app
+
+TOKEN = "dudao-test-token"
+APPID = "wx0123456789abcdef"
+SECRET_KEY = "webhook-test-secret"
+
+
+def new_aes_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+@dataclass
+class Stack:
+    """A database and a key-value store of one kind (embedded or real services)."""
+
+    name: str
+    db: Database
+    kv: KV
+
+
+STACKS = ["sqlite+memory", "postgresql+redis"]
+
+
+def open_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """For a fixture parametrised by STACKS: the embedded default, or PostgreSQL + Redis when configured."""
+    if request.param == "sqlite+memory":
+        db: Database = request.getfixturevalue("sqlite_database")
+        yield Stack(request.param, db, MemoryKV())
+        return
+    pg: Database = request.getfixturevalue("pg_database")
+    _truncate_pg(pg)
+    if not REDIS_URL:
+        pytest.skip("DUDAO_TEST_REDIS_URL (Redis) not configured")
+    kv = RedisKV(REDIS_URL, prefix=f"dudao-test:{uuid.uuid4().hex[:8]}:")
+    yield Stack(request.param, pg, kv)
+    for key in kv._redis.scan_iter(match=kv.prefix + "*"):
+        kv._redis.delete(key)
+
+
+@dataclass
+class Webhook:
+    """A running server and a WeChat sender pointed at it."""
+
+    url: str
+    app: Flask
+    runtime: Runtime
+    sender: WeChatSender
+
+    def sender_with(self, **changes: Any) -> WeChatSender:
+        """Another sender for this server: another token, another key, another clock."""
+        settings: dict[str, Any] = {"token": TOKEN, "appid": APPID, "aes_key": self.runtime.config.wechat_aes_key}
+        return WeChatSender(self.url + "/wechat", **(settings | changes))
+
+
+@contextmanager
+def running_webhook(
+    db: Database,
+    kv: KV,
+    *,
+    safe: bool,
+    router: Router | None = None,
+    budget: float | None = None,
+) -> Iterator[Webhook]:
+    config = Config(
+        database_url=db.url,
+        secret_key=SECRET_KEY,
+        wechat_token=TOKEN,
+        wechat_appid=APPID,
+        wechat_aes_key=new_aes_key() if safe else None,
+        testing=True,
+    )
+    runtime = Runtime(config=config, db=db, kv=kv)
+    app = create_app(runtime=runtime)
+    edge = webhook.install(app, router=router, **({} if budget is None else {"budget": budget}))
+    try:
+        with serve_app(app) as base:
+            sender = WeChatSender(base + "/wechat", token=TOKEN, appid=APPID, aes_key=config.wechat_aes_key)
+            yield Webhook(base, app, runtime, sender)
+    finally:
+        edge.inbox.close()
+
+
+@dataclass(frozen=True)
+class School:
+    code: str
+    name: str
+    inspector_number: str
+    inspector_name: str
+    inspector_phone: str
+
+
+def seed_school(db: Database, code: str = "3607010001", number: str = "DX001") -> School:
+    """One school in one zone, with its responsible inspector."""
+    with db.session() as session:
+        authority = current_authority(session)
+        zone = Zone(authority_id=authority.id, name="城关督学责任区")
+        session.add(zone)
+        session.flush()
+        unit = Unit(authority_id=authority.id, code=code, name="城关第一小学", kind="primary", zone_id=zone.id)
+        inspector = Inspector(authority_id=authority.id, number=number, name="王建国", phone="13800000001")
+        session.add_all([unit, inspector])
+        session.flush()
+        session.add(Assignment(inspector_id=inspector.id, unit_id=unit.id, starts_on=date(2024, 9, 1)))
+    return School(code, "城关第一小学", number, "王建国", "13800000001")
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
