@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from backend.app import build_runtime
 from backend.config import Config
 from backend.notify import NotifyError
 from backend.runtime import Runtime
@@ -52,7 +53,7 @@ def _client(config: Config, runtime: Runtime) -> WeChatClient:
 @click.pass_obj
 def qr(config: Config, scene: str) -> None:
     """Create (or fetch again) the permanent QR code of SCENE and print the content to draw."""
-    runtime = Runtime.from_config(config)
+    runtime = build_runtime(config)
     try:
         code = _client(config, runtime).create_permanent_qr(scene)
     except (NotifyError, ValueError) as exc:
@@ -69,7 +70,7 @@ def send_outbox(config: Config, batch: int) -> None:
     """Send the due outbox messages once (what the worker does every 2 seconds)."""
     from backend.services.outbox import send_due
 
-    runtime = Runtime.from_config(config)
+    runtime = build_runtime(config)
     try:
         report = send_due(runtime.db, _client(config, runtime), batch=batch, templates=config.templates)
     finally:

@@ -1,14 +1,12 @@
 """The outbox sender job: every ~2 s, send the due outbox rows through the WeChat client.
 
-The client is built once per runtime (its HTTP session and token cache live as long as the runtime), not
-per tick. Without an appid the job does nothing: the embedded demo may run with no account at all.
+The client is the runtime's notifier, built once per runtime (its HTTP session and token cache live as long
+as the runtime), not per tick. Without an appid the job does nothing: the embedded demo may run with no account at all.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
 
 from backend.jobs import Job
 from backend.notify import Notifier
@@ -19,23 +17,10 @@ log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 2.0
 
-_notifiers: dict[int, Notifier] = {}
-_mutex = threading.Lock()
-
 
 def notifier_for(runtime: Runtime) -> Notifier:
-    """The runtime's WeChat client, built on first use and kept until the runtime is gone."""
-    key = id(runtime)
-    with _mutex:
-        notifier = _notifiers.get(key)
-        if notifier is None:
-            # the one place backend reaches into bot/: the job is the adapter's composition root
-            from bot.wechat import WeChatClient
-
-            notifier = WeChatClient.from_config(runtime.config, runtime.kv)
-            _notifiers[key] = notifier
-            weakref.finalize(runtime, _notifiers.pop, key, None)
-        return notifier
+    """The runtime's WeChat client (built once per runtime)."""
+    return runtime.notifier
 
 
 def send_outbox(runtime: Runtime) -> SendReport | None:

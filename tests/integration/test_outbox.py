@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from backend.app import wire_notifier
 from backend.config import Config
 from backend.domain.kinds import OutboxState
 from backend.jobs import registered_jobs
@@ -353,7 +354,7 @@ def test_the_outbox_job_sends_with_one_client_per_runtime(
 ) -> None:
     assert "outbox" in [job.name for job in registered_jobs()]
     config = fake_wechat.configure(Config(database_url=database.url, templates=TEMPLATES))
-    runtime = Runtime(config=config, db=database, kv=kv)
+    runtime = wire_notifier(Runtime(config=config, db=database, kv=kv))
     fake_wechat.interact(UNIT)
     add(database)
 
