@@ -152,6 +152,20 @@ class Assignment(Base):
     unit: Mapped[Unit] = relationship()
 
 
+class BoardCode(Base):
+    """The QR content of a school's public board: a permanent WeChat parametric QR, created once and kept.
+
+    Its scene (`s:<school code>`) resolves to the school's CURRENT inspector, so a printed board never goes stale.
+    """
+
+    __tablename__ = "board_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), unique=True)
+    scene_str: Mapped[str] = mapped_column(String(64))
+    qr_url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WechatIdentity(Timestamped, Base):
     """A WeChat user of the official account: who they are to us, and what they last did."""
 
@@ -202,7 +216,7 @@ class Media(Base):
     """A kept file (photo, voice, video) attached to a visit, concern or rectification report."""
 
     __tablename__ = "media"
-    __table_args__ = (Index("ix_media_owner", "owner_type", "owner_id"),)
+    __table_args__ = (Index("ix_media_owner", "owner_type", "owner_id"), Index("ix_media_to_fetch", "next_fetch_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(String(24))  # visit | concern | rectification | inspector
     owner_id: Mapped[int] = mapped_column()
@@ -213,6 +227,12 @@ class Media(Base):
     size: Mapped[int] = mapped_column(default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
     exif_stripped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # what the user sent lives on WeChat for 3 days: the media job fetches it and keeps it here
+    strip_metadata: Mapped[bool] = mapped_column(Boolean, default=True)  # the public's photos: EXIF removed
+    fetched_at: Mapped[datetime | None] = mapped_column(default=None)
+    fetch_attempts: Mapped[int] = mapped_column(default=0)
+    next_fetch_at: Mapped[datetime | None] = mapped_column(default=None)
+    fetch_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -410,6 +430,7 @@ __all__ = [
     "Authority",
     "Base",
     "BindCode",
+    "BoardCode",
     "CalendarDay",
     "Concern",
     "Escalation",

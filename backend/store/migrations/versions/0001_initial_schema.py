@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:36:18.472564
+Create Date: 2026-11-22 02:05:09.921335
 """
 
 from collections.abc import Sequence
@@ -100,11 +100,17 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("exif_stripped", sa.Boolean(), nullable=False),
+        sa.Column("strip_metadata", sa.Boolean(), nullable=False),
+        sa.Column("fetched_at", backend.store.types.UTCDateTime(), nullable=True),
+        sa.Column("fetch_attempts", sa.Integer(), nullable=False),
+        sa.Column("next_fetch_at", backend.store.types.UTCDateTime(), nullable=True),
+        sa.Column("fetch_error", sa.Text(), nullable=False),
         sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media")),
     )
     with op.batch_alter_table("media", schema=None) as batch_op:
         batch_op.create_index("ix_media_owner", ["owner_type", "owner_id"], unique=False)
+        batch_op.create_index("ix_media_to_fetch", ["next_fetch_at"], unique=False)
 
     op.create_table(
         "outbox_message",
@@ -252,6 +258,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_bind_code_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bind_code")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_bind_code_code_hash")),
+    )
+    op.create_table(
+        "board_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("scene_str", sa.String(length=64), nullable=False),
+        sa.Column("qr_url", sa.String(length=500), nullable=False),
+        sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_board_code_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_board_code")),
+        sa.UniqueConstraint("unit_id", name=op.f("uq_board_code_unit_id")),
     )
     op.create_table(
         "concern",
@@ -411,9 +428,7 @@ def upgrade() -> None:
         sa.Column("confirmed_by", sa.String(length=100), nullable=False),
         sa.Column("record", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["rectification_id"],
-            ["rectification.id"],
-            name=op.f("fk_escalation_rectification_id_rectification"),
+            ["rectification_id"], ["rectification.id"], name=op.f("fk_escalation_rectification_id_rectification")
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_escalation_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation")),
@@ -434,9 +449,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=100), nullable=False),
         sa.Column("new_deadline", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["rectification_id"],
-            ["rectification.id"],
-            name=op.f("fk_extension_request_rectification_id_rectification"),
+            ["rectification_id"], ["rectification.id"], name=op.f("fk_extension_request_rectification_id_rectification")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_extension_request")),
     )
@@ -482,6 +495,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_concern_authority_id"))
 
     op.drop_table("concern")
+    op.drop_table("board_code")
     op.drop_table("bind_code")
     with op.batch_alter_table("assignment", schema=None) as batch_op:
         batch_op.drop_index(
@@ -512,6 +526,7 @@ def downgrade() -> None:
 
     op.drop_table("outbox_message")
     with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.drop_index("ix_media_to_fetch")
         batch_op.drop_index("ix_media_owner")
 
     op.drop_table("media")
