@@ -17,14 +17,30 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=20 * 1024 * 1024, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    register_runtime(app, runtime or Runtime.from_config(config))
+    register_runtime(app, runtime or build_runtime(config))
     register_errors(app)
     register_blueprints(app)
+    if config.demo:
+        register_simulator(app)
     return app
 
 
+def build_runtime(config: Config) -> Runtime:
+    """The ports for `config`, with the WeChat client as the notifier (the CLI builds its runtimes here too)."""
+    return wire_notifier(Runtime.from_config(config))
+
+
+def wire_notifier(runtime: Runtime) -> Runtime:
+    """Give a runtime that has none the WeChat client as its notifier."""
+    if runtime.notifier_factory is None:
+        from bot.wechat import WeChatClient
+
+        runtime.notifier_factory = WeChatClient.from_config
+    return runtime
+
+
 def register_runtime(app: Flask, runtime: Runtime) -> None:
-    app.extensions["dudao"] = runtime
+    app.extensions["dudao"] = wire_notifier(runtime)
 
 
 def register_errors(app: Flask) -> None:
@@ -38,3 +54,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    from bot import webhook
+
+    app.register_blueprint(webhook.bp)
+
+
+def register_simulator(app: Flask) -> None:
+    """`/sim`, the simulated phones: only in the demo (anyone could bind themselves through it)."""
+    from bot.simulator import web
+
+    app.register_blueprint(web.bp)

@@ -18,13 +18,15 @@ from typing import Any, Protocol
 import click
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from backend.app import create_app
+from backend.app import build_runtime, create_app
 from backend.config import Config
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
 from backend.runtime import Runtime
 from backend.services.demo_county import load_demo_county
 from backend.store.db import Database
+from bot.simulator.cast import Cast, SimDesk
+from bot.simulator.demo import DEMO_APPID, DEMO_FILE, DemoFile, FakeWeChatCompanion
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,8 @@ class Companion(Protocol):
 
 
 def demo_companions(config: Config) -> list[Companion]:
-    """The services the demo starts alongside the app (the fake WeChat API joins here)."""
-    return []
+    """The services the demo starts alongside the app: the fake WeChat API, so that nothing reaches WeChat."""
+    return [FakeWeChatCompanion()]
 
 
 def _not_ready(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -103,7 +105,7 @@ def run_server(
         if config.demo:
             overrides["public_url"] = url
         config = config.with_(**overrides, run_worker=with_worker)
-        runtime = Runtime.from_config(config)
+        runtime = build_runtime(config)
         server.app = create_app(runtime=runtime)
         if with_worker:
             worker = Worker(runtime, registered_jobs())
@@ -150,7 +152,7 @@ def serve(config: Config, host: str, port: int, no_worker: bool) -> None:
 @click.pass_obj
 def worker(config: Config, once: bool, interval: float) -> None:
     """Run the periodic jobs (deadline sweep, outbox) until Ctrl+C or SIGTERM; each job at its own interval."""
-    runtime = Runtime.from_config(config)
+    runtime = build_runtime(config)
     loop = Worker(runtime, registered_jobs(), tick_seconds=interval)
     try:
         if once:
@@ -201,21 +203,75 @@ def prepare_demo(config: Config) -> None:
     click.echo(t("cli.demo.loaded", zones=loaded.zones, schools=loaded.schools, inspectors=loaded.inspectors))
 
 
+def demo_cast(config: Config) -> Cast | None:
+    """One demo inspector and one of their schools, for the user to bind to and to scan first."""
+    database = Database(config.database_url)
+    try:
+        return SimDesk(database, config.secret_key).cast()
+    finally:
+        database.dispose()
+
+
+def announce_demo(config: Config, url: str, fake: Companion | None, cast: Cast | None) -> None:
+    """Print how to try the demo, and write `instance/demo.json` for `dudao chat`.
+
+    Bind codes are not issued here: a code is a change of state (and an audit event), and starting the demo
+    again must change nothing; the commands that print one are shown instead.
+    """
+    click.echo(t("cli.demo.ready", url=url))
+    database = config.instance_dir / DEMO_DATABASE_FILE
+    if isinstance(fake, FakeWeChatCompanion):
+        click.echo(t("sim.demo.fake_api", url=fake.url))
+        demo_file = DemoFile(
+            url=url,
+            fake_api=fake.url,
+            appid=DEMO_APPID,
+            token=fake.token,
+            aes_key=fake.aes_key,
+            database_url=f"sqlite:///{database}",
+            inspector_number=cast.inspector_number if cast else "",
+            school_code=cast.school_code if cast else "",
+        )
+        demo_file.write(config.instance_dir)
+    if cast is None:
+        click.echo(t("sim.demo.no_bind_code"))
+    else:
+        env = f"DUDAO_DATABASE_URL=sqlite:///{database}"
+        inspector = f"{t('bot.role.inspector')} {cast.inspector_name}"
+        school = f"{t('bot.role.unit')} {cast.school_name}"
+        click.echo(
+            t("sim.demo.bind_code", who=inspector, command=f"{env} dudao bind-code inspector {cast.inspector_number}")
+        )
+        click.echo(t("sim.demo.bind_code", who=school, command=f"{env} dudao bind-code unit {cast.school_code}"))
+        click.echo(t("sim.demo.try_school", code=cast.school_code, name=cast.school_name))
+    click.echo(t("sim.demo.try", url=url, path=config.instance_dir / DEMO_FILE))
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on (0: any free port).")
 @click.pass_obj
 def demo(config: Config, host: str, port: int) -> None:
-    """Run the demo county on this machine: its own SQLite database under instance/, the server and the worker."""
+    """Run the demo county on this machine: its own SQLite database under instance/, the server and the worker.
+
+    The fake WeChat API runs beside it (safe mode, fresh token and key); /sim shows three simulated phones and
+    `dudao chat` talks to it from a terminal (it reads instance/demo.json).
+    """
     config = demo_config(config)
     prepare_demo(config)
-    run_server(
-        config,
-        host,
-        port,
-        companions=demo_companions(config),
-        ready=lambda url: click.echo(t("cli.demo.ready", url=url)),
-    )
+    cast = demo_cast(config)
+    companions = demo_companions(config)
+    fake = next((c for c in companions if isinstance(c, FakeWeChatCompanion)), None)
+    try:
+        run_server(
+            config,
+            host,
+            port,
+            companions=companions,
+            ready=lambda url: announce_demo(config, url, fake, cast),
+        )
+    finally:
+        DemoFile.remove(config.instance_dir)
 
 
 COMMANDS: list[click.Command] = [serve, worker, demo]

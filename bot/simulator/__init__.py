@@ -1,0 +1,1 @@
+"""The simulator: WeChat users played from a terminal (`dudao chat`) or a web page (`/sim`, demo only)."""
