@@ -6,10 +6,10 @@ Pure: imports nothing from the project.
 
 from __future__ import annotations
 
-from messages import calendar, common, importing
+from messages import boards, bot, calendar, common, importing, sim, sweep, templates, web
 
 CATALOG: dict[str, str] = {}
-for _part in (common, importing, calendar):
+for _part in (boards, bot, calendar, common, importing, sim, sweep, templates, web):
     for _key, _text in _part.MESSAGES.items():
         if _key in CATALOG:
             raise RuntimeError(f"message key defined twice: {_key}")

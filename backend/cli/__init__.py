@@ -24,9 +24,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from backend.cli import calendar, db, importing, serve, tokens
+    from backend.cli import binding, boards, calendar, chat, db, importing, serve, sweep, tokens, wechat
 
-    for module in (calendar, db, importing, serve, tokens):
+    for module in (binding, boards, calendar, chat, db, importing, serve, sweep, tokens, wechat):
         for command in module.COMMANDS:
             main.add_command(command)
 
