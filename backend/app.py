@@ -54,6 +54,19 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    from backend.web import api_rectifications  # issue 6
+
+    app.register_blueprint(api_rectifications.bp)
+    from backend.web import public  # issue 4: /b/<code>, the concern form, /ticket
+
+    app.register_blueprint(public.bp)
+    from backend.web import office, public_results  # issue 7: the office web and /public
+
+    app.register_blueprint(office.bp)
+    app.register_blueprint(public_results.bp)
+    from backend.web import api_visits  # issue 5
+
+    app.register_blueprint(api_visits.bp)
     from bot import webhook
 
     app.register_blueprint(webhook.bp)

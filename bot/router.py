@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from backend.domain.kinds import Role
-from bot.handlers import Context, Handler, common, inspector, office, public, unit
+from bot.handlers import Context, Handler, common, concern_replies, inspector, office, public, reinspection, unit
 from bot.replies import Reply
 
 ANY = "*"
@@ -42,6 +42,88 @@ def keyword(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# issue 6: a rectification number as typed: ZG-2026-000123 (any case), or just its id
+_NO = r"(?P<number>[A-Za-z]{2}-\d{4}-\d+|\d+)"
+_UNIT, _INSPECTOR = frozenset({Role.UNIT.value}), frozenset({Role.INSPECTOR.value})
+RECTIFICATION_ROUTES: tuple[Route, ...] = (
+    Route("text", unit.submit_report, keyword(r"^提交$"), state=unit.REPORTING, roles=_UNIT),
+    Route("text", unit.cancel_report, keyword(r"^取消$"), state=unit.REPORTING, roles=_UNIT),
+    Route("image", unit.report_photo, state=unit.REPORTING, roles=_UNIT),
+    Route("text", unit.sign, keyword(r"^签收(\s*(?P<number>\S+))?$"), roles=_UNIT),
+    Route("text", unit.list_open, keyword(r"^(整改|整改事项|待办)$"), roles=_UNIT),
+    Route("text", unit.start_report, keyword(rf"(?s)^已整改\s*{_NO}(\s+(?P<text>.+))?$"), roles=_UNIT),
+    Route("text", unit.request_extension, keyword(rf"(?s)^申请延期\s*{_NO}(\s+(?P<reason>.+))?$"), roles=_UNIT),
+    Route("text", unit.report_text, state=unit.REPORTING, roles=_UNIT),
+    Route("text", reinspection.failed, keyword(rf"(?s)^复查\s*{_NO}\s*不通过(\s*(?P<reason>.*))?$"), roles=_INSPECTOR),
+    Route("text", reinspection.passed, keyword(rf"(?s)^复查\s*{_NO}\s*通过(\s*(?P<note>.*))?$"), roles=_INSPECTOR),
+    Route(
+        "text",
+        reinspection.refuse_extension,
+        keyword(rf"(?s)^不同意延期\s*{_NO}(\s+(?P<reason>.+))?$"),
+        roles=_INSPECTOR,
+    ),
+    Route("text", reinspection.grant_extension, keyword(rf"^同意延期\s*{_NO}\s+(?P<date>\S+)$"), roles=_INSPECTOR),
+    Route("image", reinspection.followup_photo, state=reinspection.FOLLOW_UP, roles=_INSPECTOR),
+    Route("location", reinspection.followup_location, state=reinspection.FOLLOW_UP, roles=_INSPECTOR),
+)
+
+# issue 4: public concerns — the reporter (public) sends, picks a category, leaves a phone, asks; the inspector
+# (or the zone leader it was escalated to) lists, reads and handles them by ticket number
+_PUBLIC, _INSPECTS = frozenset({Role.PUBLIC.value}), frozenset({Role.INSPECTOR.value})
+_TICKET, _PHONE = concern_replies.TICKET, r"(?P<phone>[\d\s\-()（）]{7,20})"
+CONCERN_ROUTES: tuple[Route, ...] = (
+    Route("text", public.my_concerns, keyword(r"^(查询|我的留言|进度)$"), roles=_PUBLIC),
+    Route("text", public.give_phone, keyword(rf"^(电话|手机|联系电话)[\s:：]*{_PHONE}$"), roles=_PUBLIC),
+    Route("text", public.choose_category, keyword(r"^(?P<n>\d{1,2})$"), state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
+    Route("voice", public.voice, state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
+    Route("voice", public.voice, state=public.CONCERN_OPEN, roles=_PUBLIC),
+    Route("text", concern_replies.waiting, keyword(r"^(留言|家长留言|待办留言)$"), roles=_INSPECTS),
+    Route("text", concern_replies.detail, keyword(rf"^(留言|查看)\s*{_TICKET}$"), roles=_INSPECTS),
+    Route("text", concern_replies.acknowledge, keyword(rf"^受理\s*{_TICKET}$"), roles=_INSPECTS),
+    Route("text", concern_replies.verify, keyword(rf"^核实\s*{_TICKET}$"), roles=_INSPECTS),
+    Route("text", concern_replies.answer, keyword(rf"(?s)^回复\s*{_TICKET}\s+(?P<text>\S.*)$"), roles=_INSPECTS),
+    Route("text", concern_replies.answer_usage, keyword(r"^回复(\s.*)?$"), roles=_INSPECTS),
+    Route(
+        "text",
+        concern_replies.not_substantiated,
+        keyword(rf"(?s)^不属实\s*{_TICKET}\s+(?P<text>\S.*)$"),
+        roles=_INSPECTS,
+    ),
+    Route("text", concern_replies.not_substantiated_usage, keyword(r"^不属实(\s.*)?$"), roles=_INSPECTS),
+    Route("text", concern_replies.refer, keyword(rf"(?s)^转办\s*{_TICKET}\s+(?P<text>\S.*)$"), roles=_INSPECTS),
+    Route("text", concern_replies.refer_usage, keyword(r"^转办(\s.*)?$"), roles=_INSPECTS),
+    Route("text", concern_replies.close, keyword(rf"^办结\s*{_TICKET}$"), roles=_INSPECTS),
+)
+
+# issue 5: visits — an inspector logs a visit in one message or by the guided dialogue (记录), adds photos and a
+# location, undoes it (撤销), turns findings into rectification drafts (整改, 确认整改), reports urgent matters (紧急)
+_VISITING = frozenset({Role.INSPECTOR.value})
+VISIT_ROUTES: tuple[Route, ...] = (
+    *(
+        Route("text", inspector.cancel, keyword(r"^(取消|退出)$"), state=s, roles=_VISITING)
+        for s in (*inspector.QUESTIONS, *inspector.DIALOGUE)
+    ),
+    *(
+        Route("text", inspector.finish_dialogue, keyword(r"^完成$"), state=s, roles=_VISITING)
+        for s in inspector.DIALOGUE[3:]
+    ),
+    *(Route("image", inspector.dialogue_photo, state=s, roles=_VISITING) for s in inspector.DIALOGUE[3:]),
+    *(Route("location", inspector.dialogue_location, state=s, roles=_VISITING) for s in inspector.DIALOGUE[3:]),
+    *(Route("text", inspector.answer_question, state=s, roles=_VISITING) for s in inspector.QUESTIONS),
+    *(Route("text", inspector.dialogue_step, state=s, roles=_VISITING) for s in inspector.DIALOGUE),
+    Route("text", inspector.start_dialogue, keyword(r"^(记录|记录督导|督导记录)$"), roles=_VISITING),
+    Route("text", inspector.my_schools, keyword(r"^(我的学校|学校|学校列表)$"), roles=_VISITING),
+    Route("text", inspector.todo, keyword(r"^(待办|待办事项)$"), roles=_VISITING),
+    Route("text", inspector.this_month, keyword(r"^(本月|本月进度|这个月)$"), roles=_VISITING),
+    Route("text", inspector.undo, keyword(r"^(撤销|撤回)$"), roles=_VISITING),
+    Route("text", inspector.confirm_rectification, keyword(r"^确认整改\s*(?P<n>\d{1,2})?$"), roles=_VISITING),
+    Route("text", inspector.discard_rectification, keyword(r"^(撤销整改|作废整改)$"), roles=_VISITING),
+    Route("text", inspector.rectify, keyword(r"(?s)^整改(?:\s*(?P<text>.*))?$"), roles=_VISITING),
+    Route("text", inspector.urgent, keyword(r"(?s)^紧急[\s:：,，]*(?P<text>.*)$"), roles=_VISITING),
+    Route("image", inspector.photo, roles=_VISITING),
+    Route("location", inspector.location, roles=_VISITING),
+)
+
 # the vocabulary the bot understands (parser words, not replies)
 ROUTES: tuple[Route, ...] = (
     Route("text", common.bind_with_code, keyword(r"^绑定\s*(?P<code>\S.*)$")),
@@ -49,6 +131,12 @@ ROUTES: tuple[Route, ...] = (
     Route("text", common.unbind, keyword(r"^解绑$")),
     Route("text", common.show_help, keyword(r"^(帮助|help|菜单|\?)$")),
     Route("text", common.bind_with_code, keyword(r"^(?P<code>[\d\s]+)$"), state=common.AWAITING_BIND_CODE),
+    # issue 6: rectification — the unit contact signs and reports, the inspector re-inspects
+    *RECTIFICATION_ROUTES,
+    # issue 4: public concerns
+    *CONCERN_ROUTES,
+    # issue 5: visits
+    *VISIT_ROUTES,
     Route("voice", common.voice_unrecognised),
     Route("event:subscribe", common.subscribed),
     Route("event:scan", common.scanned),

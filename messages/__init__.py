@@ -6,10 +6,40 @@ Pure: imports nothing from the project.
 
 from __future__ import annotations
 
-from messages import boards, bot, calendar, common, importing, sim, sweep, templates, web
+from messages import (
+    boards,
+    bot,
+    calendar,
+    common,
+    concerns,
+    importing,
+    office,
+    public_page,
+    rectifications,
+    sim,
+    sweep,
+    templates,
+    visits,
+    web,
+)
 
 CATALOG: dict[str, str] = {}
-for _part in (boards, bot, calendar, common, importing, sim, sweep, templates, web):
+for _part in (
+    boards,
+    bot,
+    calendar,
+    common,
+    concerns,
+    importing,
+    office,
+    public_page,
+    rectifications,
+    sim,
+    sweep,
+    templates,
+    visits,
+    web,
+):
     for _key, _text in _part.MESSAGES.items():
         if _key in CATALOG:
             raise RuntimeError(f"message key defined twice: {_key}")

@@ -12,12 +12,6 @@ MESSAGES: dict[str, str] = {
         "· 责任督学和学校联络人：请发送“绑定 六位绑定码”完成身份绑定（绑定码由督导室提供）。\n"
         "· 发送“帮助”可再次查看本说明。"
     ),
-    "bot.help.inspector": (
-        "{name}督学，您好。\n"
-        "· 发送“帮助”查看本说明。\n"
-        "· 发送“解绑”解除本微信与督学身份的绑定。\n"
-        "记录督导、处理家长留言等功能将陆续开通。"
-    ),
     "bot.help.unit": (
         "您好，您是{unit}的督导联络人。\n"
         "· 发送“帮助”查看本说明。\n"
@@ -47,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "bot.bind.bad_format": "绑定码是六位数字，请核对后重新发送，例如：绑定 123456",
     "bot.bind.bound.inspector": "绑定成功！您已作为责任督学{name}使用督导通。发送“帮助”查看可用功能。",
     "bot.bind.bound.unit": "绑定成功！您已作为{name}的督导联络人使用督导通。发送“帮助”查看可用功能。",
+    "bot.bind.bound.office": "绑定成功！您已作为督导室的{name}使用督导通，紧急情况和需要督导室处理的事项会发到这里。",
     "bot.bind.invalid": "绑定码不正确，请核对后重新发送。如有疑问，请联系督导室。",
     "bot.bind.used": "这个绑定码已经使用过了。每个绑定码只能用一次，请向督导室申请新的绑定码。",
     "bot.bind.expired": "这个绑定码已过期，请向督导室申请新的绑定码。",
@@ -60,6 +55,7 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.bind_code.no_inspector": "没有找到督学编号为 {number} 的责任督学。",
     "cli.bind_code.no_unit": "没有找到单位代码为 {code} 的单位。",
+    "cli.bind_code.no_office_user": "没有找到用户名为 {username} 的督导室账号（可用 dudao user create 创建）。",
     "cli.bindings.none": "目前没有已绑定身份的微信用户。",
     "cli.bindings.row": "{openid}\t{role}\t{name}\t绑定于 {bound_at}",
     "cli.bindings.revoked": "已解除 {openid} 的绑定。",

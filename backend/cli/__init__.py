@@ -24,9 +24,39 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from backend.cli import binding, boards, calendar, chat, db, importing, serve, sweep, tokens, wechat
+    from backend.cli import (
+        binding,
+        boards,
+        calendar,
+        chat,
+        concerns,
+        db,
+        importing,
+        rectifications,
+        serve,
+        sweep,
+        tokens,
+        users,
+        visits,
+        wechat,
+    )
 
-    for module in (binding, boards, calendar, chat, db, importing, serve, sweep, tokens, wechat):
+    for module in (
+        binding,
+        boards,
+        calendar,
+        chat,
+        concerns,
+        db,
+        importing,
+        rectifications,
+        serve,
+        sweep,
+        tokens,
+        users,
+        visits,
+        wechat,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

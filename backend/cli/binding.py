@@ -52,6 +52,14 @@ def unit(config: Config, code: str) -> None:
     _issue(config, Role.UNIT, code, t("cli.bind_code.no_unit", code=code))
 
 
+@bind_code.command()
+@click.argument("username")
+@click.pass_obj
+def office(config: Config, username: str) -> None:
+    """A code for the office user USERNAME (made with `dudao user create`): their WeChat gets office alerts."""
+    _issue(config, Role.OFFICE, username, t("cli.bind_code.no_office_user", username=username))
+
+
 @click.group()
 def bindings() -> None:
     """The WeChat users bound to inspectors, units or the office: list them, revoke one."""

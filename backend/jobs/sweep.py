@@ -26,7 +26,17 @@ LOCK_TTL = 600.0
 
 def sweep_steps() -> list[tuple[str, SweepStep]]:
     """Every step of the sweep, in order; each module that has one adds itself here."""
-    return []
+    from backend.jobs import (
+        concern_sweep,  # issue 4: public concerns' routing, reminders and escalation
+        rectification_sweep,  # issue 6: reminders and the escalation ladder
+    )
+    from backend.services import monthly_report  # issue 5: the start-of-month 月报 to every inspector
+
+    return [
+        ("rectifications", rectification_sweep.step),
+        ("concerns", concern_sweep.step),
+        ("monthly_reports", monthly_report.sweep_step),
+    ]
 
 
 def run_sweep(runtime: Runtime, now: datetime | None = None) -> dict[str, dict[str, int]] | None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from backend.domain.kinds import Role
 from backend.kv import KV, KVUnavailable
 from backend.services.identity import get_or_create
-from backend.store.models import AuditEvent, BindCode, Inspector, Unit, WechatIdentity
+from backend.store.models import AuditEvent, BindCode, Inspector, OfficeUser, Unit, WechatIdentity
 from backend.store.types import utcnow
 
 CODE_TTL = timedelta(hours=24)
@@ -91,6 +91,11 @@ def _person(session: Session, role: Role, key: str) -> tuple[int, str]:
         if unit is None:
             raise UnknownPerson(key)
         return unit.id, unit.name
+    if role is Role.OFFICE:
+        user = session.scalar(select(OfficeUser).where(OfficeUser.username == key, OfficeUser.active))
+        if user is None:
+            raise UnknownPerson(key)
+        return user.id, user.display_name or user.username
     raise ValueError(f"no bind codes for role {role}")
 
 
@@ -104,7 +109,10 @@ def issue_code(
     now: datetime | None = None,
     ttl: timedelta = CODE_TTL,
 ) -> IssuedCode:
-    """A new one-time code for the inspector numbered `key` or the unit coded `key`. Does not commit."""
+    """A new one-time code for the inspector numbered `key`, the unit coded `key` or the office user named `key`.
+
+    Does not commit.
+    """
     person_id, name = _person(session, role, key)
     now = now or utcnow()
     while True:  # a code's hash is unique over all codes ever issued; draw again on a collision
@@ -117,6 +125,7 @@ def issue_code(
         role=role.value,
         inspector_id=person_id if role is Role.INSPECTOR else None,
         unit_id=person_id if role is Role.UNIT else None,
+        office_user_id=person_id if role is Role.OFFICE else None,
         expires_at=now + ttl,
         created_at=now,
     )
@@ -171,9 +180,10 @@ def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: 
     identity.role = row.role
     identity.inspector_id = row.inspector_id
     identity.unit_id = row.unit_id
+    identity.office_user_id = row.office_user_id
     identity.bound_at = now
     role = Role(row.role)
-    _, name = _person_by_id(session, role, row.inspector_id or row.unit_id or 0)
+    _, name = _person_by_id(session, role, row.inspector_id or row.unit_id or row.office_user_id or 0)
     session.add(
         AuditEvent(
             actor=f"wechat:{openid}",
@@ -191,6 +201,9 @@ def _person_by_id(session: Session, role: Role, person_id: int) -> tuple[int, st
     if role is Role.INSPECTOR:
         inspector = session.get(Inspector, person_id)
         return person_id, inspector.name if inspector else ""
+    if role is Role.OFFICE:
+        user = session.get(OfficeUser, person_id)
+        return person_id, (user.display_name or user.username) if user else ""
     unit = session.get(Unit, person_id)
     return person_id, unit.name if unit else ""
 
@@ -227,13 +240,14 @@ def revoke(session: Session, *, openid: str, actor: str) -> bool:
 def list_bindings(session: Session) -> list[Binding]:
     """Every WeChat user bound to an inspector, a unit or the office, with the name behind the binding."""
     rows = session.execute(
-        select(WechatIdentity, Inspector.name, Unit.name)
+        select(WechatIdentity, Inspector.name, Unit.name, OfficeUser.display_name)
         .outerjoin(Inspector, Inspector.id == WechatIdentity.inspector_id)
         .outerjoin(Unit, Unit.id == WechatIdentity.unit_id)
+        .outerjoin(OfficeUser, OfficeUser.id == WechatIdentity.office_user_id)
         .where(WechatIdentity.role != Role.PUBLIC.value)
         .order_by(WechatIdentity.role, WechatIdentity.bound_at)
     )
     return [
-        Binding(identity.openid, identity.role, inspector_name or unit_name or "", identity.bound_at)
-        for identity, inspector_name, unit_name in rows
+        Binding(identity.openid, identity.role, inspector_name or unit_name or office_name or "", identity.bound_at)
+        for identity, inspector_name, unit_name, office_name in rows
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,11 @@ from backend.services.binding import BindResult
 from backend.services.identity import ScannedSchool, Who
 from backend.store.db import Database
 from backend.store.models import WechatIdentity
+
+if TYPE_CHECKING:
+    from backend.services.concern_desk import ConcernDesk
+    from backend.services.rectification_desk import RectificationDesk
+    from backend.services.visit_desk import VisitDesk
 
 
 def _enqueue_text(session: Session, *, openid: str, text: str, dedupe_key: str) -> None:
@@ -49,9 +55,7 @@ class Desk:
 
     def touch(self, *, wrote: bool) -> None:
         """First contact creates the user; a message (`wrote`) restarts WeChat's 48 h window."""
-        me = self._me()
-        if wrote:
-            identity.record_inbound(me)
+        self._identity = identity.arrive(self._session, self.openid, wrote=wrote)
 
     def set_following(self, following: bool) -> None:
         identity.set_following(self._session, self._me(), following)
@@ -69,6 +73,27 @@ class Desk:
         done = binding.unbind(self._session, openid=self.openid)
         self._who = None
         return done
+
+    @property
+    def concerns(self) -> ConcernDesk:
+        """Public concerns: the reporter's side and the inspector's (issue 4)."""
+        from backend.services.concern_desk import ConcernDesk
+
+        return ConcernDesk(self._session, self._kv, self._config, self.openid)
+
+    @property
+    def rectifications(self) -> RectificationDesk:
+        """整改: a unit contact signs and reports, an inspector re-inspects (issue 6)."""
+        from backend.services.rectification_desk import RectificationDesk
+
+        return RectificationDesk(self._session, self._kv, self._config, self.who)
+
+    @property
+    def visits(self) -> VisitDesk:
+        """Visits (督导记录): an inspector logs, evidences, undoes them (issue 5)."""
+        from backend.services.visit_desk import VisitDesk
+
+        return VisitDesk(self._session, self._kv, self._config, self.openid, self.who.inspector_id)
 
     def send_later(self, text: str, *, dedupe_key: str) -> None:
         """A text that reaches the user as a customer-service message, sent by the worker."""
@@ -92,11 +117,11 @@ class BotServices:
     def deliver(self, *, dedupe_key: str, openid: str, msg_type: str, work: Callable[[Desk], str]) -> Recorded:
         """Run `work` once per delivery: its effect and the delivery's record commit together, or not at all."""
         with self.db.session() as session:
-            delivery = deliveries.claim(session, dedupe_key=dedupe_key, openid=openid, msg_type=msg_type)
-            if delivery is None:
+            delivery_id = deliveries.claim(session, dedupe_key=dedupe_key, openid=openid, msg_type=msg_type)
+            if delivery_id is None:
                 return Recorded(duplicate=True, reply=deliveries.stored_reply(session, dedupe_key))
             reply = work(Desk(session, self.kv, self.config, openid))
-            delivery.reply = reply
+            deliveries.keep_reply(session, delivery_id, reply)
         return Recorded(duplicate=False, reply=reply)
 
     def send_later(self, openid: str, text: str, *, dedupe_key: str) -> None:

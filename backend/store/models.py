@@ -70,6 +70,8 @@ class Authority(Timestamped, Base):
     concern_answer_working_days: Mapped[int] = mapped_column(default=5)
     supervision_notice_working_days: Mapped[int] = mapped_column(default=5)
     quiet_hours: Mapped[str] = mapped_column(String(20), default="22:00-07:30")
+    # what /public discloses (向社会公开), chosen by the office: {"enabled": bool, "metrics": [...], "levels": [...]}
+    publication: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Zone(Timestamped, Base):
@@ -186,7 +188,7 @@ class WechatIdentity(Timestamped, Base):
 
 
 class BindCode(Base):
-    """A one-time code that binds a WeChat user to an inspector or a unit contact. Only its hash is kept."""
+    """A one-time code binding a WeChat user to an inspector, a unit contact or an office user (only its hash kept)."""
 
     __tablename__ = "bind_code"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +196,7 @@ class BindCode(Base):
     role: Mapped[str] = mapped_column(String(16))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), default=None)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    office_user_id: Mapped[int | None] = mapped_column(ForeignKey("office_user.id"), default=None)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(default=None)
     used_by_openid: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -289,6 +292,12 @@ class Concern(Timestamped, Base):
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     answer: Mapped[str] = mapped_column(Text, default="")
+    # added by the public-concern issue:
+    note: Mapped[str] = mapped_column(Text, default="")  # to whom it was referred, or why not substantiated
+    routed_to: Mapped[str] = mapped_column(String(16), default="")  # inspector | zone_leader | office
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)  # when the person in charge was told
+    window_until: Mapped[datetime | None] = mapped_column(default=None)  # the reporter's messages join it until then
+    status_secret_hash: Mapped[str] = mapped_column(String(64), default="")  # the web status page's secret, hashed
 
 
 class Rectification(Timestamped, Base):
@@ -298,6 +307,19 @@ class Rectification(Timestamped, Base):
     __table_args__ = (
         Index("ix_rectification_open_deadline", "state", "deadline"),
         Index("ix_rectification_unit_state", "unit_id", "state"),
+        # the sweep's two questions, answered from the open items only (partial indexes; issue 6)
+        Index(
+            "ix_rectification_awaiting_deadline",
+            "deadline",
+            postgresql_where=text("state IN ('issued', 'acknowledged', 'reopened')"),
+            sqlite_where=text("state IN ('issued', 'acknowledged', 'reopened')"),
+        ),
+        Index(
+            "ix_rectification_unsigned",
+            "issued_at",
+            postgresql_where=text("state = 'issued'"),
+            sqlite_where=text("state = 'issued'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)  # 整改通知书编号

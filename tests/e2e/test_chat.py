@@ -18,7 +18,9 @@ import pytest
 from backend.domain.kinds import Role
 from backend.jobs.outbox_sender import send_outbox
 from backend.services import binding, outbox
+from backend.services.identity import Who
 from bot.fake_wechat import RunningFakeWeChat
+from bot.handlers import inspector
 from bot.simulator.chat import ChatRepl
 from bot.simulator.core import Simulator
 from bot.simulator.demo import DEMO_FILE
@@ -59,7 +61,10 @@ def test_a_script_binds_an_inspector_who_then_writes_and_a_parent_scans_their_bo
     repl.run([f"绑定 {code}", "帮助", "/as o-parent-01", f"/scan {school.code}", f"/scan {school.code}", "/quit", "x"])
     transcript = "\n".join(said)
     assert t("sim.chat.reply", text=t("bot.bind.bound.inspector", name=school.inspector_name)) in said
-    assert t("sim.chat.reply", text=t("bot.help.inspector", name=school.inspector_name)) in said
+    assert (
+        t("sim.chat.reply", text=inspector.help_text(Who("o-inspector-1", Role.INSPECTOR.value, school.inspector_name)))
+        in said
+    )
     card = t("bot.scan.school", school=school.name, inspector=school.inspector_name, phone=school.inspector_phone)
     assert said.count(t("sim.chat.reply", text=card)) == 2  # the first scan follows, the second is a SCAN
     assert said[-1] == t("sim.chat.bye")  # the line after /quit was never sent

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from backend.cli import main
 from backend.domain.kinds import Role
 from backend.services import binding
+from backend.services.identity import Who
 from backend.store.models import AuditEvent, WechatIdentity
 from backend.store.types import utcnow
+from bot.handlers import inspector, unit
 from messages import t
 from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
 
@@ -54,6 +56,10 @@ def actions(hook: Webhook) -> list[str]:
         return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
+def inspector_help(name: str) -> str:
+    return inspector.help_text(Who("o-wang", Role.INSPECTOR.value, name))
+
+
 def test_a_code_printed_by_the_cli_binds_an_inspector_over_wechat(
     hook: Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,7 +73,9 @@ def test_a_code_printed_by_the_cli_binds_an_inspector_over_wechat(
     assert say(hook, "o-wang", "帮助") == t("bot.help.public")
     assert say(hook, "o-wang", f"绑定 {found.group(1)}") == t("bot.bind.bound.inspector", name=school.inspector_name)
     assert role_of(hook, "o-wang") == Role.INSPECTOR.value
-    assert say(hook, "o-wang", "帮助") == t("bot.help.inspector", name=school.inspector_name)
+    assert say(hook, "o-wang", "帮助") == inspector.help_text(
+        Who("o-wang", Role.INSPECTOR.value, school.inspector_name)
+    )
     # the office sees the binding and can revoke it
     listed = CliRunner().invoke(main, ["bindings", "list"])
     assert "o-wang" in listed.output and school.inspector_name in listed.output
@@ -86,7 +94,7 @@ def test_unit_binding_accepts_full_width_digits_and_spaces_then_unbinds(hook: We
     spaced = f"{full_width[:3]}\u3000{full_width[3:]}"
     assert say(hook, "o-head", f"绑定{spaced}") == t("bot.bind.bound.unit", name=school.name)
     assert role_of(hook, "o-head") == Role.UNIT.value
-    assert say(hook, "o-head", "帮助") == t("bot.help.unit", unit=school.name)
+    assert say(hook, "o-head", "帮助") == unit.help_text(Who("o-head", Role.UNIT.value, school.name))
     assert say(hook, "o-head", "解绑") == t("bot.unbind.done")
     assert role_of(hook, "o-head") == Role.PUBLIC.value
     assert say(hook, "o-head", "解绑") == t("bot.unbind.not_bound")
@@ -99,7 +107,9 @@ def test_binding_in_two_steps_keeps_the_conversation(hook: Webhook) -> None:
     assert say(hook, "o-wang", "绑定") == t("bot.bind.ask_code")
     assert say(hook, "o-wang", code) == t("bot.bind.bound.inspector", name=school.inspector_name)
     # outside the dialogue, six digits are just text
-    assert say(hook, "o-wang", "123456") == t("bot.help.inspector", name=school.inspector_name)
+    assert say(hook, "o-wang", "123456") == inspector.help_text(
+        Who("o-wang", Role.INSPECTOR.value, school.inspector_name)
+    )
 
 
 def test_a_code_works_once_and_not_after_it_expires(hook: Webhook) -> None:

@@ -116,3 +116,22 @@ def test_unbind_revoke_and_list(people: Database, kv: KV) -> None:
         assert binding.list_bindings(session) == []
         audit = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert audit[-2:] == ["binding.unbound", "binding.revoked"]
+
+
+def test_an_office_user_binds_with_a_code_and_receives_office_alerts(database: Database, kv: KV) -> None:
+    from backend.services import notices
+    from backend.store.models import OfficeUser
+
+    with database.session() as s:
+        authority = current_authority(s)
+        s.add(OfficeUser(authority_id=authority.id, username="wang", display_name="王主任", password_hash="x"))
+        s.flush()
+        issued = binding.issue_code(s, role=Role.OFFICE, key="wang", pepper=PEPPER, actor="cli")
+    with database.session() as s:
+        result = binding.bind(s, kv, openid="o-office", code=issued.code, pepper=PEPPER)
+        assert result.outcome is Bound.BOUND and result.role == "office" and result.name == "王主任"
+    with database.session() as s:
+        assert notices.openids_of_office(s) == ["o-office"]
+        assert [(b.role, b.name) for b in binding.list_bindings(s)] == [("office", "王主任")]
+        with pytest.raises(binding.UnknownPerson):
+            binding.issue_code(s, role=Role.OFFICE, key="nobody", pepper=PEPPER, actor="cli")

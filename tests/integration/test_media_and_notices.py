@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.app import wire_notifier
 from backend.config import Config
-from backend.jobs.sweep import run_sweep
+from backend.jobs.sweep import run_sweep, sweep_steps
 from backend.kv import KV, RedisKV
 from backend.runtime import Runtime
 from backend.services import media, notices
@@ -128,8 +128,10 @@ def test_a_notice_goes_as_text_inside_the_window_and_as_a_template_outside(datab
 
 def test_the_sweep_runs_once_at_a_time_and_still_runs_with_the_store_down(database: Database, kv: KV) -> None:
     rt = Runtime(config=Config(database_url=database.url), db=database, kv=kv)
-    assert run_sweep(rt) == {}
+    steps = [name for name, _ in sweep_steps()]
+    swept = run_sweep(rt)
+    assert swept is not None and list(swept) == steps and not any("failed" in r for r in swept.values())
     with kv.lock("sweep", ttl=5):
         assert run_sweep(rt) is None
     down = Runtime(config=rt.config, db=database, kv=RedisKV("redis://127.0.0.1:1/0"))
-    assert run_sweep(down) == {}
+    assert run_sweep(down) == swept

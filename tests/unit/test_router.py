@@ -40,7 +40,7 @@ def test_six_digits_bind_only_while_a_code_is_awaited() -> None:
 
 def test_unknown_input_gets_the_help_of_the_senders_role() -> None:
     assert resolve("text", "随便说点什么") is public.fallback
-    assert resolve("image", role="inspector") is inspector.fallback
+    assert resolve("link", role="inspector") is inspector.fallback
     assert resolve("link", role="unit") is unit.fallback
     assert resolve("location", role="nobody-knows") is public.fallback
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:05:09.921335
+Create Date: 2026-11-22 02:35:11.487648
 """
 
 from collections.abc import Sequence
@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("concern_answer_working_days", sa.Integer(), nullable=False),
         sa.Column("supervision_notice_working_days", sa.Integer(), nullable=False),
         sa.Column("quiet_hours", sa.String(length=20), nullable=False),
+        sa.Column("publication", sa.JSON(), nullable=False),
         sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_authority")),
@@ -250,11 +251,15 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("inspector_id", sa.Integer(), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("office_user_id", sa.Integer(), nullable=True),
         sa.Column("expires_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.Column("used_at", backend.store.types.UTCDateTime(), nullable=True),
         sa.Column("used_by_openid", sa.String(length=64), nullable=True),
         sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["inspector_id"], ["inspector.id"], name=op.f("fk_bind_code_inspector_id_inspector")),
+        sa.ForeignKeyConstraint(
+            ["office_user_id"], ["office_user.id"], name=op.f("fk_bind_code_office_user_id_office_user")
+        ),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_bind_code_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bind_code")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_bind_code_code_hash")),
@@ -291,6 +296,11 @@ def upgrade() -> None:
         sa.Column("answered_at", backend.store.types.UTCDateTime(), nullable=True),
         sa.Column("closed_at", backend.store.types.UTCDateTime(), nullable=True),
         sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("routed_to", sa.String(length=16), nullable=False),
+        sa.Column("notified_at", backend.store.types.UTCDateTime(), nullable=True),
+        sa.Column("window_until", backend.store.types.UTCDateTime(), nullable=True),
+        sa.Column("status_secret_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["authority_id"], ["authority.id"], name=op.f("fk_concern_authority_id_authority")),
@@ -411,9 +421,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rectification", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_rectification_authority_id"), ["authority_id"], unique=False)
+        batch_op.create_index(
+            "ix_rectification_awaiting_deadline",
+            ["deadline"],
+            unique=False,
+            postgresql_where=sa.text("state IN ('issued', 'acknowledged', 'reopened')"),
+            sqlite_where=sa.text("state IN ('issued', 'acknowledged', 'reopened')"),
+        )
         batch_op.create_index(batch_op.f("ix_rectification_inspector_id"), ["inspector_id"], unique=False)
         batch_op.create_index("ix_rectification_open_deadline", ["state", "deadline"], unique=False)
         batch_op.create_index("ix_rectification_unit_state", ["unit_id", "state"], unique=False)
+        batch_op.create_index(
+            "ix_rectification_unsigned",
+            ["issued_at"],
+            unique=False,
+            postgresql_where=sa.text("state = 'issued'"),
+            sqlite_where=sa.text("state = 'issued'"),
+        )
 
     op.create_table(
         "escalation",
@@ -471,9 +495,19 @@ def downgrade() -> None:
 
     op.drop_table("escalation")
     with op.batch_alter_table("rectification", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_rectification_unsigned",
+            postgresql_where=sa.text("state = 'issued'"),
+            sqlite_where=sa.text("state = 'issued'"),
+        )
         batch_op.drop_index("ix_rectification_unit_state")
         batch_op.drop_index("ix_rectification_open_deadline")
         batch_op.drop_index(batch_op.f("ix_rectification_inspector_id"))
+        batch_op.drop_index(
+            "ix_rectification_awaiting_deadline",
+            postgresql_where=sa.text("state IN ('issued', 'acknowledged', 'reopened')"),
+            sqlite_where=sa.text("state IN ('issued', 'acknowledged', 'reopened')"),
+        )
         batch_op.drop_index(batch_op.f("ix_rectification_authority_id"))
 
     op.drop_table("rectification")

@@ -1,0 +1,332 @@
+"""Downloads for the office: an xlsx of every work list, a school's 督导报告 (PDF) and the annual summary (xlsx).
+
+The PDF needs a TrueType CJK font (reportlab cannot embed the CFF outlines of Noto CJK's .ttc): the Droid Sans
+Fallback of Debian's fonts-droid-fallback (pulled in with fonts-noto-cjk) or any other TrueType font with
+Chinese; without one, reportlab's built-in STSong-Light (not embedded: the reader's fonts draw it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import Session
+
+from backend.domain.calendar import local_now
+from backend.services import dashboard as queries
+from backend.services.office_users import OfficeRole, Scope
+from backend.store.models import Authority, Unit
+from messages import CATALOG, t
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TRUETYPE_CJK = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+LIST_KINDS = ("concerns", "rectifications", "visits", "schools", "inspectors")
+
+
+def _label(prefix: str, value: object) -> str:
+    return CATALOG.get(f"{prefix}.{value}", "" if value is None else str(value))
+
+
+def _local(moment: Any) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, date) and not hasattr(moment, "hour"):
+        return moment.isoformat()
+    return local_now(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A readable table: bold shaded header, frozen, filterable, columns as wide as their content."""
+    sheet.append(list(headers))
+    widths = [len(h) * 2 + 2 for h in headers]
+    for row in rows:
+        sheet.append(list(row))
+        for n, value in enumerate(row):
+            widths[n] = max(widths[n], min(60, len(str(value)) * 2 if value is not None else 0))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8F0FA")
+        cell.alignment = Alignment(vertical="center")
+    sheet.freeze_panes = "A2"
+    if sheet.max_row > 1:
+        sheet.auto_filter.ref = sheet.dimensions
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = max(8, min(60, width))
+
+
+def _save(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def list_xlsx(
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: queries.ListFilters, today: date
+) -> bytes:
+    """The whole list `kind` (every page) with the page's filters, as one sheet."""
+    headers, rows = list_rows(session, scope, authority, kind, filters, today)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t(f"office.nav.{kind}")
+    _sheet(sheet, headers, rows)
+    return _save(book)
+
+
+def list_rows(
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: queries.ListFilters, today: date
+) -> tuple[list[str], list[list[Any]]]:
+    items = {i["code"]: i["name"] for i in queries.items_of(authority)}
+    col = lambda *names: [t(f"office.col.{n}") for n in names]  # noqa: E731
+    if kind == "concerns":
+        page = queries.concern_list(session, scope, filters, today=today, per_page=None)
+        headers = col("ticket", "received", "zone", "school", "item", "content", "state", "ack_due", "answer_due")
+        headers += col("answered_at", "answer", "inspector", "overdue")
+        rows = [
+            [
+                c.ticket_no, _local(c.created_at), zone or "", school, items.get(c.category or "", ""), c.content,
+                _label("concern.state", c.state), _local(c.ack_due_on), _local(c.answer_due_on),
+                _local(c.answered_at), c.answer or c.note, inspector or "",
+                t("office.yes") if queries.concern_overdue(c, today) else "",
+            ]
+            for c, school, zone, inspector in page.rows
+        ]  # fmt: skip
+    elif kind == "rectifications":
+        page = queries.rectification_list(session, scope, filters, today=today, per_page=None)
+        headers = col("number", "zone", "school", "item", "problem", "requirement", "state", "deadline", "level")
+        headers += col("issued_at", "submitted_at", "inspector", "overdue")
+        rows = [
+            [
+                r.number, zone or "", school, items.get(r.item or "", ""), r.problem, r.requirement,
+                _label("rect.state", r.state), _local(r.deadline), _label("rect.level", r.level),
+                _local(r.issued_at), _local(r.submitted_at), inspector or "",
+                t("office.yes") if r.state in queries.OWED_RECTIFICATION and r.deadline < today else "",
+            ]
+            for r, school, zone, inspector in page.rows
+        ]  # fmt: skip
+    elif kind == "visits":
+        page = queries.visit_list(session, scope, filters, per_page=None)
+        headers = col("date", "zone", "school", "inspector", "visit_kind", "item", "observations", "problems")
+        headers += col("urgent")
+        rows = [
+            [
+                _local(v.visited_on), zone or "", school, inspector, _label("visits.kind", v.kind),
+                "、".join(items.get(code, code) for code in v.items), v.observations, v.problems,
+                t("office.yes") if v.urgent else "",
+            ]
+            for v, school, zone, inspector in page.rows
+        ]  # fmt: skip
+    elif kind == "schools":
+        page = queries.school_list(session, scope, filters, per_page=None)
+        headers = col("code", "school", "unit_kind", "ownership", "zone", "inspector", "inspector_number", "students")
+        rows = [
+            [
+                s.code, s.name, _label("unit_kind", s.kind), _label("ownership", s.ownership), s.zone, s.inspector,
+                s.inspector_number, s.students,
+            ]
+            for s in page.rows
+        ]  # fmt: skip
+    elif kind == "inspectors":
+        headers = col("inspector_number", "inspector", "phone", "employment", "retired", "training", "schools")
+        rows = [
+            [
+                i.number, i.name, i.phone, _label("employment", i.employment), t("office.yes") if i.retired else "",
+                i.training_hours, i.schools,
+            ]
+            for i in queries.inspector_list(session, scope)
+        ]  # fmt: skip
+    else:
+        raise ValueError(kind)
+    return headers, rows
+
+
+def annual_summary_xlsx(session: Session, authority: Authority, year: int, today: date) -> bytes:
+    """The year for the authority (督导委): totals, each zone, each school, each inspector."""
+    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), today))
+    results = queries.public_results(session, authority, period)
+    book = Workbook()
+    overview = book.active
+    assert overview is not None
+    overview.title = t("office.annual.sheet.overview")
+    total = results.total
+    days = lambda row: round(row.median_response_days, 1) if row.median_response_days is not None else ""  # noqa: E731
+    share = lambda row: f"{row.on_time_share * 100:.0f}%" if row.on_time_share is not None else ""  # noqa: E731
+    overview.append([t("office.annual.title", authority=authority.name, year=year)])
+    overview["A1"].font = Font(bold=True, size=14)
+    overview.append([t("office.annual.period", first=period.first.isoformat(), last=period.last.isoformat())])
+    overview.append([])
+    _sheet_rows = [
+        (t("disclosure.col.schools"), total.schools),
+        (t("disclosure.col.visits"), total.visits),
+        (t("office.annual.rectified"), total.rectified),
+        (t("office.annual.on_time"), total.rectified_on_time),
+        (t("office.annual.on_time_share"), share(total)),
+        (t("disclosure.col.response"), days(total)),
+    ]
+    for name, value in _sheet_rows:
+        overview.append([name, value])
+    overview.column_dimensions["A"].width = 30
+    overview.column_dimensions["B"].width = 16
+    headers = [
+        t("disclosure.col.zone"),
+        t("disclosure.col.schools"),
+        t("disclosure.col.visits"),
+        t("office.annual.rectified"),
+    ]
+    headers += [t("office.annual.on_time"), t("office.annual.on_time_share"), t("disclosure.col.response")]
+    zones = book.create_sheet(t("office.annual.sheet.zones"))
+    _sheet(
+        zones,
+        headers,
+        ([z.name, z.schools, z.visits, z.rectified, z.rectified_on_time, share(z), days(z)] for z in results.zones),
+    )
+    schools = book.create_sheet(t("office.annual.sheet.schools"))
+    _sheet(
+        schools,
+        [t("disclosure.col.school"), *headers],
+        (
+            [s.name, s.zone, s.schools, s.visits, s.rectified, s.rectified_on_time, share(s), days(s)]
+            for s in results.schools
+        ),
+    )
+    office_scope = Scope(0, "", "", OfficeRole.OFFICE, authority.id, None, None)
+    people = book.create_sheet(t("office.annual.sheet.inspectors"))
+    headers, rows = list_rows(session, office_scope, authority, "inspectors", queries.ListFilters(), today)
+    _sheet(people, headers, rows)
+    return _save(book)
+
+
+# --- the 督导报告 of one school (PDF) -------------------------------------------------------------------
+
+
+def _font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DudaoCJK" in pdfmetrics.getRegisteredFontNames():
+        return "DudaoCJK"
+    for path in TRUETYPE_CJK:
+        if Path(path).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("DudaoCJK", path))
+                return "DudaoCJK"
+            except Exception:  # noqa: S112 - a font reportlab cannot read: try the next
+                continue
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def school_report_pdf(session: Session, authority: Authority, unit: Unit, period: queries.Period) -> bytes:
+    """督导报告: the school, its inspector, the visits, the findings and rectifications, concerns, over `period`."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    report = queries.school_report(session, unit, period)
+    items = {i["code"]: i["name"] for i in queries.items_of(authority)}
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
+    title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=4)
+    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4)
+    centered = ParagraphStyle("centered", parent=body, alignment=1)
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+        return Paragraph(escaped, style)
+
+    def table(headers: list[str], rows: list[list[str]], widths: list[float]) -> Table:
+        data = [[p(h, small) for h in headers]] + [[p(str(c), small) for c in row] for row in rows]
+        grid = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9ca3af")),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f0fa")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return grid
+
+    story: list[Any] = [
+        p(t("office.report.title"), title),
+        p(authority.office_name or authority.name, centered),
+        Spacer(1, 6 * mm),
+        table(
+            [t("office.col.school"), t("office.col.zone"), t("office.col.inspector"), t("office.report.period")],
+            [[unit.name, report.zone or "—", report.inspector or "—", f"{period.first} — {period.last}"]],
+            [60, 35, 30, 45],
+        ),
+        p(t("office.report.visits", n=len(report.visits)), heading),
+    ]
+    if report.visits:
+        story.append(
+            table(
+                [t("office.col.date"), t("office.col.visit_kind"), t("office.col.item"), t("office.report.seen")],
+                [
+                    [
+                        v.visited_on.isoformat(),
+                        _label("visits.kind", v.kind),
+                        "、".join(items.get(c, c) for c in v.items) or "—",
+                        (v.observations or "")
+                        + (("\n" + t("office.report.problems", text=v.problems)) if v.problems else ""),
+                    ]
+                    for v in report.visits
+                ],
+                [22, 22, 40, 86],
+            )
+        )
+    else:
+        story.append(p(t("office.report.no_visits")))
+    story.append(p(t("office.report.rectifications", n=len(report.rectifications)), heading))
+    if report.rectifications:
+        story.append(
+            table(
+                [t("office.col.number"), t("office.col.problem"), t("office.col.deadline"), t("office.col.state")],
+                [
+                    [r.number, r.problem, r.deadline.isoformat(), _label("rect.state", r.state)
+                     + (f"（{_label('rect.level', r.level)}）" if r.level else "")]
+                    for r in report.rectifications
+                ],
+                [30, 82, 24, 34],
+            )
+        )  # fmt: skip
+    else:
+        story.append(p(t("office.report.no_rectifications")))
+    story.append(p(t("office.report.concerns"), heading))
+    total = sum(report.concerns_by_state.values())
+    if total:
+        parts = "、".join(f"{_label('concern.state', s)} {n}" for s, n in sorted(report.concerns_by_state.items()))
+        story.append(p(t("office.report.concern_counts", total=total, parts=parts)))
+    else:
+        story.append(p(t("office.report.no_concerns")))
+    story += [Spacer(1, 10 * mm), p(t("office.report.footer", date=local_now().date().isoformat()), small)]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=t("office.report.title") + " " + unit.name,
+        author=authority.office_name or authority.name,
+    )
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,534 @@
+"""The inspector's visit desk: what the bot's inspector handlers may do with visits, as ready replies.
+
+Constructed by `Desk.visits` from the delivery's session, the key-value store, the config and the openid.
+Photos and a location sent before the visit's text wait in the store (`PENDING_TTL`) and join the record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backend.config import Config
+from backend.domain import visit_text as vt
+from backend.domain.calendar import local_date
+from backend.domain.kinds import VisitKind
+from backend.domain.visit_targets import month_of
+from backend.kv import KV, KVUnavailable
+from backend.services import monthly_report, visits
+from backend.services.authority import current_authority
+from backend.services.calendar import working_calendar
+from backend.services.visits import MySchool, VisitDraft, VisitError
+from backend.store.models import Visit
+from backend.store.types import utcnow
+from messages import t
+
+PENDING_TTL = 7200.0  # photos and a location wait two hours for the visit's text
+EVIDENCE_WINDOW = timedelta(hours=2)  # photos after a record join it for this long
+DIALOGUE_KINDS = (VisitKind.ROUTINE, VisitKind.SPECIAL, VisitKind.UNANNOUNCED, VisitKind.FOLLOW_UP)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply, and when a question is asked, what the question is about and the choices' school ids."""
+
+    text: str
+    question: str | None = None  # "school" | "date"
+    choices: tuple[int, ...] = ()
+    pending: dict[str, Any] = field(default_factory=dict)  # what to keep while the question is open
+
+
+class VisitDesk:
+    def __init__(self, session: Session, kv: KV, config: Config, openid: str, inspector_id: int | None) -> None:
+        self._session, self._kv, self._config, self.openid = session, kv, config, openid
+        self.inspector_id = inspector_id
+        self._schools: list[MySchool] | None = None
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return utcnow()
+
+    def today(self) -> date:
+        return local_date(self._now())
+
+    def schools(self) -> list[MySchool]:
+        if self._schools is None:
+            self._schools = visits.my_schools(self._session, self._inspector())
+        return self._schools
+
+    def _inspector(self) -> int:
+        if self.inspector_id is None:
+            raise VisitError("visits.error.not_yours")
+        return self.inspector_id
+
+    def school_choices(self, ids: tuple[int, ...] | None = None) -> str:
+        return "\n".join(
+            t("visits.ask.choice", number=s.number, name=s.name)
+            for s in self.schools()
+            if ids is None or s.unit_id in ids
+        )
+
+    def item_choices(self) -> str:
+        return "\n".join(f"{i['code']}. {i['name']}" for i in self._items())
+
+    def _items(self) -> list[dict[str, Any]]:
+        return list(current_authority(self._session).supervision_items)
+
+    def schools_text(self) -> str:
+        schools = self.schools()
+        if not schools:
+            return t("visits.schools.none")
+        rows = [t("visits.schools.head")]
+        for s in schools:
+            open_parts = []
+            if s.open_concerns:
+                open_parts.append(t("visits.schools.open_concerns", count=s.open_concerns))
+            if s.open_rectifications:
+                open_parts.append(t("visits.schools.open_rects", count=s.open_rectifications))
+            last = _day(s.last_visit) if s.last_visit else t("visits.schools.never")
+            opened = t("visits.schools.open", what="、".join(open_parts)) if open_parts else ""
+            rows.append(t("visits.schools.row", number=s.number, name=s.name, last=last, open=opened))
+        return "\n".join(rows)
+
+    def todo_text(self) -> str:
+        todo = visits.todo(self._session, self._inspector(), self.today())
+        parts: list[str] = []
+        if todo.concerns:
+            parts.append(t("visits.todo.concerns"))
+            parts += [t("visits.todo.concern_row", ticket=c[0], school=c[1]) for c in todo.concerns]
+        if todo.to_reinspect:
+            parts.append(t("visits.todo.reinspect"))
+            parts += [
+                t("visits.todo.rect_row", number=r[0], school=r[1], deadline=_day(r[2])) for r in todo.to_reinspect
+            ]
+        if todo.drafts:
+            parts.append(t("visits.todo.drafts"))
+            parts += [t("visits.todo.rect_row", number=r[0], school=r[1], deadline=_day(r[2])) for r in todo.drafts]
+        if todo.unvisited:
+            parts.append(t("visits.todo.unvisited"))
+            parts += [t("visits.todo.school_row", school=s) for s in todo.unvisited]
+        if not parts:
+            return t("visits.todo.none")
+        return "\n".join([t("visits.todo.head"), *parts])
+
+    def month_text(self) -> str:
+        today = self.today()
+        progress, names = monthly_report.month_progress(self._session, self._inspector(), today)
+        if progress.semester_short:
+            short = "、".join(names[i] for i in progress.semester_short)
+            semester = t("visits.month.semester_short", count=len(progress.semester_short), schools=short)
+        else:
+            semester = t("visits.month.semester_ok")
+        text = t(
+            "visits.month.text",
+            month=monthly_report.month_label(month_of(today)),
+            visits=progress.month_visits,
+            done=progress.month_done,
+            schools=progress.schools,
+            per_month=progress.per_month_target,
+            floor=progress.semester_floor,
+            semester=semester,
+        )
+        if progress.month_short:
+            text += t("visits.month.unvisited", schools="、".join(names[i] for i in progress.month_short))
+        return text
+
+    # --- one-message logging ---------------------------------------------------------------------------------
+
+    def log_text(
+        self,
+        text: str,
+        *,
+        school_id: int | None = None,
+        visited_on: date | None = None,
+        urgent: bool = False,
+        source: str = "chat",
+        extra: dict[str, Any] | None = None,
+    ) -> Answer:
+        """Read a message and record the visit, or ask about the one thing that is not clear."""
+        schools = self.schools()
+        reading = vt.read_visit(text, [s.ref for s in schools], self.today(), working_calendar(self._session))
+        pending: dict[str, Any] = {
+            "text": text,
+            "school_id": school_id,
+            "visited_on": visited_on and visited_on.isoformat(),
+        }
+        pending |= {"urgent": urgent, "source": source, "extra": extra or {}}
+        if school_id is None:
+            asked = self._ask_school(reading, pending)
+            if asked is not None:
+                return asked
+            school_id = reading.school_id
+        if visited_on is None:
+            if reading.visit_date.problem:
+                key = {
+                    vt.DATE_INVALID: "visits.ask.date_invalid",
+                    vt.DATE_FUTURE: "visits.ask.date_future",
+                    vt.DATE_CONFLICT: "visits.ask.date_conflict",
+                }[reading.visit_date.problem]
+                return Answer(t(key, said=reading.visit_date.said), "date", (), pending | {"school_id": school_id})
+            visited_on = reading.visited_on
+        if vt.DEADLINE_PAST in reading.unclear:
+            return Answer(t("visits.ask.deadline_past"))
+        assert school_id is not None and visited_on is not None
+        extra = extra or {}
+        draft = VisitDraft(
+            unit_id=school_id,
+            visited_on=visited_on,
+            kind=str(extra.get("kind") or reading.kind),
+            items=sorted(set(reading.items) | set(extra.get("items", []))),
+            observations=reading.observations,
+            problems=list(reading.problems),
+            requirement=reading.requirement,
+            deadline=reading.deadline.on if reading.deadline else None,
+            urgent=urgent or reading.urgent,
+            raw_text=text,
+            source=source,
+            photos=list(extra.get("photos", [])) + self._take_pending("photos"),
+            location=_location(extra.get("location")) or _location(self._take_pending("location")),
+        )
+        if draft.location is None:
+            draft.location = self._recent_location_event()
+        return Answer(self._record(draft))
+
+    def _ask_school(self, reading: vt.VisitReading, pending: dict[str, Any]) -> Answer | None:
+        problem = reading.school.problem
+        if problem is None:
+            return None
+        said = reading.school.said
+        if problem in (vt.SCHOOL_UNKNOWN, vt.SCHOOL_UNSURE):
+            other = visits.someone_elses_school(self._session, self._inspector(), said)
+            if other and problem == vt.SCHOOL_UNKNOWN:
+                return Answer(t("visits.not_yours", school=other))
+            if other and not reading.school.candidates:
+                return Answer(t("visits.not_yours", school=other))
+        if problem == vt.SCHOOL_AMBIGUOUS:
+            ids = reading.school.candidates
+            text = t("visits.ask.school_which", said=said, choices=self.school_choices(ids))
+        elif problem == vt.SCHOOL_UNSURE:
+            ids = reading.school.candidates
+            text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
+        elif problem == vt.SCHOOL_UNKNOWN:
+            ids = tuple(s.unit_id for s in self.schools())
+            text = t("visits.ask.school_unknown", said=said, choices=self.school_choices())
+        else:
+            ids = tuple(s.unit_id for s in self.schools())
+            text = t("visits.ask.school", choices=self.school_choices())
+        return Answer(text, "school", ids, pending)
+
+    def answer_school(self, pending: dict[str, Any], reply: str) -> Answer:
+        """The inspector answered "which school" with a number from the list."""
+        chosen = _number(reply)
+        school = next((s for s in self.schools() if s.number == chosen), None)
+        if school is None:
+            return Answer(t("visits.ask.bad_number"), "school", tuple(pending.get("choices", ())), pending)
+        return self._resume(pending, school_id=school.unit_id)
+
+    def answer_date(self, pending: dict[str, Any], reply: str) -> Answer:
+        found = vt.find_date(vt.normalise(reply), self.today())
+        if found.on is None or not found.said:
+            return Answer(t("visits.ask.date"), "date", (), pending)
+        return self._resume(pending, visited_on=found.on)
+
+    def _resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
+        state = {**pending, **changes}
+        visited = state.get("visited_on")
+        return self.log_text(
+            str(state["text"]),
+            school_id=state.get("school_id"),
+            visited_on=visited if isinstance(visited, date) else (date.fromisoformat(visited) if visited else None),
+            urgent=bool(state.get("urgent")),
+            source=str(state.get("source") or "chat"),
+            extra=dict(state.get("extra") or {}),
+        )
+
+    def _record(self, draft: VisitDraft) -> str:
+        logged = visits.log_visit(self._session, inspector_id=self._inspector(), draft=draft, now=self._now())
+        return self.summary(logged.visit, logged.school, [d.number for d in logged.drafts], draft.deadline)
+
+    def summary(self, visit: Visit, school: str, drafts: list[str], deadline: date | None) -> str:
+        items = {str(i["code"]): str(i["name"]) for i in self._items()}
+        today = self.today()
+        day = _day(visit.visited_on)
+        text = t(
+            "visits.summary",
+            number=f"#{visit.id}",
+            school=school,
+            date=t("visits.date.today", date=day) if visit.visited_on == today else t("visits.date.plain", date=day),
+            kind=t(f"visits.kind.{visit.kind}"),
+            items="、".join(items.get(c, c) for c in visit.items) or t("visits.summary.unknown_items"),
+            seen=visit.observations or t("visits.summary.none"),
+            problems="；".join(p for p in visit.problems.split("\n") if p) or t("visits.summary.none"),
+            deadline=_day(deadline) if deadline else t("visits.summary.none"),
+        )
+        photos = len([m for m in visits.media.media_of(self._session, "visit", visit.id) if m.kind == "image"])
+        if photos or visit.checkin_latitude is not None:
+            text += t("visits.summary.evidence", photos=photos, where=self._where(visit))
+        if drafts:
+            text += t("visits.summary.drafts", numbers="、".join(drafts))
+        if visit.urgent:
+            text += t("visits.summary.urgent")
+        return text + t("visits.summary.tail")
+
+    @staticmethod
+    def _where(visit: Visit) -> str:
+        if visit.checkin_latitude is None:
+            return ""
+        if visit.checkin_distance_m is None:
+            return t("visits.summary.where_unknown")
+        key = "visits.summary.where_far" if visit.far_from_school else "visits.summary.where"
+        return t(key, distance=round(visit.checkin_distance_m))
+
+    # --- evidence --------------------------------------------------------------------------------------------
+
+    def _pending_key(self, what: str) -> str:
+        return f"visits:pending:{what}:{self.openid}"
+
+    def _take_pending(self, what: str) -> Any:
+        try:
+            raw = self._kv.get(self._pending_key(what))
+            if raw:
+                self._kv.delete(self._pending_key(what))
+        except KVUnavailable:
+            return [] if what == "photos" else None
+        if not raw:
+            return [] if what == "photos" else None
+        return json.loads(raw)
+
+    def _keep_pending(self, what: str, value: Any) -> None:
+        with contextlib.suppress(KVUnavailable):
+            if what == "photos":
+                raw = self._kv.get(self._pending_key(what))
+                value = [*(json.loads(raw) if raw else []), value]
+            self._kv.set(self._pending_key(what), json.dumps(value), ttl=PENDING_TTL)
+
+    def _recent_location_event(self) -> tuple[float, float] | None:
+        """WeChat's own location report (sent while the chat is open, if the user allowed it), as a check-in."""
+        try:
+            raw = self._kv.get(f"wechat:location:{self.openid}")
+        except KVUnavailable:
+            return None
+        if not raw:
+            return None
+        where = json.loads(raw)
+        try:
+            return float(where["lat"]), float(where["lng"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _recent(self) -> Visit | None:
+        now = self._now()
+        visit = visits.recent_visit(self._session, self._inspector(), now)
+        if visit is None:
+            last = self._session.query(Visit).filter(Visit.inspector_id == self._inspector())
+            candidate = last.filter(Visit.revoked_at.is_(None)).order_by(Visit.id.desc()).first()
+            if candidate is not None and now - candidate.created_at <= EVIDENCE_WINDOW:
+                visit = candidate
+        return visit
+
+    def add_photo(self, media_id: str) -> str:
+        visit = self._recent()
+        if visit is None:
+            self._keep_pending("photos", media_id)
+            return t("visits.photo.pending")
+        visits.attach_photo(self._session, visit, media_id)
+        return t("visits.photo.attached", school=self._school_name(visit.unit_id), date=_day(visit.visited_on))
+
+    def add_location(self, latitude: float, longitude: float) -> str:
+        visit = self._recent()
+        if visit is None:
+            self._keep_pending("location", [latitude, longitude])
+            return t("visits.location.pending")
+        distance = visits.check_in(self._session, visit, latitude, longitude)
+        school = self._school_name(visit.unit_id)
+        if distance is None:
+            return t("visits.location.attached_unknown", school=school)
+        key = "visits.location.attached_far" if visit.far_from_school else "visits.location.attached"
+        return t(key, school=school, distance=round(distance))
+
+    def _school_name(self, unit_id: int) -> str:
+        return next((s.name for s in self.schools() if s.unit_id == unit_id), "")
+
+    # --- corrections and findings ----------------------------------------------------------------------------
+
+    def undo(self) -> str:
+        try:
+            visit = visits.revoke_last(self._session, self._inspector(), self._now())
+        except VisitError as exc:
+            return exc.message
+        withdrew = self._withdrew(visit)
+        return t(
+            "visits.undo.done",
+            school=self._school_name(visit.unit_id),
+            date=_day(visit.visited_on),
+            withdrawn=t("visits.undo.withdrawn") if withdrew else "",
+        )
+
+    def _withdrew(self, visit: Visit) -> bool:
+        from sqlalchemy import select
+
+        from backend.store.models import AuditEvent
+
+        event = self._session.scalar(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == "visit", AuditEvent.subject_id == visit.id)
+            .where(AuditEvent.action == "visit.revoked")
+            .order_by(AuditEvent.id.desc())
+        )
+        return bool(event and event.detail.get("withdrawn"))
+
+    def propose(self, text: str) -> str:
+        """`整改 <school> <problem> <deadline>`."""
+        body = vt.normalise(text)
+        if not body:
+            return t("visits.rect.usage")
+        finding = vt.find_school(body, [s.ref for s in self.schools()])
+        if finding.school_id is None:
+            other = visits.someone_elses_school(self._session, self._inspector(), finding.said or body)
+            if other:
+                return t("visits.not_yours", school=other)
+            return t("visits.rect.usage") + "\n" + t("visits.ask.school", choices=self.school_choices())
+        deadline = vt.find_deadline(body, self.today(), working_calendar(self._session))
+        if deadline is None:
+            deadline = _bare_deadline(body, self.today())
+        if deadline is None:
+            return t("visits.rect.no_deadline")
+        problem = body.replace(finding.said, "", 1).replace(deadline.said, "").strip("，,。 ")
+        if not problem:
+            return t("visits.rect.no_problem")
+        items = vt.find_items(problem)
+        draft = visits.propose_finding(
+            self._session,
+            inspector_id=self._inspector(),
+            unit_id=finding.school_id,
+            problem=problem,
+            deadline=deadline.on,
+            item=items[0] if len(items) == 1 else None,
+            urgent=bool(vt.URGENT.search(problem)),
+            now=self._now(),
+        )
+        return t(
+            "visits.rect.drafted",
+            number=draft.number,
+            school=self._school_name(finding.school_id),
+            problem=problem,
+            deadline=_day(deadline.on),
+        )
+
+    def confirm_drafts(self, choice: str = "") -> str:
+        drafts = visits.pending_drafts(self._session, self._inspector())
+        if not drafts:
+            return t("visits.rect.none")
+        ids = None
+        number = _number(choice) if choice else None
+        if number is not None:
+            if not 1 <= number <= len(drafts):
+                return self._draft_list(drafts)
+            ids = [drafts[number - 1].id]
+        issued = visits.issue_drafts(self._session, self._inspector(), ids, now=self._now())
+        return t("visits.rect.issued", numbers="、".join(r.number for r in issued))
+
+    def discard_drafts(self) -> str:
+        drafts = visits.pending_drafts(self._session, self._inspector())
+        if not drafts:
+            return t("visits.rect.none")
+        numbers = [d.number for d in drafts]
+        for d in drafts:
+            self._session.add(
+                visits.AuditEvent(
+                    actor=f"inspector:{self._inspector()}",
+                    action="rectification.withdrawn",
+                    subject_type="rectification",
+                    subject_id=d.id,
+                    detail={"number": d.number},
+                )
+            )
+            self._session.delete(d)
+        return t("visits.rect.discarded", numbers="、".join(numbers))
+
+    def _draft_list(self, drafts: list[Any]) -> str:
+        rows = "\n".join(
+            t(
+                "visits.rect.row",
+                n=n,
+                number=d.number,
+                school=self._school_name(d.unit_id),
+                problem=d.problem,
+                deadline=_day(d.deadline),
+            )
+            for n, d in enumerate(drafts, start=1)
+        )
+        return t("visits.rect.choose", count=len(drafts), rows=rows)
+
+    # --- the guided dialogue ---------------------------------------------------------------------------------
+
+    def dialogue_kind(self, reply: str) -> str | None:
+        number = _number(reply)
+        if number is None or not 1 <= number <= len(DIALOGUE_KINDS):
+            return None
+        return DIALOGUE_KINDS[number - 1].value
+
+    def dialogue_items(self, reply: str) -> list[str] | None:
+        codes = {str(i["code"]) for i in self._items()}
+        chosen = _numbers(reply)
+        if all(len(c) == 1 for c in codes):  # "67" typed with one finger means 6 and 7 when every item is one digit
+            chosen = [d for c in chosen for d in c]
+        if not chosen or any(c not in codes for c in chosen):
+            return None
+        return sorted(set(chosen))
+
+    def dialogue_school(self, reply: str) -> int | None:
+        number = _number(reply)
+        return next((s.unit_id for s in self.schools() if s.number == number), None)
+
+    def dialogue_finish(self, data: dict[str, Any]) -> Answer:
+        """完成: the dialogue's answers become the same record a message would."""
+        text = str(data.get("text") or "")
+        extra = {
+            "kind": data.get("kind"),
+            "items": data.get("items", []),
+            "photos": data.get("photos", []),
+            "location": data.get("location"),
+        }
+        return self.log_text(text, school_id=int(data["school_id"]), source="dialogue", extra=extra)
+
+
+def _day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _number(text: str) -> int | None:
+    digits = vt.normalise(text).strip("。.号")
+    value = vt.to_int(digits)
+    return value
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+", unicodedata.normalize("NFKC", text))
+
+
+def _location(value: Any) -> tuple[float, float] | None:
+    if not value:
+        return None
+    return float(value[0]), float(value[1])
+
+
+def _bare_deadline(text: str, today: date) -> vt.Deadline | None:
+    """`整改 … 12月1日` (without 前): a date at the end of the command is the deadline."""
+    found = vt.find_date(text, today + timedelta(days=400))
+    if found.on is None or not found.said:
+        return None
+    on = found.on
+    while on < today:
+        on = on.replace(year=on.year + 1)
+    if on > today + timedelta(days=366):
+        on = on.replace(year=on.year - 1)
+    return vt.Deadline(on, found.said) if on >= today else None

@@ -1,0 +1,14 @@
+"""The office web (`/office/…`): the dashboard, work lists, master data, boards and exports of the 督导室.
+
+Office admins see the whole authority, zone leaders their zone; `auth` signs people in, keeps sessions short
+and checks the CSRF token of every form. The views read through `backend.services.dashboard` and act through
+the services of each use case.
+"""
+
+from __future__ import annotations
+
+# the views register themselves on `bp`
+from backend.web.office import auth, downloads, home, masterdata, worklists  # noqa: F401
+from backend.web.office.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,209 @@
+"""Signing in and out, sessions that end after 8 idle hours, CSRF tokens, and who may do what.
+
+The session cookie (signed by Flask, HttpOnly, SameSite=Lax) holds the user's id, a stamp of their password
+hash and the time of their last request; each request checks the account is still active and the password
+unchanged. Every POST carries the session's CSRF token (a form field or the `X-CSRF-Token` header).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from backend.kv import KVUnavailable
+from backend.services import office_users
+from backend.services.authority import current_authority
+from backend.services.office_users import Scope
+from backend.store.models import AuditEvent, Authority, OfficeUser
+from backend.web import runtime
+from backend.web.office.blueprint import bp
+from messages import t
+
+IDLE_LIMIT = 8 * 3600  # seconds without a request before a session ends
+LOGIN_ATTEMPTS = 5  # per username and address
+LOGIN_WINDOW = 15 * 60
+OPEN_ENDPOINTS = {"office.login"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    """A session of the app's database that commits on success."""
+    with runtime().db.session() as s:
+        yield s
+
+
+def scope() -> Scope:
+    found: Scope = g.scope
+    return found
+
+
+def authority(session: Session) -> Authority:
+    return current_authority(session)
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+@bp.app_context_processor
+def _inject() -> dict[str, object]:
+    return {"csrf_token": csrf_token, "me": g.get("scope")}
+
+
+def _csrf_ok() -> bool:
+    expected = session.get("csrf")
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    return bool(expected) and hmac.compare_digest(str(expected), given)
+
+
+def _sign_out() -> None:
+    for key in ("uid", "stamp", "seen"):
+        session.pop(key, None)
+
+
+@bp.before_request
+def _guard() -> ResponseReturnValue | None:
+    if request.method not in SAFE_METHODS and not _csrf_ok():
+        abort(400, description="csrf")
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    uid, seen = session.get("uid"), session.get("seen", 0)
+    now = time.time()
+    if uid is not None and now - float(seen) > IDLE_LIMIT:
+        _sign_out()
+        flash(t("office.login.expired"), "info")
+        uid = None
+    user_scope = None
+    if uid is not None:
+        with db() as s:
+            user = s.get(OfficeUser, int(uid))
+            if user is not None and user.active and session.get("stamp") == office_users.password_stamp(user):
+                user_scope = office_users.scope_of(s, user)
+    if user_scope is None:
+        _sign_out()
+        if request.method in SAFE_METHODS:
+            return redirect(url_for("office.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    session["seen"] = now
+    g.scope = user_scope
+    return None
+
+
+def office_only(view: Callable[P, R]) -> Callable[P, R]:
+    """Views for office admins only (accounts, tokens, calendar, items…): a zone leader gets 403."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not scope().is_office:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the office web (no other host, no scheme)."""
+    if target and target.startswith("/office/") and not urlsplit(target).netloc and not target.startswith("//"):
+        return target
+    return url_for("office.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        csrf_token()
+        return render_template("office/login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    key = f"office:login:{username.lower()}:{_client()}"
+    try:
+        attempts = runtime().kv.incr(key, ttl=LOGIN_WINDOW)
+    except KVUnavailable:
+        attempts = LOGIN_ATTEMPTS + 1  # without the counter, passwords could be guessed: refuse for now
+    if attempts > LOGIN_ATTEMPTS:
+        flash(t("office.login.too_many"), "error")
+        return render_template("office/login.html", next=request.form.get("next", ""), username=username), 429
+    with db() as s:
+        user = office_users.authenticate(s, username, password)
+        if user is None:
+            s.add(
+                AuditEvent(
+                    actor=f"office:{username[:60]}",
+                    action="office_user.login_failed",
+                    subject_type="office_user",
+                    detail={"ip": _client()},
+                )
+            )
+        else:
+            s.add(
+                AuditEvent(
+                    actor=f"office:{user.username}",
+                    action="office_user.login",
+                    subject_type="office_user",
+                    subject_id=user.id,
+                    detail={"ip": _client()},
+                )
+            )
+            stamp, uid = office_users.password_stamp(user), user.id
+    if user is None:
+        flash(t("office.login.failed"), "error")
+        return render_template("office/login.html", next=request.form.get("next", ""), username=username), 401
+    runtime().kv.delete(key)
+    session.clear()  # a new session on sign-in: nothing from before survives (no fixation)
+    session.permanent = True
+    session.update(uid=uid, stamp=stamp, seen=time.time(), csrf=secrets.token_urlsafe(32))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    session.clear()
+    flash(t("office.login.signed_out"), "info")
+    return redirect(url_for("office.login"))
+
+
+def _error_page(status: int, key: str) -> ResponseReturnValue:
+    return render_template("office/error.html", status=status, message_key=key), status
+
+
+@bp.errorhandler(400)
+def _bad_request(exc: Exception) -> ResponseReturnValue:
+    if getattr(exc, "description", "") == "csrf":
+        return _error_page(400, "office.error.csrf")
+    return _error_page(400, "office.error.bad_request")
+
+
+@bp.errorhandler(401)
+def _unauthorized(_exc: Exception) -> ResponseReturnValue:
+    return _error_page(401, "office.error.unauthorized")
+
+
+@bp.errorhandler(403)
+def _forbidden(_exc: Exception) -> ResponseReturnValue:
+    return _error_page(403, "office.error.forbidden")
+
+
+@bp.errorhandler(404)
+def _not_found(_exc: Exception) -> ResponseReturnValue:
+    return _error_page(404, "office.error.not_found")

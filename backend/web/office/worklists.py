@@ -1,0 +1,323 @@
+"""Work lists: concerns, rectifications and visits, with filters, details, history and photos, and the actions.
+
+Every detail is looked up inside the person's scope first (a zone leader gets 404 for another zone's item,
+as if it did not exist); the actions then call the use cases of the concerns and rectification services with
+`actor="office:<username>"`, one commit each.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from backend.domain.calendar import local_date, local_now
+from backend.domain.concern import IllegalTransition
+from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
+from backend.services import concerns as concern_service
+from backend.services import dashboard as queries
+from backend.services import escalations as escalation_service
+from backend.services import rectifications as rectification_service
+from backend.services.media import media_of, path_of
+from backend.store.models import Concern, Escalation, ExtensionRequest, Media, Rectification, Visit
+from backend.web import runtime
+from backend.web.office.auth import authority, db, scope
+from backend.web.office.blueprint import bp
+from messages import t
+
+PER_PAGE = 50
+CONCERN_ACTIONS = ("acknowledge", "answer", "not_substantiated", "refer", "close")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(args: MultiDict[str, str]) -> queries.ListFilters:
+    """The list filters in the query string; a zone leader's zone is forced by the scope whatever is asked."""
+    return queries.ListFilters(
+        state=args.get("state", ""),
+        item=args.get("item", ""),
+        zone_id=_int(args.get("zone")) if scope().is_office else None,
+        school=args.get("school", "").strip(),
+        inspector=args.get("inspector", "").strip(),
+        overdue=args.get("overdue") == "1",
+        level=_int(args.get("level")),
+        pending=args.get("pending", ""),
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+    )
+
+
+def page_number() -> int:
+    return max(1, _int(request.args.get("page")) or 1)
+
+
+def _today() -> date:
+    return local_date(local_now())
+
+
+def _choices(session: Session) -> dict[str, Any]:
+    return {"zones": queries.zones_in(session, scope()), "items": queries.items_of(authority(session))}
+
+
+# --- concerns -----------------------------------------------------------------------------------------
+
+
+@bp.get("/concerns")
+def concerns() -> ResponseReturnValue:
+    filters = filters_from(request.args)
+    with db() as s:
+        page = queries.concern_list(s, scope(), filters, today=_today(), page=page_number(), per_page=PER_PAGE)
+        choices = _choices(s)
+    return render_template(
+        "office/concerns.html", page=page, filters=filters, today=_today(), states=list(ConcernState), **choices
+    )
+
+
+def _concern_or_404(s: Session, concern_id: int) -> Concern:
+    found = queries.concern_in_scope(s, scope(), concern_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/concerns/<int:concern_id>")
+def concern(concern_id: int) -> ResponseReturnValue:
+    with db() as s:
+        item = _concern_or_404(s, concern_id)
+        shown = concern_service.view(s, item)
+        zone = queries.zone_name_of(s, item.unit_id)
+        return render_template(
+            "office/concern.html",
+            item=item,
+            shown=shown,
+            zone=zone,
+            photos=media_of(s, "concern", item.id),
+            events=queries.history(s, "concern", item.id),
+            today=_today(),
+        )
+
+
+@bp.post("/concerns/<int:concern_id>/act")
+def concern_act(concern_id: int) -> ResponseReturnValue:
+    action = request.form.get("action", "")
+    text = request.form.get("text", "").strip()
+    if action not in CONCERN_ACTIONS:
+        abort(400)
+    if action in ("answer", "not_substantiated", "refer") and not text:
+        flash(t("office.concern.text_needed"), "error")
+        return redirect(url_for("office.concern", concern_id=concern_id))
+    actor = scope().actor
+    try:
+        with db() as s:
+            ticket = _concern_or_404(s, concern_id).ticket_no
+            if action == "acknowledge":
+                concern_service.acknowledge(s, ticket, actor=actor)
+            elif action == "answer":
+                concern_service.answer(s, ticket, text, actor=actor)
+            elif action == "not_substantiated":
+                concern_service.not_substantiated(s, ticket, text, actor=actor)
+            elif action == "refer":
+                concern_service.refer(s, ticket, text, actor=actor)
+            else:
+                concern_service.close(s, ticket, actor=actor)
+    except IllegalTransition:
+        flash(t("office.concern.not_now"), "error")
+    else:
+        flash(t(f"office.concern.done.{action}"), "ok")
+    return redirect(url_for("office.concern", concern_id=concern_id))
+
+
+# --- rectifications -----------------------------------------------------------------------------------
+
+
+@bp.get("/rectifications")
+def rectifications() -> ResponseReturnValue:
+    filters = filters_from(request.args)
+    with db() as s:
+        page = queries.rectification_list(s, scope(), filters, today=_today(), page=page_number(), per_page=PER_PAGE)
+        choices = _choices(s)
+    return render_template(
+        "office/rectifications.html",
+        page=page,
+        filters=filters,
+        today=_today(),
+        states=list(RectificationState),
+        levels=list(queries.LEVELS),
+        **choices,
+    )
+
+
+def _rectification_or_404(s: Session, rectification_id: int) -> Rectification:
+    found = queries.rectification_in_scope(s, scope(), rectification_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/rectifications/<int:rectification_id>")
+def rectification(rectification_id: int) -> ResponseReturnValue:
+    with db() as s:
+        item = _rectification_or_404(s, rectification_id)
+        names = queries.names_of_rectification(s, item)
+        return render_template(
+            "office/rectification.html",
+            item=item,
+            names=names,
+            extensions=queries.extensions_of(s, item.id),
+            escalations=queries.escalations_of(s, item.id),
+            photos=media_of(s, "rectification", item.id),
+            events=queries.history(s, "rectification", item.id),
+            today=_today(),
+            item_name=rectification_service.item_name(s, item.authority_id, item.item),
+        )
+
+
+def _back(rectification_id: int) -> ResponseReturnValue:
+    return redirect(url_for("office.rectification", rectification_id=rectification_id))
+
+
+def _refused(exc: rectification_service.RectificationError, rectification_id: int) -> ResponseReturnValue:
+    flash(exc.message, "error")
+    return _back(rectification_id)
+
+
+@bp.post("/rectifications/<int:rectification_id>/issue")
+def rectification_issue(rectification_id: int) -> ResponseReturnValue:
+    try:
+        with db() as s:
+            _rectification_or_404(s, rectification_id)
+            rectification_service.issue_rectification(s, rectification_id, actor=scope().actor)
+    except rectification_service.RectificationError as exc:
+        return _refused(exc, rectification_id)
+    flash(t("office.rect.done.issued"), "ok")
+    return _back(rectification_id)
+
+
+@bp.post("/rectifications/<int:rectification_id>/extension/<int:request_id>")
+def rectification_extension(rectification_id: int, request_id: int) -> ResponseReturnValue:
+    grant = request.form.get("decision") == "grant"
+    new_deadline = _date(request.form.get("new_deadline"))
+    if grant and new_deadline is None:
+        flash(t("office.rect.deadline_needed"), "error")
+        return _back(rectification_id)
+    try:
+        with db() as s:
+            _rectification_or_404(s, rectification_id)
+            asked = s.get(ExtensionRequest, request_id)
+            if asked is None or asked.rectification_id != rectification_id:
+                abort(404)
+            rectification_service.decide_extension(
+                s,
+                request_id,
+                grant=grant,
+                new_deadline=new_deadline,
+                reason=request.form.get("reason", ""),
+                actor=scope().actor,
+            )
+    except rectification_service.RectificationError as exc:
+        return _refused(exc, rectification_id)
+    flash(t("office.rect.done.extension_granted" if grant else "office.rect.done.extension_refused"), "ok")
+    return _back(rectification_id)
+
+
+def _record(names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.form.get(name, "").strip() for name in names}
+
+
+@bp.post("/rectifications/<int:rectification_id>/escalation/<int:escalation_id>")
+def rectification_escalation(rectification_id: int, escalation_id: int) -> ResponseReturnValue:
+    decision = request.form.get("decision", "")
+    actor = scope().actor
+    try:
+        with db() as s:
+            _rectification_or_404(s, rectification_id)
+            row = s.get(Escalation, escalation_id)
+            if row is None or row.rectification_id != rectification_id:
+                abort(404)
+            if decision == "decline":
+                escalation_service.decline(s, escalation_id, reason=request.form.get("reason", ""), actor=actor)
+            elif row.level == EscalationLevel.TALK.value:
+                record = _record(("held_at", "attendees", "summary", "commitments"))
+                escalation_service.confirm_talk(
+                    s, escalation_id, record=record, actor=actor, new_deadline=_date(request.form.get("new_deadline"))
+                )
+            elif row.level == EscalationLevel.CIRCULAR.value:
+                escalation_service.confirm_circular(s, escalation_id, record=_record(("scope", "text")), actor=actor)
+            else:
+                abort(400)
+    except rectification_service.RectificationError as exc:
+        return _refused(exc, rectification_id)
+    flash(t("office.rect.done.declined" if decision == "decline" else "office.rect.done.confirmed"), "ok")
+    return _back(rectification_id)
+
+
+# --- visits -------------------------------------------------------------------------------------------
+
+
+@bp.get("/visits")
+def visits() -> ResponseReturnValue:
+    filters = filters_from(request.args)
+    with db() as s:
+        page = queries.visit_list(s, scope(), filters, page=page_number(), per_page=PER_PAGE)
+        choices = _choices(s)
+    return render_template("office/visits.html", page=page, filters=filters, **choices)
+
+
+@bp.get("/visits/<int:visit_id>")
+def visit(visit_id: int) -> ResponseReturnValue:
+    with db() as s:
+        item = s.get(Visit, visit_id)
+        if item is None or queries.unit_in_scope(s, scope(), item.unit_id) is None:
+            abort(404)
+        return render_template(
+            "office/visit.html",
+            item=item,
+            names=queries.names_of_visit(s, item),
+            item_names=queries.items_of(authority(s)),
+            photos=media_of(s, "visit", item.id),
+            events=queries.history(s, "visit", item.id),
+        )
+
+
+# --- photos: only to people who may see what they belong to ------------------------------------------
+
+_OWNERS: dict[str, Any] = {"concern": Concern, "rectification": Rectification, "visit": Visit}
+
+
+@bp.get("/media/<int:media_id>")
+def media(media_id: int) -> ResponseReturnValue:
+    media_dir = runtime().config.media_dir.resolve()
+    with db() as s:
+        row = s.get(Media, media_id)
+        model = _OWNERS.get(row.owner_type) if row else None
+        if row is None or model is None:
+            abort(404)
+        unit_id = s.scalar(select(model.unit_id).where(model.id == row.owner_id))
+        if unit_id is None or queries.unit_in_scope(s, scope(), unit_id) is None:
+            abort(404)
+        found = path_of(row, media_dir)
+        content_type = row.content_type or "application/octet-stream"
+    if found is None:
+        abort(404)
+    path = Path(found).resolve()
+    if not path.is_relative_to(media_dir) or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=content_type, max_age=0)

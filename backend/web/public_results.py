@@ -1,0 +1,66 @@
+"""`/public`: the results the authority chooses to publish (向社会公开), per zone and per school, no personal data.
+
+Also serves the stylesheets and scripts of the office web and the public pages (`/public/static/…`), so that
+they are reachable before signing in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from backend.domain.calendar import local_date, local_now
+from backend.services import dashboard as queries
+from backend.services.authority import current_authority
+from backend.web import runtime
+from backend.web.office.blueprint import WEB_DIR, label, percent, when
+from messages import t
+
+bp = Blueprint(
+    "public_results",
+    __name__,
+    url_prefix="/public",
+    template_folder=str(WEB_DIR / "templates"),
+    static_folder=str(WEB_DIR / "static"),
+    static_url_path="/static",
+)
+FIRST_YEAR = 2020
+
+
+def _year() -> int:
+    this_year = local_date(local_now()).year
+    try:
+        year = int(request.args.get("year", this_year))
+    except ValueError:
+        return this_year
+    return year if FIRST_YEAR <= year <= this_year else this_year
+
+
+@bp.get("/")
+def results() -> ResponseReturnValue:
+    year = _year()
+    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), local_date(local_now())))
+    zone = request.args.get("zone", "")
+    with runtime().db.session() as session:
+        authority = current_authority(session)
+        chosen = queries.publication_of(authority)
+        found = queries.public_results(session, authority, period) if chosen.enabled else None
+        names = {"authority": authority.name, "office": authority.office_name, "hotline": authority.hotline}
+    schools = [row for row in found.schools if not zone or row.zone == zone] if found else []
+    response = render_template(
+        "office/public.html",
+        chosen=chosen,
+        results=found,
+        schools=schools,
+        zone=zone,
+        year=year,
+        years=list(range(local_date(local_now()).year, FIRST_YEAR - 1, -1)),
+        names=names,
+        t=t,
+        percent=percent,
+        when=when,
+        label=label,
+    )
+    return response, 200, {"Cache-Control": "no-cache"}  # a change of what is published shows at once
