@@ -20,6 +20,8 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     register_runtime(app, runtime or build_runtime(config))
     register_errors(app)
     register_blueprints(app)
+    if config.proxy_hops:
+        register_proxy(app, config.proxy_hops)
     if config.demo:
         register_simulator(app)
     return app
@@ -50,26 +52,27 @@ def register_errors(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.web import api, health
-
-    app.register_blueprint(health.bp)
-    app.register_blueprint(api.bp)
-    from backend.web import api_rectifications  # issue 6
-
-    app.register_blueprint(api_rectifications.bp)
-    from backend.web import public  # issue 4: /b/<code>, the concern form, /ticket
-
-    app.register_blueprint(public.bp)
-    from backend.web import office, public_results  # issue 7: the office web and /public
-
-    app.register_blueprint(office.bp)
-    app.register_blueprint(public_results.bp)
-    from backend.web import api_visits  # issue 5
-
-    app.register_blueprint(api_visits.bp)
+    from backend.web import api, api_rectifications, api_visits, health, office, public, public_results
     from bot import webhook
 
-    app.register_blueprint(webhook.bp)
+    for blueprint in (
+        health.bp,
+        api.bp,  # /api/v1: schools, inspectors, the OpenAPI document
+        api_visits.bp,  # /api/v1/visits
+        api_rectifications.bp,  # /api/v1/rectifications
+        public.bp,  # /b/<code>: the board's page and the concern form, /ticket
+        public_results.bp,  # /public: results the authority publishes
+        office.bp,  # /office: the office web
+        webhook.bp,  # /wechat
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_proxy(app: Flask, hops: int) -> None:
+    """Behind nginx: trust `hops` proxies for the client address and scheme (per-IP limits need the real one)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_simulator(app: Flask) -> None:

@@ -29,6 +29,7 @@ class Config:
     demo: bool = False
     run_worker: bool = False
     testing: bool = False
+    proxy_hops: int = 0  # proxies in front of the app (nginx: 1); their X-Forwarded-* headers are trusted
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         wechat_aes_key=env.get("DUDAO_WECHAT_AES_KEY") or None,
         wechat_api_base=env.get("DUDAO_WECHAT_API_BASE", DEFAULT_API_BASE).rstrip("/"),
         instance_dir=instance,
+        proxy_hops=int(env.get("DUDAO_PROXY_HOPS") or 0),
         templates=templates,
     )
     return cfg.with_(**overrides) if overrides else cfg
