@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -26,6 +26,16 @@ class KV(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
     def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool: ...
+    def claim_and_read(
+        self, claims: Sequence[tuple[str, str, float | None]], reads: Sequence[str] = ()
+    ) -> tuple[list[str | None], list[str | None]]:
+        """In one round trip: set each `(key, value, ttl)` of `claims` where the key is absent, and get `reads`.
+
+        Returns, for each claim, None when this call set it or else the value already there (left as it was),
+        and the value of each key of `reads`. Each claim is atomic on its own key.
+        """
+        ...
+
     def delete(self, key: str) -> None: ...
     def incr(self, key: str, ttl: float | None = None) -> int:
         """Add one and return the new value; `ttl` is set when the key is created."""
@@ -79,6 +89,18 @@ class MemoryKV:
             self._data[key] = (value, self._expiry(ttl))
             return True
 
+    def claim_and_read(
+        self, claims: Sequence[tuple[str, str, float | None]], reads: Sequence[str] = ()
+    ) -> tuple[list[str | None], list[str | None]]:
+        with self._mutex:
+            held: list[str | None] = []
+            for key, value, ttl in claims:
+                current = self._live(key)
+                if current is None:
+                    self._data[key] = (value, self._expiry(ttl))
+                held.append(current)
+            return held, [self._live(key) for key in reads]
+
     def delete(self, key: str) -> None:
         with self._mutex:
             self._data.pop(key, None)
@@ -124,7 +146,7 @@ class RedisKV:
 
         self._errors = (redis.RedisError, OSError)
         self._redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+            url, decode_responses=True, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=30
         )
         self.prefix = prefix
         self._cad = self._redis.register_script(self._COMPARE_AND_DELETE)
@@ -152,6 +174,21 @@ class RedisKV:
         with self._guard():
             px = None if ttl is None else int(ttl * 1000)
             return bool(self._redis.set(self._k(key), value, nx=True, px=px))
+
+    def claim_and_read(
+        self, claims: Sequence[tuple[str, str, float | None]], reads: Sequence[str] = ()
+    ) -> tuple[list[str | None], list[str | None]]:
+        # SET NX GET (Redis 7) answers the value already there, or nil when it set ours; a plain pipeline (no
+        # MULTI) is one round trip and keeps working key by key on a cluster
+        with self._guard():
+            pipe = self._redis.pipeline(transaction=False)
+            for key, value, ttl in claims:
+                pipe.set(self._k(key), value, nx=True, get=True, px=None if ttl is None else int(ttl * 1000))
+            for key in reads:
+                pipe.get(self._k(key))
+            answers = pipe.execute()
+        values = [None if a is None else str(a) for a in answers]
+        return values[: len(claims)], values[len(claims) :]
 
     def delete(self, key: str) -> None:
         with self._guard():

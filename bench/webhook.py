@@ -7,7 +7,9 @@ decrypts with wechatpy's `WeChatCrypto`, parses with `parse_message`, encrypts a
 Load: Python clients in separate processes, each connection keeping its HTTP connection open, sending pre-built,
 distinct signed and encrypted messages (distinct MsgIds, so dedupe never short-circuits). First the peak (closed
 loop, as fast as answers come), then latency at half of that peak, paced (open loop: latency counts from the
-moment a request was due, so a stall is not hidden). Loopback only, about a minute and a half in all.
+moment a request was due, so a stall is not hidden; the connections take turns through each interval rather than
+sending in bursts). Users: 500, each connection's turn on a different one. Loopback only, about a minute and a half
+in all. BENCH_SHOW_STDERR=1 shows the servers' logs.
 
     .venv/bin/python bench/webhook.py [--database-url URL] [--redis-url URL] [--seconds 8]
 
@@ -93,7 +95,12 @@ def gunicorn(app: str, env: dict[str, str], extra: list[str] | None = None) -> I
     """`app` under gunicorn on a free loopback port, with the shared settings; yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", *GUNICORN, *(extra or []), "--bind", f"127.0.0.1:{port}", app]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stderr=None if os.environ.get("BENCH_SHOW_STDERR") else subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -141,6 +148,7 @@ class Job:
     count: int  # messages to pre-build
     duration: float
     rate: float | None  # per connection; None: as fast as answers come
+    phase: float = 0.0  # where in its interval this connection sends (0-1): connections take turns, not bursts
 
 
 def build(job: Job) -> list[tuple[str, bytes]]:
@@ -151,7 +159,10 @@ def build(job: Job) -> list[tuple[str, bytes]]:
     built = []
     for i in range(job.count):
         msg_id = job.msg_base + i
-        push = sender.text(f"o-bench-{msg_id % USERS:05d}", "你好，请问怎么反映问题？", msg_id=msg_id)
+        # connections start 1e6 MsgIds apart: offset each one's users, or every connection would write as the same
+        # user at the same moment (16 messages of one person at once, serialised on that person's row)
+        user = (i + job.msg_base // 10**6) % USERS
+        push = sender.text(f"o-bench-{user:05d}", "你好，请问怎么反映问题？", msg_id=msg_id)
         built.append((f"{path}?{urlencode(push.params)}", push.body))
     return built
 
@@ -169,7 +180,7 @@ def run_connection(job: Job, start_at: float) -> tuple[int, int, list[float]]:
     begun = time.perf_counter()
     interval = 1.0 / job.rate if job.rate else 0.0
     for i, (target, body) in enumerate(pushes):
-        due = begun + i * interval
+        due = begun + (i + job.phase) * interval
         now = time.perf_counter()
         if now - begun >= job.duration:
             break
@@ -217,7 +228,9 @@ class Measured:
     failed: int
 
 
-_msg_ids = iter(range(10**15, 10**16, 10**6))  # 1e6 MsgIds per connection and phase
+# 1e6 MsgIds per connection and phase, from a random start: a run must not meet the dedupe keys (5 min in Redis)
+# of the run before it
+_msg_ids = iter(range(10**15 + secrets.randbelow(10**8) * 10**6, 10**17, 10**6))
 
 
 def load(url: str, duration: float, total_rate: float | None) -> Measured:
@@ -229,8 +242,11 @@ def load(url: str, duration: float, total_rate: float | None) -> Measured:
     out = ctx.Queue()
     start_at = time.time() + 2.0 + count * connections / 8000  # time to pre-build every message
     processes = []
-    for _ in range(CLIENT_PROCESSES):
-        jobs = [Job(url, next(_msg_ids), count, duration, rate) for _ in range(CONNECTIONS_PER_PROCESS)]
+    for p in range(CLIENT_PROCESSES):
+        jobs = [
+            Job(url, next(_msg_ids), count, duration, rate, phase=(c * CLIENT_PROCESSES + p) / connections)
+            for c in range(CONNECTIONS_PER_PROCESS)
+        ]
         process = ctx.Process(target=_process, args=(jobs, start_at, out))
         process.start()
         processes.append(process)

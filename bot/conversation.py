@@ -24,22 +24,31 @@ class Conversation:
         self._state: str | None = None
         self._data: dict[str, Any] = {}
 
+    @staticmethod
+    def key_of(openid: str) -> str:
+        """The store key of a user's conversation (the webhook reads it along with the dedupe claim)."""
+        return f"wechat:conversation:{openid}"
+
     @property
     def _key(self) -> str:
-        return f"wechat:conversation:{self.openid}"
+        return self.key_of(self.openid)
+
+    def preload(self, raw: str | None) -> None:
+        """Take the stored value read by the caller (None: no conversation), instead of reading it again."""
+        self._loaded = True
+        if raw:
+            stored = json.loads(raw)
+            self._state, self._data = stored.get("state"), stored.get("data", {})
 
     def _load(self) -> None:
         if self._loaded:
             return
-        self._loaded = True
         try:
             raw = self.kv.get(self._key)
         except KVUnavailable:
             log.warning("conversation store unavailable; treating %s as idle", self.openid)
-            return
-        if raw:
-            stored = json.loads(raw)
-            self._state, self._data = stored.get("state"), stored.get("data", {})
+            raw = None
+        self.preload(raw)
 
     @property
     def state(self) -> str | None:

@@ -2,6 +2,8 @@
 
 A delivery's key goes through `pending:<token>` (someone is handling it) to `done:<reply>` (here is what to
 answer). When the store is down the answer is "unknown" and the database's unique key decides alone.
+The claim is one set-if-absent that answers what was there (`KV.claim_and_read`), so the webhook can send it in
+the same round trip as the nonce memory and the conversation state (`claim_entry` + `judge`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ class Claim:
     stored: str = ""
 
 
+@dataclass(frozen=True)
+class ClaimEntry:
+    """A claim about to be sent to the store: `(key, value, ttl)` for `KV.claim_and_read`, and its token."""
+
+    entry: tuple[str, str, float]
+    token: str
+
+
 class Dedupe:
     def __init__(self, kv: KV, *, pending_ttl: float = PENDING_TTL, done_ttl: float = DONE_TTL) -> None:
         self.kv, self.pending_ttl, self.done_ttl = kv, pending_ttl, done_ttl
@@ -42,21 +52,27 @@ class Dedupe:
     def _key(dedupe_key: str) -> str:
         return f"wechat:delivery:{dedupe_key}"
 
-    def claim(self, dedupe_key: str) -> Claim:
+    def claim_entry(self, dedupe_key: str) -> ClaimEntry:
         token = uuid.uuid4().hex
-        key = self._key(dedupe_key)
+        return ClaimEntry((self._key(dedupe_key), f"pending:{token}", self.pending_ttl), token)
+
+    @staticmethod
+    def judge(entry: ClaimEntry, held: str | None) -> Claim:
+        """What the store's answer to `entry` means: None is ours, else the value someone else left."""
+        if held is None:
+            return Claim(Seen.FIRST, token=entry.token)
+        if held.startswith("done:"):
+            return Claim(Seen.DONE, stored=held.removeprefix("done:"))
+        return Claim(Seen.PENDING)
+
+    def claim(self, dedupe_key: str) -> Claim:
+        entry = self.claim_entry(dedupe_key)
         try:
-            if self.kv.set_if_absent(key, f"pending:{token}", ttl=self.pending_ttl):
-                return Claim(Seen.FIRST, token=token)
-            value = self.kv.get(key)
+            held, _ = self.kv.claim_and_read([entry.entry])
         except KVUnavailable:
             log.warning("dedupe store unavailable; the database decides alone")
             return Claim(Seen.UNKNOWN)
-        if value is None:  # expired between the two calls
-            return self.claim(dedupe_key)
-        if value.startswith("done:"):
-            return Claim(Seen.DONE, stored=value.removeprefix("done:"))
-        return Claim(Seen.PENDING)
+        return self.judge(entry, held[0])
 
     def finish(self, dedupe_key: str, stored: str) -> None:
         try:
@@ -65,7 +81,7 @@ class Dedupe:
             log.warning("dedupe store unavailable; the stored reply stays in the database only")
 
     def release(self, dedupe_key: str, token: str) -> None:
-        """Give up a claim (the handler failed), so that WeChat's retry is handled afresh."""
+        """Give up a claim (the handler failed, or the request was refused), so that a retry is handled afresh."""
         if not token:
             return
         with contextlib.suppress(KVUnavailable):

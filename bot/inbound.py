@@ -1,14 +1,14 @@
 """The edge of the webhook: who may talk to us, and what they said.
 
 Everything WeChat sends is checked here before any handler sees it: the signature (constant time), the timestamp
-window and nonce memory against replays, the safe-mode envelope, and XML parsed by defusedxml with DTDs,
-entities and external references refused. wechatpy's parser (xmltodict over untrusted text) is not used.
+window and nonce memory against replays (the nonce is looked up by the inbox, in the same round trip to the store
+as the dedupe claim), the safe-mode envelope, and XML parsed by defusedxml with DTDs, entities and external
+references refused. wechatpy's parser (xmltodict over untrusted text) is not used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from backend.kv import KV, KVUnavailable
 from bot.crypto import CryptoError, MessageCrypto, signature_matches
-
-log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # WeChat's pushes are a few hundred bytes
 REPLAY_WINDOW = 300  # seconds either side of our clock
@@ -159,13 +156,42 @@ def to_inbound(fields: dict[str, str]) -> Inbound:
 
 
 @dataclass(frozen=True)
+class NonceMark:
+    """What the nonce memory keeps for one request: its (timestamp, nonce) key and a digest of its body.
+
+    A (timestamp, nonce) pair may come again only with the very same body (a retry, which dedupe absorbs). In
+    plaintext mode the signature does not cover the body, so this is what stops a captured signature from
+    carrying a different message inside the window.
+    """
+
+    key: str
+    digest: str
+    ttl: float
+
+    @property
+    def entry(self) -> tuple[str, str, float]:
+        """The claim to send to the store (`KV.claim_and_read`)."""
+        return self.key, self.digest, self.ttl
+
+    def check(self, held: str | None) -> None:
+        """Raise `Forbidden` when the store already held this pair for another body."""
+        if held is not None and held != self.digest:
+            raise Forbidden("nonce reused with another body")
+
+
+@dataclass(frozen=True)
 class Opened:
-    """A verified push, with what its reply needs to be sealed the same way."""
+    """A verified push, with what its reply needs to be sealed the same way.
+
+    Its `mark` has not been checked against the nonce memory yet: `bot.inbox.Inbox.answer` does that in the
+    same round trip to the store as the dedupe claim.
+    """
 
     inbound: Inbound
     timestamp: str
     nonce: str
     encrypted: bool
+    mark: NonceMark
 
 
 class Gate:
@@ -177,11 +203,10 @@ class Gate:
         token: str,
         appid: str,
         aes_key: str | None,
-        kv: KV,
         window: int = REPLAY_WINDOW,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.token, self.kv, self.window, self.clock = token, kv, window, clock
+        self.token, self.window, self.clock = token, window, clock
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
 
     def _stamp(self, args: Mapping[str, str]) -> tuple[str, str]:
@@ -202,7 +227,10 @@ class Gate:
         return args.get("echostr", "")
 
     def open(self, args: Mapping[str, str], body: bytes) -> Opened:
-        """Verify and read a push; raises `Forbidden` (403) or `Malformed` (400)."""
+        """Verify and read a push; raises `Forbidden` (403) or `Malformed` (400).
+
+        Everything but the nonce memory, which the caller checks with `Opened.mark` (see `Opened`).
+        """
         timestamp, nonce = self._stamp(args)
         if not self.token:
             raise Forbidden("no token configured")
@@ -210,8 +238,8 @@ class Gate:
             if not signature_matches((self.token, timestamp, nonce), args.get("signature", "")):
                 raise Forbidden("bad signature")
             self._fresh(timestamp)
-            self._remember_nonce(timestamp, nonce, body)
-            return Opened(to_inbound(parse_xml(body)), timestamp, nonce, encrypted=False)
+            inbound = to_inbound(parse_xml(body))
+            return Opened(inbound, timestamp, nonce, encrypted=False, mark=self._mark(timestamp, nonce, body))
         if args.get("encrypt_type", "") != "aes":
             raise Forbidden("plaintext push while safe mode is on")
         outer = parse_xml(body)
@@ -221,26 +249,16 @@ class Gate:
         if not signature_matches((self.token, timestamp, nonce, encrypted), args.get("msg_signature", "")):
             raise Forbidden("bad msg_signature")
         self._fresh(timestamp)
-        self._remember_nonce(timestamp, nonce, body)
         try:
             inner = self.crypto.decrypt(encrypted)
         except CryptoError as exc:
             raise Malformed(f"bad envelope: {exc}") from exc
-        return Opened(to_inbound(parse_xml(inner.encode())), timestamp, nonce, encrypted=True)
+        inbound = to_inbound(parse_xml(inner.encode()))
+        return Opened(inbound, timestamp, nonce, encrypted=True, mark=self._mark(timestamp, nonce, body))
 
-    def _remember_nonce(self, timestamp: str, nonce: str, body: bytes) -> None:
-        """A (timestamp, nonce) pair may come again only with the very same body (a retry, which dedupe absorbs).
-
-        In plaintext mode the signature does not cover the body, so this is what stops a captured signature from
-        carrying a different message inside the window.
-        """
+    def _mark(self, timestamp: str, nonce: str, body: bytes) -> NonceMark:
         digest = hashlib.sha256(body).hexdigest()[:32]
-        key = f"wechat:nonce:{timestamp}:{nonce}"
-        try:
-            if not self.kv.set_if_absent(key, digest, ttl=2 * self.window + 60) and self.kv.get(key) != digest:
-                raise Forbidden("nonce reused with another body")
-        except KVUnavailable:
-            log.warning("nonce memory unavailable; relying on signature and timestamp window")
+        return NonceMark(f"wechat:nonce:{timestamp}:{nonce}", digest, ttl=2 * self.window + 60)
 
     def seal(self, reply_xml: str, opened: Opened) -> str:
         """The reply body as WeChat expects it: encrypted and signed in safe mode, as is otherwise."""

@@ -40,7 +40,7 @@ class Edge:
 
 def build_edge(rt: Runtime, *, router: Router | None = None, budget: float = BUDGET) -> Edge:
     config = rt.config
-    gate = Gate(token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key, kv=rt.kv)
+    gate = Gate(token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key)
     inbox = Inbox(BotServices(rt.db, rt.kv, config), rt.kv, router=router, budget=budget)
     return Edge(gate, inbox)
 
@@ -95,10 +95,10 @@ def receive() -> Response:
     edge = _edge()
     try:
         opened = edge.gate.open(request.args, _read_body())
+        reply = edge.inbox.answer(opened, started)  # checks the nonce memory too
     except Rejected as exc:
         return _refuse(exc)
     inbound = opened.inbound
-    reply = edge.inbox.answer(inbound, started)
     xml = render(reply, to_user=inbound.openid, from_user=inbound.account, now=int(time.time()))
     if xml == SUCCESS:
         return Response(SUCCESS, mimetype="text/plain")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Role
 from backend.domain.scenes import parse_scene
+from backend.services.deliveries import insert_for
 from backend.services.schools import ResponsibleInspector
 from backend.store.models import Assignment, AuditEvent, Inspector, Unit, WechatIdentity
 from backend.store.types import utcnow
@@ -43,21 +44,49 @@ class ScannedSchool:
 
 def get_or_create(session: Session, openid: str) -> WechatIdentity:
     """The identity of `openid`, created as a public user on first contact. Does not commit."""
-    identity = session.scalar(select(WechatIdentity).where(WechatIdentity.openid == openid))
+    identity = find(session, openid)
     if identity is not None:
         return identity
-    try:
-        # a savepoint, because two first messages of one user may race to create the row
-        with session.begin_nested():
-            identity = WechatIdentity(openid=openid, role=Role.PUBLIC.value)
-            session.add(identity)
-    except IntegrityError:
-        identity = session.scalars(select(WechatIdentity).where(WechatIdentity.openid == openid)).one()
-    return identity
+    # two first messages of one user may race to create the row: DO NOTHING, then read the winner's
+    created = _upsert(session, openid, touched_at=None)
+    return created if created is not None else session.scalars(_FIND, {"openid": openid}).one()
+
+
+def arrive(session: Session, openid: str, *, wrote: bool) -> WechatIdentity:
+    """The user of an incoming delivery, created as public on first contact; a message (`wrote`) also restarts
+    WeChat's 48-hour window. One statement for a message (an upsert returning the row). Does not commit."""
+    if not wrote:
+        return get_or_create(session, openid)
+    touched = _upsert(session, openid, touched_at=utcnow())
+    assert touched is not None  # DO UPDATE always returns the row
+    return touched
+
+
+_identities = cast(Table, WechatIdentity.__table__)
+_FIND = select(WechatIdentity).where(WechatIdentity.openid == bindparam("openid"))
+_upserts: dict[tuple[str, bool], Any] = {}  # (dialect, touch): built once, reused with new values
+
+
+def _upsert(session: Session, openid: str, *, touched_at: datetime | None) -> WechatIdentity | None:
+    """Insert a public user; on conflict touch `last_inbound_at` (given `touched_at`) or do nothing (None)."""
+    dialect, touch = session.get_bind().dialect.name, touched_at is not None
+    stmt = _upserts.get((dialect, touch))
+    if stmt is None:
+        insert = insert_for(session)(_identities)
+        if touch:
+            refresh = {"last_inbound_at": insert.excluded.last_inbound_at, "updated_at": insert.excluded.updated_at}
+            insert = insert.on_conflict_do_update(index_elements=["openid"], set_=refresh)
+        else:
+            insert = insert.on_conflict_do_nothing(index_elements=["openid"])
+        stmt = _upserts[(dialect, touch)] = select(WechatIdentity).from_statement(insert.returning(*_identities.c))
+    now = touched_at or utcnow()
+    values = {"openid": openid, "role": Role.PUBLIC.value, "last_inbound_at": touched_at, "updated_at": now}
+    rows = session.scalars(stmt, values, execution_options={"populate_existing": True})
+    return cast(WechatIdentity | None, rows.one_or_none())
 
 
 def find(session: Session, openid: str) -> WechatIdentity | None:
-    return session.scalar(select(WechatIdentity).where(WechatIdentity.openid == openid))
+    return session.scalars(_FIND, {"openid": openid}).first()
 
 
 def who(session: Session, identity: WechatIdentity) -> Who:
@@ -84,11 +113,6 @@ def who(session: Session, identity: WechatIdentity) -> Who:
         unit_id=identity.unit_id if role == Role.UNIT.value else None,
         last_scanned_unit_id=identity.last_scanned_unit_id,
     )
-
-
-def record_inbound(identity: WechatIdentity, at: datetime | None = None) -> None:
-    """The user wrote to us: WeChat's 48-hour customer-service window starts again. Does not commit."""
-    identity.last_inbound_at = at or utcnow()
 
 
 def set_following(session: Session, identity: WechatIdentity, following: bool) -> None:

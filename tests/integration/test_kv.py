@@ -137,3 +137,49 @@ def test_an_unreachable_redis_raises_kv_unavailable() -> None:
     assert not down.ping()
     with pytest.raises(KVUnavailable):
         down.set_if_absent("x", "1", ttl=1)
+
+
+def test_claim_and_read_sets_what_is_absent_keeps_what_is_held_and_reads_in_one_call(kv: KV) -> None:
+    kv.set("held", "theirs")
+    kv.set("state", "waiting")
+    held, read = kv.claim_and_read(
+        [("fresh", "mine", 30), ("held", "mine", 30), ("forever", "x", None)], ["state", "gone"]
+    )
+    assert held == [None, "theirs", None]
+    assert read == ["waiting", None]
+    assert (kv.get("fresh"), kv.get("held"), kv.get("forever")) == ("mine", "theirs", "x")
+    remaining = kv.ttl("fresh")
+    assert remaining is not None and 0 < remaining <= 30
+    assert kv.ttl("forever") is None
+    assert kv.claim_and_read([], ["fresh"]) == ([], ["mine"])
+
+
+def test_claim_and_read_claims_expire_after_their_ttl(kv: KV) -> None:
+    assert kv.claim_and_read([("nonce", "a", 0.1)]) == ([None], [])
+    assert kv.claim_and_read([("nonce", "b", 0.1)]) == (["a"], [])
+    time.sleep(0.2)
+    assert kv.claim_and_read([("nonce", "c", 0.1)]) == ([None], [])
+    assert kv.get("nonce") == "c"
+
+
+def test_claim_and_read_has_one_winner_per_key_among_concurrent_callers(kv: KV) -> None:
+    results: list[list[str | None]] = []
+    barrier = threading.Barrier(8)
+
+    def attempt(i: int) -> None:
+        barrier.wait()
+        results.append(kv.claim_and_read([("race:a", f"a{i}", 30), ("race:b", f"b{i}", 30)])[0])
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for position, key in enumerate(("race:a", "race:b")):
+        assert [held[position] for held in results].count(None) == 1
+        assert {held[position] for held in results} - {None} == {kv.get(key)}
+
+
+def test_claim_and_read_on_an_unreachable_redis_raises_kv_unavailable() -> None:
+    with pytest.raises(KVUnavailable):
+        RedisKV("redis://127.0.0.1:1/0").claim_and_read([("x", "1", 1)], ["y"])
