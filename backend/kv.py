@@ -146,7 +146,7 @@ class RedisKV:
 
         self._errors = (redis.RedisError, OSError)
         self._redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=30
+            url, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0, health_check_interval=30
         )
         self.prefix = prefix
         self._cad = self._redis.register_script(self._COMPARE_AND_DELETE)
