@@ -199,6 +199,23 @@ MESSAGES: dict[str, str] = {
     "office.concern.done.not_substantiated": "已记录为经核实不属实，并告知反映人。",
     "office.concern.done.refer": "已记录转办，并告知反映人。",
     "office.concern.done.close": "已办结。",
+    # 改派: the office or a zone leader puts another inspector in charge of a concern
+    "office.concern.assign": "改派",
+    "office.concern.assign_label": "改派给",
+    "office.concern.assign_choose": "请选择督学",
+    "office.concern.assign_submit": "确认改派",
+    "office.concern.assign_note": "改派后，新的责任督学会收到公众号通知，办理期限不变；反映人身份仍须保密。",
+    "office.concern.assign_none": "本范围内暂无可改派的督学。",
+    "office.concern.done.assign": "已改派给{name}，并已通知本人。",
+    "office.concern.assign_same": "{name}已经是这条留言的办理人，无需改派。",
+    "office.concern.assign_unknown": "请从列表中选择一位在岗的督学。",
+    "office.concern.assign_not_now": "这条留言已办结或已合并到其他留言，不能再改派。",
+    "office.notice.concern_assigned": (
+        "【督导室改派的家长留言】{ticket}\n学校：{school}\n类别：{category}\n当前状态：{state}\n内容：{content}\n"
+        "图片：{photos} 张\n这条留言已改由您办理（受理期限 {ack_due}，答复期限 {answer_due}）。"
+        "回复“受理 {ticket}”受理，回复“回复 {ticket} 答复内容”答复；发送“留言 {ticket}”查看详情和反映人留下的联系方式。"
+        "反映人身份须保密，请勿向学校透露。"
+    ),
     "office.channel.wechat": "微信公众号",
     "office.channel.web": "网页",
     # rectifications
@@ -416,6 +433,7 @@ MESSAGES: dict[str, str] = {
     "office.action.concern.referred": "转办",
     "office.action.concern.not_substantiated": "核实不属实",
     "office.action.concern.duplicate": "合并为重复留言",
+    "office.action.concern.assigned": "改派督学",
     "office.action.rectification.issued": "下发整改通知",
     "office.action.rectification.acknowledged": "学校签收",
     "office.action.rectification.extension_granted": "同意延期",

@@ -778,6 +778,71 @@ def mark_duplicate(session: Session, ticket: str, of: str, *, actor: str) -> Con
     return view(session, concern, with_phone=True)
 
 
+# a closed concern is finished and a duplicate is handled through the one it joined: nothing there to assign
+NOT_ASSIGNABLE: frozenset[ConcernState] = frozenset({ConcernState.CLOSED, ConcernState.DUPLICATE})
+
+
+def assign_concern(
+    session: Session, concern_id: int, inspector_id: int, *, actor: str, now: datetime | None = None
+) -> ConcernView:
+    """The office (or a zone leader) puts another inspector in charge (改派); the new one is told. Does not commit.
+
+    Assigning the inspector already in charge changes nothing. The caller checks the person's scope (a zone
+    leader acts on their zone only); here the inspector must be an active one of the concern's authority.
+    """
+    now = now or utcnow()
+    concern = session.get(Concern, concern_id)
+    if concern is None:
+        raise NotFound(str(concern_id))
+    inspector = session.get(Inspector, inspector_id)
+    if inspector is None or not inspector.active or inspector.authority_id != concern.authority_id:
+        raise NotFound(f"inspector {inspector_id}")
+    if ConcernState(concern.state) in NOT_ASSIGNABLE:
+        raise rules.IllegalTransition(concern.state, "assigned")
+    if concern.inspector_id == inspector_id:
+        return view(session, concern, with_phone=True)
+    before = concern.inspector_id
+    # the how-many-th change of hands: A→B→A→B tells each new inspector, a repeated request tells nobody twice
+    changes = session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.subject_type == "concern",
+            AuditEvent.subject_id == concern.id,
+            AuditEvent.action == "concern.assigned",
+        )
+    )
+    concern.inspector_id = inspector_id
+    # the inspector is told now: the sweep must not route it again to the school's own inspector
+    concern.routed_to, concern.window_until = "inspector", None
+    concern.notified_at = concern.notified_at or now
+    _audit(session, actor, "concern.assigned", concern, before=before, after=inspector_id)
+    shown = view(session, concern)  # no phone: the new inspector reads it in 留言 <ticket> as the person in charge
+    notices.notify(
+        session,
+        notices.openids_of_inspector(session, inspector_id),
+        notice="concern_received",
+        text=t(
+            "office.notice.concern_assigned",
+            ticket=shown.ticket_no,
+            school=shown.school,
+            category=shown.category_name,
+            content=_excerpt(shown.content, 300) or t("concern.content.empty"),
+            photos=shown.photos,
+            state=t(f"concern.state.{shown.state}"),
+            ack_due=day_label(shown.ack_due_on),
+            answer_due=day_label(shown.answer_due_on),
+        ),
+        fields={
+            "ticket_no": concern.ticket_no,
+            "school": shown.school,
+            "category": shown.category_name,
+            "received_at": _when(concern.created_at),
+        },
+        dedupe_key=f"concern:{concern.id}:assigned:{changes or 0}:{inspector_id}",
+        now=now,
+    )
+    return view(session, concern, with_phone=True)
+
+
 # --- the block list -------------------------------------------------------------------------------------------
 
 

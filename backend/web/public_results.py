@@ -27,6 +27,19 @@ bp = Blueprint(
     static_url_path="/static",
 )
 FIRST_YEAR = 2020
+PER_PAGE = 50  # a prefecture has thousands of schools: one page of them at a time
+
+
+def _page_of(rows: list[queries.PublicRow]) -> queries.Page:
+    """The asked-for page of the school rows (`?page=`), the last one when asked beyond it."""
+    try:
+        asked = int(request.args.get("page", 1))
+    except ValueError:
+        asked = 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    number = min(max(asked, 1), pages)
+    start = (number - 1) * PER_PAGE
+    return queries.Page(rows[start : start + PER_PAGE], len(rows), number, PER_PAGE)
 
 
 def _year() -> int:
@@ -49,11 +62,13 @@ def results() -> ResponseReturnValue:
         found = queries.public_results(session, authority, period) if chosen.enabled else None
         names = {"authority": authority.name, "office": authority.office_name, "hotline": authority.hotline}
     schools = [row for row in found.schools if not zone or row.zone == zone] if found else []
+    page = _page_of(schools)
     response = render_template(
         "office/public.html",
         chosen=chosen,
         results=found,
-        schools=schools,
+        schools=page.rows,
+        page=page,
         zone=zone,
         year=year,
         years=list(range(local_date(local_now()).year, FIRST_YEAR - 1, -1)),

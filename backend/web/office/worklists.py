@@ -13,8 +13,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.datastructures import MultiDict
 
 from backend.domain.calendar import local_date, local_now
@@ -25,7 +26,7 @@ from backend.services import dashboard as queries
 from backend.services import escalations as escalation_service
 from backend.services import rectifications as rectification_service
 from backend.services.media import media_of, path_of
-from backend.store.models import Concern, Escalation, ExtensionRequest, Media, Rectification, Visit
+from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
 from backend.web import runtime
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp
@@ -112,7 +113,46 @@ def concern(concern_id: int) -> ResponseReturnValue:
             photos=media_of(s, "concern", item.id),
             events=queries.history(s, "concern", item.id),
             today=_today(),
+            assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
+
+
+def _assignable(s: Session) -> list[Inspector]:
+    """Who a concern may be given to: the authority's active inspectors, or for a zone leader their zone's
+    (those with a school in it, and the zone's leader)."""
+    people: ColumnElement[bool] = Inspector.id.in_(queries.inspector_ids_in(scope()))
+    if not scope().is_office:
+        people = or_(people, Inspector.id.in_(select(Zone.leader_inspector_id).where(Zone.id == scope().zone_id)))
+    return list(
+        s.scalars(
+            select(Inspector)
+            .where(people, Inspector.authority_id == scope().authority_id, Inspector.active.is_(True))
+            .order_by(Inspector.number)
+        )
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/assign")
+def concern_assign(concern_id: int) -> ResponseReturnValue:
+    back = redirect(url_for("office.concern", concern_id=concern_id))
+    chosen = _int(request.form.get("inspector"))
+    try:
+        with db() as s:
+            item = _concern_or_404(s, concern_id)
+            person = next((p for p in _assignable(s) if p.id == chosen), None)
+            if person is None:  # not one of theirs: a zone leader cannot hand it outside the zone
+                flash(t("office.concern.assign_unknown"), "error")
+                return back
+            if item.inspector_id == person.id:
+                flash(t("office.concern.assign_same", name=person.name), "error")
+                return back
+            name = person.name
+            concern_service.assign_concern(s, item.id, person.id, actor=scope().actor)
+    except IllegalTransition:
+        flash(t("office.concern.assign_not_now"), "error")
+        return back
+    flash(t("office.concern.done.assign", name=name), "ok")
+    return back
 
 
 @bp.post("/concerns/<int:concern_id>/act")
