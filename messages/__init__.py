@@ -1,49 +1,27 @@
 """Every word a person reads, as data: one catalog, Chinese first.
 
-`t("key", **fields)` formats a message; keys are grouped by the part of the system that speaks them.
-Pure: imports nothing from the project.
+`t("key", **fields)` formats a message; keys are grouped by the part of the system that speaks them, one
+module each (`messages/<part>.py` with a `MESSAGES` dict), all gathered here. Pure: imports nothing from the
+project.
 """
 
 from __future__ import annotations
 
-from messages import (
-    boards,
-    bot,
-    calendar,
-    common,
-    concerns,
-    importing,
-    office,
-    public_page,
-    rectifications,
-    sim,
-    sweep,
-    templates,
-    visits,
-    web,
-)
+import importlib
+import pkgutil
 
-CATALOG: dict[str, str] = {}
-for _part in (
-    boards,
-    bot,
-    calendar,
-    common,
-    concerns,
-    importing,
-    office,
-    public_page,
-    rectifications,
-    sim,
-    sweep,
-    templates,
-    visits,
-    web,
-):
-    for _key, _text in _part.MESSAGES.items():
-        if _key in CATALOG:
-            raise RuntimeError(f"message key defined twice: {_key}")
-        CATALOG[_key] = _text
+
+def _gather() -> dict[str, str]:
+    catalog: dict[str, str] = {}
+    for part in sorted(info.name for info in pkgutil.iter_modules(__path__)):
+        for key, text in importlib.import_module(f"{__name__}.{part}").MESSAGES.items():
+            if key in catalog:
+                raise RuntimeError(f"message key defined twice: {key}")
+            catalog[key] = text
+    return catalog
+
+
+CATALOG: dict[str, str] = _gather()
 
 
 def t(key: str, /, **fields: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
@@ -23,41 +24,28 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = config_from_env()
 
 
-def _register() -> None:
-    from backend.cli import (
-        binding,
-        boards,
-        calendar,
-        chat,
-        concerns,
-        db,
-        importing,
-        rectifications,
-        serve,
-        sweep,
-        tokens,
-        users,
-        visits,
-        wechat,
-    )
+# each module exports COMMANDS
+COMMAND_MODULES = (
+    "binding",
+    "boards",
+    "calendar",
+    "chat",
+    "concerns",
+    "db",
+    "importing",
+    "rectifications",
+    "serve",
+    "sweep",
+    "tokens",
+    "users",
+    "visits",
+    "wechat",
+)
 
-    for module in (
-        binding,
-        boards,
-        calendar,
-        chat,
-        concerns,
-        db,
-        importing,
-        rectifications,
-        serve,
-        sweep,
-        tokens,
-        users,
-        visits,
-        wechat,
-    ):
-        for command in module.COMMANDS:
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        for command in importlib.import_module(f"{__name__}.{name}").COMMANDS:
             main.add_command(command)
 
 

@@ -23,6 +23,7 @@ from backend.config import Config
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
 from backend.runtime import Runtime
+from backend.services.demo_activity import DEMO_ADMIN, DEMO_LEADER, ensure_demo_accounts, load_demo_activity
 from backend.services.demo_county import load_demo_county
 from backend.store.db import Database
 from bot.simulator.cast import Cast, SimDesk
@@ -190,7 +191,8 @@ def demo_config(config: Config) -> Config:
 
 
 def prepare_demo(config: Config) -> None:
-    """Create or upgrade the demo database and load the demo county (again: nothing changes)."""
+    """Create or upgrade the demo database and load the demo county, its office accounts and its last three
+    months of activity (again: nothing changes)."""
     click.echo(t("cli.demo.loading"))
     click.echo(t("cli.demo.database", path=config.instance_dir / DEMO_DATABASE_FILE))
     database = Database(config.database_url)
@@ -198,9 +200,26 @@ def prepare_demo(config: Config) -> None:
         database.upgrade()
         with database.sessions() as session:
             loaded = load_demo_county(session)
+            accounts = ensure_demo_accounts(session)
+            activity = load_demo_activity(session, pepper=config.secret_key, media_dir=config.media_dir)
     finally:
         database.dispose()
     click.echo(t("cli.demo.loaded", zones=loaded.zones, schools=loaded.schools, inspectors=loaded.inspectors))
+    if accounts:
+        click.echo(t("cli.demo.accounts_created", count=accounts))
+    if activity.loaded:
+        click.echo(
+            t(
+                "cli.demo.activity",
+                visits=activity.visits,
+                concerns=activity.concerns,
+                rectifications=activity.rectifications,
+                escalations=activity.escalations,
+                pushes=activity.pushes_marked_sent,
+            )
+        )
+    else:
+        click.echo(t("cli.demo.activity_kept"))
 
 
 def demo_cast(config: Config) -> Cast | None:
@@ -219,6 +238,17 @@ def announce_demo(config: Config, url: str, fake: Companion | None, cast: Cast |
     again must change nothing; the commands that print one are shown instead.
     """
     click.echo(t("cli.demo.ready", url=url))
+    click.echo(
+        t(
+            "cli.demo.office",
+            url=url,
+            admin=DEMO_ADMIN.username,
+            admin_password=DEMO_ADMIN.password,
+            zone=DEMO_LEADER.zone_name,
+            leader=DEMO_LEADER.username,
+            leader_password=DEMO_LEADER.password,
+        )
+    )
     database = config.instance_dir / DEMO_DATABASE_FILE
     if isinstance(fake, FakeWeChatCompanion):
         click.echo(t("sim.demo.fake_api", url=fake.url))

@@ -16,6 +16,8 @@ from tests.e2e.conftest import dudao, dudao_env, free_port, run_dudao_server, wa
 pytestmark = pytest.mark.e2e
 
 COUNTED = ("zone", "unit", "inspector", "assignment", "calendar_day", "audit_event", "authority")
+# the demo's office accounts and its last three months of activity (backend/services/demo_activity.py)
+COUNTED += ("office_user", "visit", "concern", "rectification", "escalation", "extension_request", "outbox_message")
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -36,11 +38,13 @@ def test_demo_comes_up_with_the_county_and_a_second_run_changes_nothing(instance
         assert one["items"][0]["ownership_label"] == "民办"
         assert requests.get(f"{first.url}/api/v1/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
         assert f"{first.url}/api/v1/schools" in first.text  # it says what to open
+        assert f"{first.url}/office" in first.text and "demo-admin-2026" in first.text
     assert first.process.returncode == 0, first.text
     assert "督导通已停止" in first.text
     database = instance_dir / "demo.sqlite3"
     after_first = table_counts(database)
     assert after_first["zone"] == 9 and after_first["inspector"] == 30
+    assert after_first["office_user"] == 2 and after_first["visit"] > 100 and after_first["concern"] > 10
 
     with run_dudao_server(["demo"], instance_dir) as second:
         again = requests.get(f"{second.url}/api/v1/schools", params={"per_page": 1}, timeout=5).json()
