@@ -406,7 +406,14 @@ def load_demo_county(session: Session, spec: CountySpec | None = None, actor: st
     updated = dict.fromkeys(("authority", "zone", "unit", "inspector"), 0)
 
     authority = current_authority(session, name=AUTHORITY_NAME)
-    if _apply(authority, {"name": AUTHORITY_NAME, "office_name": OFFICE_NAME, "hotline": HOTLINE}):
+    # the demo county publishes its results, so that /public has something to show
+    published = {
+        "enabled": True,
+        "metrics": ["visits", "rectified_on_time", "concern_response"],
+        "levels": ["zone", "school"],
+    }
+    demo_fields = {"name": AUTHORITY_NAME, "office_name": OFFICE_NAME, "hotline": HOTLINE, "publication": published}
+    if _apply(authority, demo_fields):
         updated["authority"] += 1
 
     zones = {z.name: z for z in session.scalars(select(Zone).where(Zone.authority_id == authority.id))}
