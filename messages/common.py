@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
         "  健康检查   {url}/healthz\n"
         "  学校列表   {url}/api/v1/schools\n"
         "  接口文档   {url}/api/v1/openapi.json\n"
-        "按 Ctrl+C 停止。"
+        "  结果公开   {url}/public/"
     ),
+    "cli.demo.stop": "按 Ctrl+C 停止演示。",
 }

@@ -275,6 +275,7 @@ def announce_demo(config: Config, url: str, fake: Companion | None, cast: Cast |
         click.echo(t("sim.demo.bind_code", who=school, command=f"{env} dudao bind-code unit {cast.school_code}"))
         click.echo(t("sim.demo.try_school", code=cast.school_code, name=cast.school_name))
     click.echo(t("sim.demo.try", url=url, path=config.instance_dir / DEMO_FILE))
+    click.echo(t("cli.demo.stop"))
 
 
 @click.command()

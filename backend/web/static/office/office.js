@@ -32,6 +32,8 @@
       var labels = spec.labels.map(function (text) {
         return horizontal && text.length > 9 ? [text.slice(0, 9), text.slice(9, 18)] : text;
       });
+      // two-line labels need room: give each bar of a horizontal chart its own height
+      if (horizontal) { canvas.parentNode.style.height = (labels.length * 38 + 40) + "px"; }
       var datasets = [{ label: spec.label, data: spec.values, backgroundColor: horizontal ? BRAND : barColours(spec), maxBarThickness: 28 }];
       if (spec.limit && !spec.percent) {
         datasets.push({ type: "line", label: spec.limitLabel, data: spec.labels.map(function () { return spec.limit; }),
