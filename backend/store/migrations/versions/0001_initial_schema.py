@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:35:11.487648
+Create Date: 2026-11-22 03:10:48.041591
 """
 
 from collections.abc import Sequence
@@ -88,6 +88,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inbound_delivery", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inbound_delivery_openid"), ["openid"], unique=False)
+        batch_op.create_index(batch_op.f("ix_inbound_delivery_received_at"), ["received_at"], unique=False)
 
     op.create_table(
         "media",
@@ -565,6 +566,7 @@ def downgrade() -> None:
 
     op.drop_table("media")
     with op.batch_alter_table("inbound_delivery", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbound_delivery_received_at"))
         batch_op.drop_index(batch_op.f("ix_inbound_delivery_openid"))
 
     op.drop_table("inbound_delivery")
