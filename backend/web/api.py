@@ -188,19 +188,7 @@ openapi.add_schema(
         },
     },
 )
-openapi.add_schema(
-    "SchoolPage",
-    {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page"],
-        "properties": {
-            "items": {"type": "array", "items": openapi.ref("School")},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        },
-    },
-)
+openapi.add_page_schema("School")
 openapi.add_schema(
     "Inspector",
     {

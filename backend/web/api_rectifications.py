@@ -183,19 +183,7 @@ openapi.add_schema(
         },
     },
 )
-openapi.add_schema(
-    "RectificationPage",
-    {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page"],
-        "properties": {
-            "items": {"type": "array", "items": openapi.ref("Rectification")},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        },
-    },
-)
+openapi.add_page_schema("Rectification")
 openapi.add_path(
     "/api/v1/rectifications",
     "get",

@@ -124,19 +124,7 @@ openapi.add_schema(
         },
     },
 )
-openapi.add_schema(
-    "VisitPage",
-    {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page"],
-        "properties": {
-            "items": {"type": "array", "items": openapi.ref("Visit")},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        },
-    },
-)
+openapi.add_page_schema("Visit")
 openapi.add_path(
     "/api/v1/visits",
     "get",

@@ -52,6 +52,25 @@ def add_schema(name: str, schema: Mapping[str, Any]) -> None:
     _SCHEMAS[name] = dict(schema)
 
 
+def add_page_schema(item_schema: str) -> str:
+    """`<item>Page`: one page of a list (items, total, page, per_page); returns the page schema's name."""
+    name = f"{item_schema}Page"
+    add_schema(
+        name,
+        {
+            "type": "object",
+            "required": ["items", "total", "page", "per_page"],
+            "properties": {
+                "items": {"type": "array", "items": ref(item_schema)},
+                "total": {"type": "integer"},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+            },
+        },
+    )
+    return name
+
+
 def add_tag(name: str, description: str) -> None:
     _TAGS[name] = description
 
