@@ -421,6 +421,9 @@ def test_photos_are_served_only_to_people_who_may_see_them(
 def test_public_results_are_published_only_when_chosen_and_hold_no_personal_data(
     app: Flask, seeded: Seeded, database: Database
 ) -> None:
+    with database.sessions() as s:  # the demo county publishes; an authority that has not chosen to does not
+        s.scalars(select(Authority)).one().publication = {}
+        s.commit()
     visitor = app.test_client()
     assert "尚未公开" in visitor.get("/public/").text
     admin = app.test_client()
