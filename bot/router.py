@@ -109,8 +109,7 @@ VISIT_ROUTES: tuple[Route, ...] = (
     ),
     *(Route("image", inspector.dialogue_photo, state=s, roles=_VISITING) for s in inspector.DIALOGUE[3:]),
     *(Route("location", inspector.dialogue_location, state=s, roles=_VISITING) for s in inspector.DIALOGUE[3:]),
-    *(Route("text", inspector.answer_question, state=s, roles=_VISITING) for s in inspector.QUESTIONS),
-    *(Route("text", inspector.dialogue_step, state=s, roles=_VISITING) for s in inspector.DIALOGUE),
+    # whole-message commands answer even while a question is open (the question stays open for the next message)
     Route("text", inspector.start_dialogue, keyword(r"^(记录|记录督导|督导记录)$"), roles=_VISITING),
     Route("text", inspector.my_schools, keyword(r"^(我的学校|学校|学校列表)$"), roles=_VISITING),
     Route("text", inspector.todo, keyword(r"^(待办|待办事项)$"), roles=_VISITING),
@@ -118,6 +117,8 @@ VISIT_ROUTES: tuple[Route, ...] = (
     Route("text", inspector.undo, keyword(r"^(撤销|撤回)$"), roles=_VISITING),
     Route("text", inspector.confirm_rectification, keyword(r"^确认整改\s*(?P<n>\d{1,2})?$"), roles=_VISITING),
     Route("text", inspector.discard_rectification, keyword(r"^(撤销整改|作废整改)$"), roles=_VISITING),
+    *(Route("text", inspector.answer_question, state=s, roles=_VISITING) for s in inspector.QUESTIONS),
+    *(Route("text", inspector.dialogue_step, state=s, roles=_VISITING) for s in inspector.DIALOGUE),
     Route("text", inspector.rectify, keyword(r"(?s)^整改(?:\s*(?P<text>.*))?$"), roles=_VISITING),
     Route("text", inspector.urgent, keyword(r"(?s)^紧急[\s:：,，]*(?P<text>.*)$"), roles=_VISITING),
     Route("image", inspector.photo, roles=_VISITING),

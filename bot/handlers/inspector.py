@@ -41,7 +41,7 @@ def _begin(ctx: Context, state: str, **data: Any) -> None:
 def _answer(ctx: Context, answer: Answer) -> Reply:
     """Keep an open question in the conversation; a finished record ends it."""
     if answer.question == "school":
-        _begin(ctx, ASK_SCHOOL, **answer.pending, choices=list(answer.choices))
+        _begin(ctx, ASK_SCHOOL, **{**answer.pending, "choices": list(answer.choices)})
     elif answer.question == "date":
         _begin(ctx, ASK_DATE, **answer.pending)
     else:

@@ -163,3 +163,23 @@ def test_an_inspector_logs_visits_both_ways_over_the_webhook(
     assert by_source["chat"]["rectifications"][0]["state"] == "issued"
     assert by_source["dialogue"]["far_from_school"] and by_source["dialogue"]["items"] == ["6", "7"]
     assert by_source["dialogue"]["kind"] == "unannounced"
+
+
+def test_an_open_question_survives_a_stray_reply_and_commands_still_answer(hook: Webhook) -> None:
+    seed(hook)
+    with hook.runtime.db.session() as session:
+        code = binding.issue_code(session, role=Role.INSPECTOR, key="DX001", pepper=SECRET_KEY, actor="test").code
+    say(hook, "o-wang", f"绑定 {code}")
+    question = say(hook, "o-wang", "今天在城关看了食堂，晨检记录缺了3天")  # two of his schools fit: asked
+    assert "请回复序号" in question and "已记录" not in question
+    again = say(hook, "o-wang", "不知道")  # not an answer: the same question again, not an error
+    assert "序号" in again and t("bot.error.fallback") not in again
+    vague = say(hook, "o-wang", "城关的")  # still two schools: asked again, not an error
+    assert "序号" in vague and t("bot.error.fallback") not in vague
+    month = say(hook, "o-wang", "本月")  # a command still answers
+    assert "本月还没去" in month and "请回复序号" not in month, month
+    assert "城关镇第二小学" in say(hook, "o-wang", "我的学校")
+    recorded = say(hook, "o-wang", "2")  # the question is still open: the answer records the visit
+    assert "已记录" in recorded
+    with hook.runtime.db.session() as session:
+        assert len(session.scalars(select(Visit)).all()) == 1
