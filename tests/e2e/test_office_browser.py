@@ -21,21 +21,11 @@ from sqlalchemy import func, insert, select
 from backend.domain.calendar import local_date, local_now
 from backend.store.db import Database
 from backend.store.models import Assignment, Authority, Concern, Rectification, Unit, Visit
+from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
 from tests.e2e.conftest import serve_app
 from tests.integration.test_office_web import PASSWORD, Seeded, make_app, seed_activity
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def busy_county(db: Database) -> None:
@@ -121,8 +111,7 @@ def site(sqlite_database: Database, tmp_path: Path) -> Iterator[tuple[str, Seede
 
 @pytest.fixture
 def browser_context(tmp_path: Path) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

@@ -26,23 +26,12 @@ from backend.runtime import Runtime
 from backend.services import concerns
 from backend.store.db import Database
 from backend.store.models import Concern, Media
+from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
 from tests.e2e.concern_support import GPS_MARK, photo_with_gps
 from tests.e2e.conftest import serve_app
 from tests.e2e.webhook_support import School, seed_school
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -69,8 +58,7 @@ def shots(tmp_path: Path) -> Path:
 @pytest.fixture
 def phone() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (make system-deps)")
+    require_chromium()
     profile = tempfile.mkdtemp(prefix="page-chromium-")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

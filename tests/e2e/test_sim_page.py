@@ -21,21 +21,10 @@ from backend.config import Config
 from backend.services import outbox
 from backend.store.db import Database
 from messages import t
+from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
 from tests.e2e.conftest import DudaoServer, run_dudao_server
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.parametrize("demo", [False, True])
@@ -70,8 +59,7 @@ def demo_server(demo_instance: Path) -> Iterator[DudaoServer]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (make system-deps)")
+    require_chromium()
     profile = tempfile.mkdtemp(prefix="sim-chromium-")
     with sync_api.sync_playwright() as playwright:
         # a persistent context is how Playwright takes --user-data-dir: a new empty profile folder
