@@ -25,6 +25,11 @@ MESSAGES: dict[str, str] = {
     "rect.urgent": "（紧急）",
     "rect.no_item": "其他",
     # the 整改通知 to the unit
+    "rect.notice.unreachable": (
+        "【整改通知未能送达】{unit}还没有联络人绑定督导通微信，整改通知（编号 {number}，期限 {deadline}）无法推送。"
+        "请以书面或电话方式送达，并为该单位的联络人发放绑定码。"
+    ),
+    "rect.notice.unreachable_subject": "整改通知{number}未能送达",
     "rect.notice.issued": (
         "【整改通知】{urgent}{unit}：\n"
         "编号：{number}\n"

@@ -236,6 +236,8 @@ def issue_rectification(
     row.issued_at = now
     text = t("rect.notice.issued", **fields_of(session, row))
     queued = _push_unit(session, row, notice="rectification_issued", text=text, key=f"rect:{row.id}:issued", now=now)
+    if not notices.openids_of_unit(session, row.unit_id):
+        _alert_unreachable(session, row, now=now)
     audit(
         session,
         row,
@@ -248,6 +250,24 @@ def issue_rectification(
     )
     session.flush()
     return row
+
+
+def _alert_unreachable(session: Session, row: Rectification, *, now: datetime) -> None:
+    """Nobody at the unit is bound to WeChat: the office must deliver the notice another way (and issue a code)."""
+    fields = fields_of(session, row)
+    notices.notify(
+        session,
+        notices.openids_of_office(session),
+        notice="office_alert",
+        text=t("rect.notice.unreachable", **fields),
+        fields={
+            "subject": t("rect.notice.unreachable_subject", number=row.number),
+            "detail": fields["unit"],
+            "at": local_stamp(now),
+        },
+        dedupe_key=f"rect:{row.id}:unreachable",
+        now=now,
+    )
 
 
 def acknowledge(session: Session, rectification_id: int, *, actor: str, now: datetime | None = None) -> Rectification:

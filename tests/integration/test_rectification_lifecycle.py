@@ -164,6 +164,20 @@ def test_a_proposal_is_a_numbered_draft_and_issuing_queues_the_notice(database: 
         rect.issue_rectification(session, draft.id, actor="inspector:1", now=MONDAY)
 
 
+def test_a_notice_nobody_at_the_unit_can_receive_alerts_the_office_once(database: Database) -> None:
+    bound = seed_county(database)
+    issue_one(database, bound)
+    assert [p.notice for p in pushes(database, OFFICE_OPENID)] == []  # the unit's contact gets it: no alert
+
+    with database.session() as session:  # the contact unbinds: the next notice has nobody to reach
+        session.scalars(select(WechatIdentity).where(WechatIdentity.openid == UNIT_OPENID)).one().role = "public"
+    item_id = issue_one(database, bound)
+    alerts = pushes(database, OFFICE_OPENID)
+    assert [p.notice for p in alerts] == ["office_alert"]
+    assert item(database, item_id).number in alerts[0].payload["fields"]["subject"]
+    assert alerts[0].dedupe_key.startswith(f"rect:{item_id}:unreachable")
+
+
 def test_sign_report_reopen_report_again_and_close(database: Database) -> None:
     seeded = seed_county(database)
     item_id = issue_one(database, seeded)
