@@ -44,6 +44,17 @@ def _superior_openids(session: Session, unit_id: int) -> tuple[int | None, list[
     return superior, ([] if superior is None else notices.openids_of_unit(session, superior))
 
 
+def _tell_unit_and_superior(
+    session: Session, item: Rectification, *, text: str, fields: dict[str, Any], key: str, now: datetime
+) -> None:
+    """The same supervision notice to the unit's contacts and to its superior's, each once (`<key>:unit|superior`)."""
+    _superior, superior_openids = _superior_openids(session, item.unit_id)
+    for who, openids in (("unit", notices.openids_of_unit(session, item.unit_id)), ("superior", superior_openids)):
+        notices.notify(
+            session, openids, notice="supervision_notice", text=text, fields=fields, dedupe_key=f"{key}:{who}", now=now
+        )
+
+
 def _new_deadline(session: Session, item: Rectification, today: date) -> date:
     authority = session.get(Authority, item.authority_id)
     days = authority.supervision_notice_working_days if authority else 5
@@ -194,16 +205,12 @@ def confirm_talk(
     if rules.S(item.state) in rules.AWAITING_UNIT:
         item.deadline = new_deadline
     item.level = max(item.level, rules.LEVEL_NUMBER[L.TALK])
-    superior, superior_openids = _superior_openids(session, item.unit_id)
+    superior, _openids = _superior_openids(session, item.unit_id)
     # a new dict, not an edit in place: the JSON column notices only assignment
     row.record = {**row.record, **{k: str(v) for k, v in record.items()}, "filed_with_unit_id": superior}
     fields = fields_of(session, item, **{k: row.record.get(k, "") for k in rules.TALK_FIELDS})
     text = t("rect.notice.talk_held", **fields)
-    key = f"rect:{item.id}:talk:{row.id}"
-    for who, openids in (("unit", notices.openids_of_unit(session, item.unit_id)), ("superior", superior_openids)):
-        notices.notify(
-            session, openids, notice="supervision_notice", text=text, fields=fields, dedupe_key=f"{key}:{who}", now=now
-        )
+    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:talk:{row.id}", now=now)
     audit(
         session,
         item,
@@ -228,14 +235,9 @@ def confirm_circular(
     row.state, row.confirmed_at, row.confirmed_by = EscalationState.CONFIRMED.value, now, actor
     row.record = {**row.record, **published, "published": True}
     item.level = max(item.level, rules.LEVEL_NUMBER[L.CIRCULAR])
-    _superior, superior_openids = _superior_openids(session, item.unit_id)
     fields = fields_of(session, item, text=row.record.get("text", ""))
     text = t("rect.notice.circular", **fields)
-    key = f"rect:{item.id}:circular:{row.id}"
-    for who, openids in (("unit", notices.openids_of_unit(session, item.unit_id)), ("superior", superior_openids)):
-        notices.notify(
-            session, openids, notice="supervision_notice", text=text, fields=fields, dedupe_key=f"{key}:{who}", now=now
-        )
+    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:circular:{row.id}", now=now)
     audit(
         session,
         item,
@@ -311,18 +313,8 @@ def record_accountability(
     session.flush()
     item.level = rules.LEVEL_NUMBER[L.ACCOUNTABILITY]
     fields = fields_of(session, item, **{k: row.record.get(k, "") for k in rules.ACCOUNTABILITY_FIELDS})
-    _superior, superior_openids = _superior_openids(session, item.unit_id)
     text = t("rect.notice.accountability", **fields)
-    for who, openids in (("unit", notices.openids_of_unit(session, item.unit_id)), ("superior", superior_openids)):
-        notices.notify(
-            session,
-            openids,
-            notice="supervision_notice",
-            text=text,
-            fields=fields,
-            dedupe_key=f"rect:{item.id}:accountability:{who}",
-            now=now,
-        )
+    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:accountability", now=now)
     audit(
         session,
         item,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -146,8 +147,15 @@ def path_of(media: Media, media_dir: Path) -> Path | None:
 
 
 def media_of(session: Session, owner_type: str, owner_id: int) -> list[Media]:
-    return list(
-        session.scalars(
-            select(Media).where(Media.owner_type == owner_type, Media.owner_id == owner_id).order_by(Media.id)
-        )
-    )
+    return media_of_many(session, owner_type, [owner_id]).get(owner_id, [])
+
+
+def media_of_many(session: Session, owner_type: str, owner_ids: Sequence[int]) -> dict[int, list[Media]]:
+    """The media of several owners in one query, by owner id (for lists: no query per row)."""
+    found: dict[int, list[Media]] = {}
+    if not owner_ids:
+        return found
+    query = select(Media).where(Media.owner_type == owner_type, Media.owner_id.in_(owner_ids)).order_by(Media.id)
+    for row in session.scalars(query):
+        found.setdefault(row.owner_id, []).append(row)
+    return found

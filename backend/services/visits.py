@@ -539,16 +539,24 @@ def list_visits(
         query = query.where(Visit.revoked_at.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit).offset(offset)).all()
+    ids = [visit.id for visit, _unit, _person in rows]
+    media_by_visit = media.media_of_many(session, SUBJECT, ids)
+    rects_by_visit: dict[int, list[Rectification]] = {}
+    if ids:
+        for r in session.scalars(
+            select(Rectification).where(Rectification.visit_id.in_(ids)).order_by(Rectification.id)
+        ):
+            rects_by_visit.setdefault(r.visit_id or 0, []).append(r)
     views = []
     for visit, unit, person in rows:
         photos = [
             {"id": m.id, "kept": bool(m.path), "content_type": m.content_type, "size": m.size, "sha256": m.sha256}
-            for m in media.media_of(session, SUBJECT, visit.id)
+            for m in media_by_visit.get(visit.id, [])
             if m.kind == "image"
         ]
         rects = [
             {"number": r.number, "state": r.state, "deadline": r.deadline.isoformat(), "problem": r.problem}
-            for r in session.scalars(select(Rectification).where(Rectification.visit_id == visit.id))
+            for r in rects_by_visit.get(visit.id, [])
         ]
         views.append(
             VisitView(
