@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from backend.clock import Clock
 from backend.config import Config, config_from_env
 from backend.runtime import Runtime
 
@@ -27,9 +28,12 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     return app
 
 
-def build_runtime(config: Config) -> Runtime:
-    """The ports for `config`, with the WeChat client as the notifier (the CLI builds its runtimes here too)."""
-    return wire_notifier(Runtime.from_config(config))
+def build_runtime(config: Config, clock: Clock | None = None) -> Runtime:
+    """The ports for `config`, with the WeChat client as the notifier (the CLI builds its runtimes here too).
+
+    `clock` defaults to the system's; `dudao sweep --now` passes a clock set to the moment asked for.
+    """
+    return wire_notifier(Runtime.from_config(config, clock=clock))
 
 
 def wire_notifier(runtime: Runtime) -> Runtime:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from backend.clock import Clock
 from backend.config import Config
 from backend.kv import KV, kv_from_url
 from backend.notify import Notifier
@@ -25,13 +26,21 @@ class Runtime:
     _mutex: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def from_config(cls, config: Config, notifier_factory: NotifierFactory | None = None) -> Runtime:
+    def from_config(
+        cls, config: Config, notifier_factory: NotifierFactory | None = None, clock: Clock | None = None
+    ) -> Runtime:
+        """The ports for `config`; `clock` (default: the system's) is the one every part of the runtime reads."""
         return cls(
             config=config,
-            db=Database(config.database_url),
+            db=Database(config.database_url, clock=clock),
             kv=kv_from_url(config.redis_url),
             notifier_factory=notifier_factory,
         )
+
+    @property
+    def clock(self) -> Clock:
+        """The runtime's clock: the only source of the current time (the database hands it to every session)."""
+        return self.db.clock
 
     @property
     def notifier(self) -> Notifier:

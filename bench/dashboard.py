@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from backend.domain.calendar import local_date, local_now
+from backend.clock import SystemClock
+from backend.domain.calendar import local_date
 from backend.domain.kinds import ConcernState, EscalationState, RectificationState
 from backend.services import dashboard, office_users
 from backend.services.authority import current_authority
@@ -76,7 +77,7 @@ def moment(day: date, rng: random.Random) -> datetime:
 def build(db: Database, today: date, seed: int = 7) -> None:
     """The prefecture and its year, written with bulk inserts."""
     rng = random.Random(seed)
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     with db.sessions() as s:
         authority = current_authority(s)
         s.commit()
@@ -285,7 +286,7 @@ def main() -> None:
     args = parser.parse_args()
     ensure_database(args.url)
     db = Database(args.url)
-    today = local_date(local_now())
+    today = local_date(db.clock.now())
     with db.sessions() as s:
         have = db.engine.dialect.has_table(s.connection(), "unit") and s.scalar(text("SELECT count(*) FROM unit"))
     if not (args.keep and have):

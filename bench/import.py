@@ -16,7 +16,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from backend.clock import SystemClock
 from backend.services import tabular
 from backend.services.importing import COLUMNS, ImportKind, import_file
 from backend.store.db import Database
@@ -144,7 +145,7 @@ def timed_import(db: Database, kind: ImportKind, path: Path, media: Path) -> tup
 def copy_floor(db: Database, data: dict[str, Any]) -> dict[ImportKind, float]:
     """The same rows, already parsed, written by COPY: what no importer can beat."""
     truncate(db)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = SystemClock().now().replace(tzinfo=None)
     stages = {"幼儿园": "kindergarten", "小学": "primary", "初中": "junior", "九年一贯制": "nine_year"}
     stages |= {"高中": "senior", "完全中学": "complete_secondary", "中职": "vocational", "特教": "special"}
     timings: dict[ImportKind, float] = {}

@@ -175,7 +175,7 @@ def run_connection(job: Job, start_at: float) -> tuple[int, int, list[float]]:
     headers = {"Content-Type": "text/xml"}
     ok = failed = 0
     latencies: list[float] = []
-    while time.time() < start_at:
+    while time.monotonic() < start_at:
         time.sleep(0.001)
     begun = time.perf_counter()
     interval = 1.0 / job.rate if job.rate else 0.0
@@ -240,7 +240,7 @@ def load(url: str, duration: float, total_rate: float | None) -> Measured:
     count = int((rate or 400) * duration * 1.2) + 50
     ctx = mp.get_context("fork")
     out = ctx.Queue()
-    start_at = time.time() + 2.0 + count * connections / 8000  # time to pre-build every message
+    start_at = time.monotonic() + 2.0 + count * connections / 8000  # time to pre-build every message
     processes = []
     for p in range(CLIENT_PROCESSES):
         jobs = [

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from backend.clock import Clock, SystemClock
+from backend.clock import timestamp as timestamp_of
 from bot.crypto import CryptoError, MessageCrypto, signature_matches
 
 MAX_BODY = 64 * 1024  # WeChat's pushes are a few hundred bytes
@@ -204,9 +205,9 @@ class Gate:
         appid: str,
         aes_key: str | None,
         window: int = REPLAY_WINDOW,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
-        self.token, self.window, self.clock = token, window, clock
+        self.token, self.window, self.clock = token, window, clock or SystemClock()
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
 
     def _stamp(self, args: Mapping[str, str]) -> tuple[str, str]:
@@ -216,7 +217,7 @@ class Gate:
         return timestamp, nonce
 
     def _fresh(self, timestamp: str) -> None:
-        if abs(self.clock() - int(timestamp)) > self.window:
+        if abs(timestamp_of(self.clock) - int(timestamp)) > self.window:
             raise Forbidden("timestamp outside the replay window")
 
     def handshake(self, args: Mapping[str, str]) -> str:
@@ -264,4 +265,4 @@ class Gate:
         """The reply body as WeChat expects it: encrypted and signed in safe mode, as is otherwise."""
         if not reply_xml or self.crypto is None or not opened.encrypted:
             return reply_xml
-        return self.crypto.envelope(reply_xml, str(int(self.clock())), opened.nonce)
+        return self.crypto.envelope(reply_xml, str(timestamp_of(self.clock)), opened.nonce)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from backend.clock import timestamp as timestamp_of
 from backend.runtime import Runtime
 from backend.services.bot_desk import BotServices
 from backend.web import runtime
@@ -40,7 +41,7 @@ class Edge:
 
 def build_edge(rt: Runtime, *, router: Router | None = None, budget: float = BUDGET) -> Edge:
     config = rt.config
-    gate = Gate(token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key)
+    gate = Gate(token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key, clock=rt.clock)
     inbox = Inbox(BotServices(rt.db, rt.kv, config), rt.kv, router=router, budget=budget)
     return Edge(gate, inbox)
 
@@ -99,7 +100,7 @@ def receive() -> Response:
     except Rejected as exc:
         return _refuse(exc)
     inbound = opened.inbound
-    xml = render(reply, to_user=inbound.openid, from_user=inbound.account, now=int(time.time()))
+    xml = render(reply, to_user=inbound.openid, from_user=inbound.account, now=timestamp_of(runtime().clock))
     if xml == SUCCESS:
         return Response(SUCCESS, mimetype="text/plain")
     return Response(edge.gate.seal(xml, opened), mimetype="application/xml")

@@ -13,11 +13,13 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import requests
 
+from backend.clock import Clock, SystemClock
+from backend.clock import timestamp as timestamp_of
 from bot.crypto import MessageCrypto, signature, signature_matches
 from bot.inbound import parse_xml
 from bot.replies import SUCCESS, cdata
@@ -74,12 +76,13 @@ class WeChatSender:
         account: str = "gh_dudao",
         timeout: float = 10.0,
         http: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
-        self.url, self.token, self.account, self.timeout, self.clock = url, token, account, timeout, clock
+        self.url, self.token, self.account, self.timeout = url, token, account, timeout
+        self.clock: Clock = clock or SystemClock()
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
         self.http = http or requests.Session()
-        self._msg_ids = itertools.count(int(clock() * 1000) * 1000 + secrets.randbelow(1000))
+        self._msg_ids = itertools.count(int(self.clock.now().timestamp() * 1000) * 1000 + secrets.randbelow(1000))
 
     # --- building ------------------------------------------------------------------------------------------
 
@@ -90,7 +93,7 @@ class WeChatSender:
         fields: dict[str, str | int] = {
             "ToUserName": self.account,
             "FromUserName": openid,
-            "CreateTime": int(self.clock()),
+            "CreateTime": timestamp_of(self.clock),
             "MsgType": msg_type,
             **extra,
             "MsgId": msg_id if msg_id is not None else self.next_msg_id(),
@@ -122,7 +125,7 @@ class WeChatSender:
         fields: dict[str, str | int] = {
             "ToUserName": self.account,
             "FromUserName": openid,
-            "CreateTime": int(self.clock()),
+            "CreateTime": timestamp_of(self.clock),
             "MsgType": "event",
             "Event": event,
         }
@@ -163,7 +166,7 @@ class WeChatSender:
         fields: Mapping[str, str | int] | None = None,
     ) -> Push:
         """Sign (and in safe mode encrypt) any body, well formed or not: tests use it for hostile ones."""
-        timestamp = timestamp or str(int(self.clock()))
+        timestamp = timestamp or str(timestamp_of(self.clock))
         nonce = nonce or str(secrets.randbelow(10**10))
         text = message if isinstance(message, str) else message.decode("utf-8", "surrogateescape")
         params = {
@@ -211,7 +214,7 @@ class WeChatSender:
 
     def handshake(self, echostr: str, *, token: str | None = None) -> requests.Response:
         """The console's URL check; pass another `token` to forge it."""
-        timestamp, nonce = str(int(self.clock())), str(secrets.randbelow(10**10))
+        timestamp, nonce = str(timestamp_of(self.clock)), str(secrets.randbelow(10**10))
         sig = signature(token if token is not None else self.token, timestamp, nonce)
         params = {"signature": sig, "timestamp": timestamp, "nonce": nonce, "echostr": echostr}
         return self.http.get(self.url, params=params, timeout=self.timeout)

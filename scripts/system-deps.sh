@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dudao needs when they are missing: a CJK font for the boards, zbar for
-# decoding QR codes in tests, Chromium for browser tests, poppler for looking at PDFs.
+# decoding QR codes in tests, Chromium for browser tests, poppler for looking at PDFs, faketime for running
+# the suite as of another date.
 set -u
 missing=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v faketime >/dev/null || missing+=(faketime)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${missing[*]}"

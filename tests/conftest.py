@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from backend.clock import SettableClock
 from backend.kv import MemoryKV, RedisKV
 from backend.store.db import Database
 from backend.store.models import Base
@@ -23,11 +25,21 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("DUDAO_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL")
 
+# Every test runs as of this moment unless it pins its own: Monday 23 November 2026, 10:00 in Shanghai, an
+# ordinary working day in the autumn semester. The suite must pass on any day the machine's clock says.
+PINNED = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
 
 def _unavailable(what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required when CI=true", pytrace=False)
     pytest.skip(f"{what} not configured")
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    """The test's clock, pinned at `PINNED` and ticking on with real seconds; databases and runtimes read it."""
+    return SettableClock(PINNED, ticking=True)
 
 
 @pytest.fixture(scope="session")
@@ -62,27 +74,27 @@ def _truncate_pg(db: Database) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: SQLite, and PostgreSQL when configured."""
+def database(request: pytest.FixtureRequest, tmp_path: Path, clock: SettableClock) -> Iterator[Database]:
+    """A migrated, empty database on the test's clock: SQLite, and PostgreSQL when configured."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "dudao.sqlite3"
         shutil.copy(template, path)
-        db = Database(f"sqlite:///{path}")
-        yield db
-        db.dispose()
+        db = Database(f"sqlite:///{path}", clock=clock)
     else:
         pg: Database = request.getfixturevalue("pg_database")
         _truncate_pg(pg)
-        yield pg
+        db = Database(pg.url, clock=clock, pool_size=5, max_overflow=10)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
-def sqlite_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    """Only SQLite, for tests about the embedded default."""
+def sqlite_database(sqlite_template: Path, tmp_path: Path, clock: SettableClock) -> Iterator[Database]:
+    """Only SQLite, for tests about the embedded default (on the test's clock)."""
     path = tmp_path / "dudao.sqlite3"
     shutil.copy(sqlite_template, path)
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", clock=clock)
     yield db
     db.dispose()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from sqlalchemy import extract, select
 
+from backend.clock import local_today
 from backend.config import Config
 from backend.domain.calendar import parse_schedule
 from backend.domain.kinds import CalendarDayKind
@@ -23,12 +24,13 @@ def calendar() -> None:
 
 
 @calendar.command("show")
-@click.argument("year", type=int, default=date.today().year)
+@click.argument("year", type=int, required=False)
 @click.pass_obj
-def show(config: Config, year: int) -> None:
-    """List the holidays and make-up working days of YEAR."""
+def show(config: Config, year: int | None) -> None:
+    """List the holidays and make-up working days of YEAR (default: this year)."""
     db = Database(config.database_url)
     db.upgrade()
+    year = year or local_today(db.clock).year
     with db.session() as s:
         rows = s.scalars(
             select(CalendarDay).where(extract("year", CalendarDay.day) == year).order_by(CalendarDay.day)

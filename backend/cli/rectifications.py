@@ -23,9 +23,8 @@ from backend.domain.kinds import RectificationState
 from backend.services import escalations
 from backend.services import rectifications as rect
 from backend.services.rectifications import RectificationError
-from backend.store.db import Database
+from backend.store.db import Database, session_now
 from backend.store.models import OutboxMessage, Rectification, Unit
-from backend.store.types import utcnow
 from messages import t
 
 T = TypeVar("T")
@@ -76,8 +75,8 @@ def list_(
     config: Config, unit_code: str | None, state: str | None, overdue: bool, level: int | None, limit: int
 ) -> None:
     """List rectification items, the nearest deadline first."""
-    today = local_date(utcnow())
     with _session(config) as session:
+        today = local_date(session_now(session))
         query = select(Rectification).order_by(Rectification.deadline, Rectification.id)
         if unit_code:
             query = query.join(Unit, Unit.id == Rectification.unit_id).where(Unit.code == unit_code)
@@ -115,7 +114,7 @@ def show(config: Config, number: str) -> None:
     from backend.web.api_rectifications import item_json
 
     def work(session: Session) -> dict[str, Any]:
-        return item_json(session, rect.by_number(session, number), local_date(utcnow()))
+        return item_json(session, rect.by_number(session, number), local_date(session_now(session)))
 
     click.echo(json.dumps(_act(config, work), ensure_ascii=False, indent=2))
 

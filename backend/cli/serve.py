@@ -19,6 +19,7 @@ import click
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend.app import build_runtime, create_app
+from backend.clock import SettableClock, SystemClock
 from backend.config import Config
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
@@ -195,7 +196,8 @@ def prepare_demo(config: Config) -> None:
     months of activity (again: nothing changes)."""
     click.echo(t("cli.demo.loading"))
     click.echo(t("cli.demo.database", path=config.instance_dir / DEMO_DATABASE_FILE))
-    database = Database(config.database_url)
+    # the history is played by moving this clock through the last three months, then back to now
+    database = Database(config.database_url, clock=SettableClock(SystemClock().now()))
     try:
         database.upgrade()
         with database.sessions() as session:

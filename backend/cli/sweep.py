@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from backend.app import build_runtime
+from backend.clock import SettableClock
 from backend.config import Config
 from backend.domain.calendar import SHANGHAI
 from backend.jobs.sweep import run_sweep
@@ -25,10 +26,11 @@ from messages import t
 @click.pass_obj
 def sweep(config: Config, as_of: datetime | None) -> None:
     """Run one deadline sweep: reminders, overdue items, escalations."""
-    runtime = build_runtime(config)
+    # as of another moment: the whole runtime reads a clock set to it (audit events and pushes are dated by it too)
+    clock = SettableClock(as_of.replace(tzinfo=SHANGHAI), ticking=True) if as_of else None
+    runtime = build_runtime(config, clock)
     runtime.db.upgrade()
-    now = as_of.replace(tzinfo=SHANGHAI) if as_of else None
-    results = run_sweep(runtime, now)
+    results = run_sweep(runtime)
     if results is None:
         raise click.ClickException(t("sweep.cli.locked"))
     click.echo(t("sweep.cli.done", results=json.dumps(results, ensure_ascii=False)))

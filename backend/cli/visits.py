@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
+from backend.clock import local_today
 from backend.config import Config
-from backend.domain.calendar import local_date
 from backend.domain.visit_targets import parse_month
 from backend.services import monthly_report
 from backend.store.db import Database
-from backend.store.types import utcnow
 from messages import t
 
 
@@ -29,10 +28,11 @@ def report() -> None:
 def monthly(config: Config, month_text: str | None, out: Path) -> None:
     """Every inspector's monthly report (visits per school, items, problems, open rectifications) as xlsx."""
     try:
-        month = parse_month(month_text) if month_text else monthly_report.default_month(local_date(utcnow()))
+        month = parse_month(month_text) if month_text else None
     except ValueError:
         raise click.UsageError(t("visits.cli.bad_month")) from None
     db = Database(config.database_url)
+    month = month or monthly_report.default_month(local_today(db.clock))
     try:
         with db.session() as session:
             inspectors, visits = monthly_report.export_xlsx(session, month, out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -18,9 +18,9 @@ from backend.domain.kinds import CalendarDayKind
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def local_now(now: datetime | None = None) -> datetime:
-    """`now` (default: the current time) in Asia/Shanghai."""
-    return (now or datetime.now(UTC)).astimezone(SHANGHAI)
+def local_now(moment: datetime) -> datetime:
+    """An aware moment in Asia/Shanghai."""
+    return moment.astimezone(SHANGHAI)
 
 
 def local_date(moment: datetime) -> date:

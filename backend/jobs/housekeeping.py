@@ -8,7 +8,6 @@ from datetime import timedelta
 from backend.jobs import Job
 from backend.runtime import Runtime
 from backend.services.deliveries import purge_before
-from backend.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ KEEP_DELIVERIES = timedelta(days=7)
 
 def forget_old_deliveries(runtime: Runtime) -> int:
     with runtime.db.session() as session:
-        purged = purge_before(session, utcnow() - KEEP_DELIVERIES)
+        purged = purge_before(session, runtime.clock.now() - KEEP_DELIVERIES)
     if purged:
         log.info("housekeeping: forgot %d WeChat deliveries older than %s", purged, KEEP_DELIVERIES)
     return purged

@@ -15,7 +15,6 @@ from backend.jobs import Job
 from backend.kv import KVUnavailable, LockNotAcquired
 from backend.runtime import Runtime
 from backend.store.db import Database
-from backend.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
 
 def run_sweep(runtime: Runtime, now: datetime | None = None) -> dict[str, dict[str, int]] | None:
     """One sweep as of `now`; None when another worker is sweeping right now."""
-    now = now or utcnow()
+    now = now or runtime.clock.now()
     try:
         with runtime.kv.lock("sweep", ttl=LOCK_TTL, wait=0):
             return _run_steps(runtime.db, now)

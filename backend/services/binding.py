@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from backend.domain.kinds import Role
 from backend.kv import KV, KVUnavailable
 from backend.services.identity import get_or_create
+from backend.store.db import session_now
 from backend.store.models import AuditEvent, BindCode, Inspector, OfficeUser, Unit, WechatIdentity
-from backend.store.types import utcnow
 
 CODE_TTL = timedelta(hours=24)
 ATTEMPTS_PER_HOUR = 5
@@ -114,7 +114,7 @@ def issue_code(
     Does not commit.
     """
     person_id, name = _person(session, role, key)
-    now = now or utcnow()
+    now = now or session_now(session)
     while True:  # a code's hash is unique over all codes ever issued; draw again on a collision
         code = f"{secrets.randbelow(10**6):06d}"
         digest = hash_code(code, pepper)
@@ -157,7 +157,7 @@ def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: 
     digits = normalise_code(code)
     if digits is None:
         return BindResult(Bound.MALFORMED)
-    now = now or utcnow()
+    now = now or session_now(session)
     row = session.scalar(select(BindCode).where(BindCode.code_hash == hash_code(digits, pepper)))
     if row is None:
         return BindResult(Bound.INVALID)

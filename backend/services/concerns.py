@@ -37,8 +37,8 @@ from backend.services import identity as identities
 from backend.services import media, notices
 from backend.services.authority import current_authority, seed_items
 from backend.services.calendar import working_calendar
+from backend.store.db import session_now
 from backend.store.models import Assignment, AuditEvent, Concern, Inspector, Unit, WechatIdentity, Zone
-from backend.store.types import utcnow
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -457,7 +457,7 @@ def _current_school(session: Session, me: WechatIdentity, now: datetime) -> Unit
 
 def current_school_name(session: Session, openid: str, now: datetime | None = None) -> str | None:
     me = identities.find(session, openid)
-    unit = _current_school(session, me, now or utcnow()) if me is not None else None
+    unit = _current_school(session, me, now or session_now(session)) if me is not None else None
     return unit.name if unit is not None else None
 
 
@@ -476,7 +476,7 @@ def receive(
     now: datetime | None = None,
 ) -> Received:
     """A public user's message after a scan: it opens a concern, or joins the one still open. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     me = identities.get_or_create(session, openid)
     if me.blocked:
         # nothing is recorded or routed (see docs/concerns.md); the office sees that the block is working
@@ -527,7 +527,7 @@ def _latest_own(session: Session, openid: str, now: datetime) -> Concern | None:
 
 def choose_category(session: Session, *, openid: str, number: str, now: datetime | None = None) -> Received:
     """The reporter picked (or corrected) the category by its number. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     concern = _latest_own(session, openid, now)
     codes = dict(categories(session))
     if concern is None:
@@ -553,7 +553,7 @@ def valid_phone(raw: str) -> str | None:
 
 def set_phone(session: Session, *, openid: str, phone: str, now: datetime | None = None) -> ConcernView | None:
     """The reporter left a phone number on their newest open concern; the person in charge hears it. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     concern = session.scalar(
         select(Concern)
         .where(Concern.reporter_openid == openid, Concern.state.in_([s.value for s in rules.OPEN_STATES]))
@@ -631,7 +631,7 @@ def submit_from_web(
 ) -> WebSubmitted:
     """A concern sent through the public page. `client_key` identifies the sender for the rate limit only
     (e.g. a hash of the IP address); it is not stored. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     unit = school_for_page(session, school_code)
     if unit is None:
         raise NotFound(school_code)
@@ -691,7 +691,7 @@ def _handle(
     text: str = "",
     now: datetime | None = None,
 ) -> ConcernView:
-    now = now or utcnow()
+    now = now or session_now(session)
     concern = by_ticket(session, ticket)
     if concern is None:
         raise NotFound(ticket)
@@ -790,7 +790,7 @@ def assign_concern(
     Assigning the inspector already in charge changes nothing. The caller checks the person's scope (a zone
     leader acts on their zone only); here the inspector must be an active one of the concern's authority.
     """
-    now = now or utcnow()
+    now = now or session_now(session)
     concern = session.get(Concern, concern_id)
     if concern is None:
         raise NotFound(str(concern_id))

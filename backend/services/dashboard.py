@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement as SqlColumn
 
 from backend.domain import visit_targets
-from backend.domain.calendar import SHANGHAI, local_date, local_now
+from backend.domain.calendar import SHANGHAI, local_date
 from backend.domain.kinds import ConcernState, EscalationState, RectificationState, UnitKind
 from backend.services.authority import seed_items
 from backend.services.office_users import Scope
+from backend.store.db import session_now
 from backend.store.models import (
     Assignment,
     AuditEvent,
@@ -519,7 +520,7 @@ class Dashboard:
 
 def dashboard(session: Session, scope: Scope, authority: Authority, today: date | None = None) -> Dashboard:
     """Everything the dashboard shows, for `scope`, as of `today` (Asia/Shanghai)."""
-    today = today or local_date(local_now())
+    today = today or local_date(session_now(session))
     schools = school_rows(session, scope)
     return Dashboard(
         today=today,

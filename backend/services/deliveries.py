@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from backend.store.db import session_now
 from backend.store.models import InboundDelivery
-from backend.store.types import utcnow
 
 _deliveries = cast(Table, InboundDelivery.__table__)
 # built once per dialect and reused, so that each delivery only binds its values (no statement building)
@@ -44,7 +44,7 @@ def claim(session: Session, *, dedupe_key: str, openid: str, msg_type: str) -> i
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(_deliveries.c.id)
         )
-    values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "received_at": utcnow()}
+    values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "received_at": session_now(session)}
     return session.connection().execute(stmt, values).scalar()
 
 

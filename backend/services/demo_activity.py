@@ -7,9 +7,9 @@ morning of the script, and once at the end, the deadline sweep runs as the worke
 proposed 约谈 and the concern that climbed to the zone leader come from the real rules, and the live sweep that
 starts with the demo finds nothing left to do.
 
-Some use cases have no `now=` (the inspector's handling of a concern) or let the database stamp what they write
-(audit events, the visit a re-inspection records, outbox rows): `_Clock` dates those rows to the script's moment
-before they are flushed, and the concern's `acknowledged_at` / `answered_at` / `closed_at` are set after the call.
+The script is played by moving the database's clock (a `SettableClock`) to each step's moment: what the use cases
+write without a `now=` of their own (audit events, the visit a re-inspection records, outbox rows, the concern's
+`acknowledged_at`…) takes the moment from the clock, as it would have on the day. Nothing is patched afterwards.
 
 Pushes queued by the history are marked sent (with the moment they were queued), not deleted: the outbox is the
 sent-log that every dedupe key is checked against, so deleted rows would be queued again by the first live sweep
@@ -32,9 +32,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from backend.clock import SettableClock
 from backend.domain import concern as concern_rules
 from backend.domain import rectification as rect_rules
 from backend.domain.calendar import SHANGHAI, WorkingCalendar, local_date
@@ -47,6 +48,7 @@ from backend.services import visits as visit_service
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.demo_county import AUTHORITY_NAME
+from backend.store.db import session_clock
 from backend.store.models import (
     Assignment,
     AuditEvent,
@@ -58,7 +60,6 @@ from backend.store.models import (
     Unit,
     Visit,
 )
-from backend.store.types import utcnow
 from messages import t
 
 SEED = 20260901
@@ -218,78 +219,50 @@ TALK_RECORD = {
 # --- the clock ------------------------------------------------------------------------------------------------
 
 
-class _Clock:
-    """The script's moment: dates what the use cases wrote without a `now=` of their own, before each flush.
+class _Playback:
+    """Plays the script by moving the database's clock: each step's use cases, their audit events, outbox rows and
+    `created_at`/`updated_at` columns take the step's moment from the clock, as they would have on the day.
 
-    New rows whose time columns are still empty (audit events, a re-inspection's visit) get the moment; changed
-    rows get it as `updated_at`; outbox rows (written by a Core INSERT) get it as their queue and sent time.
+    Before the clock moves on, what the previous step wrote is flushed (column defaults are read at flush time)
+    and the pushes it queued are marked sent at their moment.
     """
 
-    TIME_COLUMNS = ("at", "created_at", "updated_at")
-
-    def __init__(self, session: Session, start: datetime) -> None:
-        self.session = session
-        self.now = start
+    def __init__(self, session: Session, clock: SettableClock) -> None:
+        self.session, self.clock = session, clock
         self.pushes = 0
         self._inserted = False
         self._after = session.scalar(select(func.max(OutboxMessage.id))) or 0
-        event.listen(session, "before_flush", self._stamp)
         event.listen(session, "do_orm_execute", self._watch)
 
     def close(self) -> None:
-        event.remove(self.session, "before_flush", self._stamp)
         event.remove(self.session, "do_orm_execute", self._watch)
 
     def to(self, moment: datetime) -> None:
-        """Move on to `moment`, once what was written at the previous one carries its time (no flush needed)."""
-        self._stamp(self.session)
-        self._mark_pushes()
-        self.now = moment
-
-    def _stamp(self, session: Session, *_flush: Any) -> None:
-        for row in session.new:
-            for name in self.TIME_COLUMNS:
-                if hasattr(row, name) and getattr(row, name) is None:
-                    setattr(row, name, self.now)
-        for row in session.dirty:
-            # a row stamped when the clock moved on keeps that moment
-            if (
-                session.is_modified(row)
-                and hasattr(row, "updated_at")
-                and not inspect(row).attrs.updated_at.history.added
-            ):
-                row.updated_at = self.now
+        """Move on to `moment`, once what was written at the previous one carries its time."""
+        self.settle()
+        self.clock.set(moment)
 
     def _watch(self, state: ORMExecuteState) -> None:
         if state.is_insert:
             self._inserted = True
 
     def unsent(self) -> int:
-        """Pushes queued since the clock started that are still waiting (none, once settled)."""
+        """Pushes queued since the playback started that are still waiting (none, once settled)."""
         query = select(func.count(OutboxMessage.id)).where(
             OutboxMessage.id > self._after, OutboxMessage.state == OutboxState.PENDING.value
         )
         return self.session.scalar(query) or 0
 
     def settle(self) -> None:
-        """Flush, and mark the pushes queued since the last moment as sent at that moment."""
+        """Flush, and mark the pushes queued at the current moment as sent at that moment."""
         self.session.flush()
-        self._mark_pushes()
-
-    def _mark_pushes(self) -> None:
         if not self._inserted:
             return
         self._inserted = False
         done = self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id > self._after, OutboxMessage.state == OutboxState.PENDING.value)
-            .values(
-                state=OutboxState.SENT.value,
-                attempts=1,
-                created_at=self.now,
-                next_attempt_at=self.now,
-                sent_at=self.now,
-            )
+            .values(state=OutboxState.SENT.value, attempts=1, sent_at=self.clock.now())
             .execution_options(synchronize_session=False)
         )
         self.pushes += int(getattr(done, "rowcount", 0) or 0)
@@ -353,7 +326,10 @@ def in_term(day: date) -> bool:
 class _History:
     """Plans the seeded script relative to `now`, then plays it in time order."""
 
-    def __init__(self, session: Session, kv: KV, pepper: str, media_dir: Path, now: datetime, seed: int) -> None:
+    def __init__(
+        self, session: Session, kv: KV, pepper: str, media_dir: Path, clock: SettableClock, now: datetime, seed: int
+    ) -> None:
+        self.clock = clock
         self.session, self.kv, self.pepper, self.media_dir = session, kv, pepper, media_dir
         self.now = now
         self.today = local_date(now)
@@ -410,7 +386,7 @@ class _History:
 
     # playing
 
-    def play(self, clock: _Clock) -> None:
+    def play(self, clock: _Playback) -> None:
         while self.steps:
             step = heapq.heappop(self.steps)
             clock.to(step.at)
@@ -763,10 +739,10 @@ class _History:
                 )
                 story.ticket = done.ticket_no
                 return
-            me = identity.get_or_create(self.session, openid)
-            me.created_at = now
-            identity.record_scan(self.session, me, school_scene(school.code))
-            me.last_scanned_at = now - timedelta(minutes=2)
+            self.clock.set(now - timedelta(minutes=2))  # the parent scanned the board, then wrote
+            identity.record_scan(self.session, identity.get_or_create(self.session, openid), school_scene(school.code))
+            self.session.flush()
+            self.clock.set(now)
             received = concerns.receive(self.session, self.kv, openid=openid, kind="text", text=content, now=now)
             assert received.concern is not None, received.outcome
             story.ticket = received.concern.ticket_no
@@ -779,14 +755,13 @@ class _History:
         return story
 
     def handle(self, story: _Ref, school: _School, moment: datetime, action: str, text: str = "") -> None:
-        """The inspector's handling (受理, 核实, 答复, 不属实, 转办, 办结): these use cases take no `now=`."""
+        """The inspector's handling (受理, 核实, 答复, 不属实, 转办, 办结), at the clock's moment."""
         actor, inspector_id = self._inspector(school), school.inspector_id
 
         def run(now: datetime) -> None:
             concern = by_ticket(self.session, story.ticket)
             if not concern_rules.can_move(concern.state, HANDLING[action].value):
                 return  # e.g. the service found it a duplicate of an earlier one: nothing for the inspector to do
-            before = (concern.acknowledged_at, concern.answered_at, concern.closed_at)
             if action == "acknowledge":
                 concerns.acknowledge(self.session, story.ticket, actor=actor, inspector_id=inspector_id)
             elif action == "verify":
@@ -799,12 +774,6 @@ class _History:
                 concerns.refer(self.session, story.ticket, text, actor=actor, inspector_id=inspector_id)
             else:
                 concerns.close(self.session, story.ticket, actor=actor, inspector_id=inspector_id)
-            # the use case stamped the real time: the history's moment instead
-            after = (concern.acknowledged_at, concern.answered_at, concern.closed_at)
-            names = ("acknowledged_at", "answered_at", "closed_at")
-            for name, old, new in zip(names, before, after, strict=True):
-                if new != old:
-                    setattr(concern, name, now)
 
         self.at(moment, run)
 
@@ -950,24 +919,30 @@ def load_demo_activity(
     _require_demo_county(session)
     if activity_loaded(session):
         return ActivityLoad(loaded=False)
-    now = now or utcnow()
-    history = _History(session, kv or MemoryKV(), pepper, media_dir, now, seed)
+    clock = session_clock(session)
+    if not isinstance(clock, SettableClock):
+        raise TypeError("the demo's history is played on a database with a SettableClock")
+    was, ticking = clock.now(), clock.ticking
+    now = now or was
+    clock.ticking = False  # each step happens at its moment exactly
+    history = _History(session, kv or MemoryKV(), pepper, media_dir, clock, now, seed)
     scripted = history.rng.sample(history.schools, 20)
     history.plan_visits()
     history.plan_rectification_stories(scripted[:11])
     history.plan_random_concerns(concerns_count)
     history.plan_concern_stories(scripted[11:])
     history.plan_sweeps()
-    clock = _Clock(session, local_moment(history.start, 0))
+    playback = _Playback(session, clock)
     try:
-        history.play(clock)
+        playback.to(local_moment(history.start, 0))
+        history.play(playback)
         result = ActivityLoad(
             loaded=True,
             visits=session.scalar(select(func.count(Visit.id))) or 0,
             concerns=session.scalar(select(func.count(Concern.id))) or 0,
             rectifications=session.scalar(select(func.count(Rectification.id))) or 0,
             escalations=session.scalar(select(func.count(Escalation.id))) or 0,
-            pushes_marked_sent=clock.pushes,
+            pushes_marked_sent=playback.pushes,
         )
         session.add(
             AuditEvent(
@@ -979,13 +954,15 @@ def load_demo_activity(
                 detail={"since": history.start.isoformat(), "visits": result.visits, "concerns": result.concerns},
             )
         )
-        clock.settle()
-        assert not clock.unsent(), "every push of the history is marked sent"
+        playback.settle()
+        assert not playback.unsent(), "every push of the history is marked sent"
     except BaseException:
         session.rollback()
         raise
     finally:
-        clock.close()
+        playback.close()
+        clock.ticking = ticking
+        clock.set(was)
     session.commit()
     return result
 

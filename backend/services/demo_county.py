@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.domain.calendar import local_date, local_now
+from backend.domain.calendar import local_date
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
 from backend.services.schools import set_responsible_inspector
+from backend.store.db import session_now
 from backend.store.models import Assignment, AuditEvent, Inspector, Unit, Zone
 
 SEED = 20240901
@@ -477,7 +478,7 @@ def load_demo_county(session: Session, spec: CountySpec | None = None, actor: st
         unit, inspector = units[code], inspectors[number]
         if current.get(unit.id) != inspector.id:
             # a school first assigned gets the appointment date; a changed one is changed from today
-            starts_on = ASSIGNED_ON if unit.id not in current else local_date(local_now())
+            starts_on = ASSIGNED_ON if unit.id not in current else local_date(session_now(session))
             set_responsible_inspector(session, unit, inspector, starts_on)
             created["assignment"] += 1
 

@@ -31,8 +31,8 @@ from backend.services.rectifications import (
     local_stamp,
     unit_name,
 )
+from backend.store.db import session_now
 from backend.store.models import Authority, Escalation, Rectification, Unit
-from backend.store.types import utcnow
 from messages import t
 
 L = EscalationLevel
@@ -193,7 +193,7 @@ def confirm_talk(
     now: datetime | None = None,
 ) -> Escalation:
     """The office held the 约谈: its record is kept and filed with the superior, and a new deadline set."""
-    now = now or utcnow()
+    now = now or session_now(session)
     _required(record, rules.TALK_FIELDS)
     row, item = _proposed(session, escalation_id, L.TALK)
     new_deadline = new_deadline or _new_deadline(session, item, local_date(now))
@@ -229,7 +229,7 @@ def confirm_circular(
     session: Session, escalation_id: int, *, record: dict[str, Any], actor: str, now: datetime | None = None
 ) -> Escalation:
     """The office confirms the 通报: it is published (the API lists it) and sent to the unit and its superior."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row, item = _proposed(session, escalation_id, L.CIRCULAR)
     published = {"published_at": local_stamp(now), "scope": "", "text": "", **{k: str(v) for k, v in record.items()}}
     row.state, row.confirmed_at, row.confirmed_by = EscalationState.CONFIRMED.value, now, actor
@@ -254,7 +254,7 @@ def decline(
     session: Session, escalation_id: int, *, reason: str, actor: str, now: datetime | None = None
 ) -> Escalation:
     """The office does not take up a proposed rung (e.g. the unit has just reported)."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = session.get(Escalation, escalation_id)
     if row is None or row.state != EscalationState.PROPOSED.value:
         raise RectificationError(t("rect.error.escalation_done"))
@@ -284,7 +284,7 @@ def record_accountability(
     session: Session, rectification_id: int, *, record: dict[str, Any], actor: str, now: datetime | None = None
 ) -> Accountability:
     """问责: the decision's 基本情况, 问责事实, 问责依据, 问责方式, 生效时间; flags a second one within a year."""
-    now = now or utcnow()
+    now = now or session_now(session)
     _required(record, rules.ACCOUNTABILITY_FIELDS)
     item = get(session, rectification_id)
     if existing(session, item.id, L.ACCOUNTABILITY) is not None:

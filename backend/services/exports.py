@@ -19,9 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from backend.domain.calendar import local_now
+from backend.domain.calendar import local_date, local_now
 from backend.services import dashboard as queries
 from backend.services.office_users import OfficeRole, Scope
+from backend.store.db import session_now
 from backend.store.models import Authority, Unit
 from messages import CATALOG, t
 
@@ -316,7 +317,10 @@ def school_report_pdf(session: Session, authority: Authority, unit: Unit, period
         story.append(p(t("office.report.concern_counts", total=total, parts=parts)))
     else:
         story.append(p(t("office.report.no_concerns")))
-    story += [Spacer(1, 10 * mm), p(t("office.report.footer", date=local_now().date().isoformat()), small)]
+    story += [
+        Spacer(1, 10 * mm),
+        p(t("office.report.footer", date=local_date(session_now(session)).isoformat()), small),
+    ]
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -13,8 +13,8 @@ from backend.domain.kinds import Role
 from backend.domain.scenes import parse_scene
 from backend.services.deliveries import insert_for
 from backend.services.schools import ResponsibleInspector
+from backend.store.db import session_now
 from backend.store.models import Assignment, AuditEvent, Inspector, Unit, WechatIdentity
-from backend.store.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def arrive(session: Session, openid: str, *, wrote: bool) -> WechatIdentity:
     WeChat's 48-hour window. One statement for a message (an upsert returning the row). Does not commit."""
     if not wrote:
         return get_or_create(session, openid)
-    touched = _upsert(session, openid, touched_at=utcnow())
+    touched = _upsert(session, openid, touched_at=session_now(session))
     assert touched is not None  # DO UPDATE always returns the row
     return touched
 
@@ -79,7 +79,7 @@ def _upsert(session: Session, openid: str, *, touched_at: datetime | None) -> We
         else:
             insert = insert.on_conflict_do_nothing(index_elements=["openid"])
         stmt = _upserts[(dialect, touch)] = select(WechatIdentity).from_statement(insert.returning(*_identities.c))
-    now = touched_at or utcnow()
+    now = touched_at or session_now(session)
     values = {"openid": openid, "role": Role.PUBLIC.value, "last_inbound_at": touched_at, "updated_at": now}
     rows = session.scalars(stmt, values, execution_options={"populate_existing": True})
     return cast(WechatIdentity | None, rows.one_or_none())
@@ -148,6 +148,6 @@ def record_scan(session: Session, identity: WechatIdentity, scene: str) -> Scann
         return None
     unit_id, name, inspector_name, inspector_phone = row
     identity.last_scanned_unit_id = unit_id
-    identity.last_scanned_at = utcnow()
+    identity.last_scanned_at = session_now(session)
     inspector = None if inspector_name is None else ResponsibleInspector(inspector_name, inspector_phone or "")
     return ScannedSchool(code=parsed.code, name=name, inspector=inspector)

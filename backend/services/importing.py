@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.services import tabular
 from backend.services.authority import current_authority
+from backend.store.db import session_now
 from backend.store.models import Assignment, AuditEvent, Authority, Inspector, Unit, Zone
-from backend.store.types import utcnow
 from messages import t
 
 T = TypeVar("T")
@@ -407,7 +407,7 @@ class _Importer:
         self.report = report
         self.photo_dir = photo_dir
         self.media_dir = media_dir
-        self.now = utcnow()
+        self.now = session_now(session)
 
     def rows(self) -> Iterable[_Cells]:
         for row in self.sheet.rows:

@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.notify import GiveUp, Notifier, NotifyError
-from backend.store.db import Database
+from backend.store.db import Database, session_now
 from backend.store.models import Media
-from backend.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def attach(
         kind=kind,
         wechat_media_id=wechat_media_id,
         strip_metadata=strip_metadata,
-        next_fetch_at=utcnow(),
+        next_fetch_at=session_now(session),
     )
     session.add(media)
     session.flush()
@@ -73,7 +72,7 @@ def keep_file(
 ) -> Media:
     """Keep a file uploaded through the web (already in hand). Does not commit."""
     media = Media(owner_type=owner_type, owner_id=owner_id, kind=kind, strip_metadata=strip_metadata)
-    _store(media, media_dir, content, content_type)
+    _store(media, media_dir, content, content_type, session_now(session))
     session.add(media)
     session.flush()
     return media
@@ -93,7 +92,7 @@ def without_metadata(content: bytes) -> bytes:
         return out.getvalue()
 
 
-def _store(media: Media, media_dir: Path, content: bytes, content_type: str) -> None:
+def _store(media: Media, media_dir: Path, content: bytes, content_type: str, now: datetime) -> None:
     if media.kind == "image" and media.strip_metadata:
         content = without_metadata(content)
         media.exif_stripped = True
@@ -104,7 +103,7 @@ def _store(media: Media, media_dir: Path, content: bytes, content_type: str) -> 
     if not target.exists():
         target.write_bytes(content)
     media.path, media.sha256, media.size, media.content_type = str(relative), digest, len(content), content_type
-    media.fetched_at = utcnow()
+    media.fetched_at = now
     media.next_fetch_at = None
 
 
@@ -112,7 +111,7 @@ def fetch_pending(
     db: Database, notifier: Notifier, media_dir: Path, *, now: datetime | None = None, batch: int = 20
 ) -> int:
     """Fetch media waiting to be kept; returns how many were kept. Failures are retried with backoff."""
-    now = now or utcnow()
+    now = now or db.clock.now()
     kept = 0
     with db.session() as session:
         due = session.scalars(
@@ -126,7 +125,7 @@ def fetch_pending(
         for media in due:
             try:
                 got = notifier.download_media(media.wechat_media_id or "")
-                _store(media, media_dir, got.content, got.content_type)
+                _store(media, media_dir, got.content, got.content_type, now)
                 kept += 1
             except GiveUp as exc:
                 media.fetch_error, media.next_fetch_at = str(exc), None

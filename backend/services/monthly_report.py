@@ -21,9 +21,8 @@ from backend.domain.visit_targets import Period, Progress, month_of, previous_mo
 from backend.services import media, notices
 from backend.services.authority import current_authority
 from backend.services.visits import my_schools, visits_between
-from backend.store.db import Database
+from backend.store.db import Database, session_now
 from backend.store.models import Inspector, Rectification, Unit, Visit
-from backend.store.types import utcnow
 from messages import t
 
 PUSH_DAYS = 7  # the report of last month goes out during the first week of the month, once
@@ -129,7 +128,7 @@ def report_text(session: Session, report: InspectorMonth) -> str:
 
 def push_monthly_reports(session: Session, now: datetime | None = None, *, any_day: bool = False) -> int:
     """Last month's report to every bound inspector, during the first week of the month. Idempotent."""
-    now = now or utcnow()
+    now = now or session_now(session)
     today = local_date(now)
     if today.day > PUSH_DAYS and not any_day:
         return 0

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Role
 from backend.services import outbox
+from backend.store.db import session_now
 from backend.store.models import Unit, WechatIdentity, Zone
-from backend.store.types import utcnow
 
 WINDOW = timedelta(hours=48)
 
@@ -57,7 +57,7 @@ def _bound(session: Session, condition: Any, role: Role) -> list[str]:
 def window_open(session: Session, openid: str, now: datetime | None = None) -> bool:
     """Whether WeChat would still take a customer-service message to `openid` (48 h since their last message)."""
     last = session.scalar(select(WechatIdentity.last_inbound_at).where(WechatIdentity.openid == openid))
-    return last is not None and (now or utcnow()) - last < WINDOW
+    return last is not None and (now or session_now(session)) - last < WINDOW
 
 
 def notify(

@@ -46,7 +46,6 @@ from backend.notify import (
 )
 from backend.store.db import Database
 from backend.store.models import AuditEvent, OutboxMessage
-from backend.store.types import utcnow
 from messages.templates import TEMPLATE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -170,7 +169,7 @@ def send_due(
     max_attempts: int = MAX_ATTEMPTS,
 ) -> SendReport:
     """Send the due rows once each; `templates` maps notice kinds to template ids (`Config.templates`)."""
-    now = now or utcnow()
+    now = now or db.clock.now()
     templates = templates or {}
     report = SendReport()
     claimed = claim_due(db, now=now, batch=batch, lease=lease)

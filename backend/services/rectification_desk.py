@@ -22,8 +22,8 @@ from backend.services import notices
 from backend.services import rectifications as rect
 from backend.services.identity import Who
 from backend.services.rectifications import RectificationError
+from backend.store.db import session_now
 from backend.store.models import Assignment, Rectification
-from backend.store.types import utcnow
 from messages import t
 
 
@@ -40,7 +40,7 @@ class ItemView:
     urgent: bool
 
 
-def view(session: Session, item: Rectification, now: datetime | None = None) -> ItemView:
+def view(session: Session, item: Rectification, now: datetime) -> ItemView:
     return ItemView(
         id=item.id,
         number=item.number,
@@ -77,7 +77,7 @@ class RectificationDesk:
 
     @property
     def now(self) -> datetime:
-        return self._now or utcnow()
+        return self._now or session_now(self._session)
 
     @property
     def actor(self) -> str:

@@ -21,6 +21,7 @@ from backend.domain.kinds import RectificationState, VisitKind
 from backend.services import notices
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
+from backend.store.db import session_now
 from backend.store.models import (
     AuditEvent,
     Authority,
@@ -32,7 +33,6 @@ from backend.store.models import (
     Unit,
     Visit,
 )
-from backend.store.types import utcnow
 from messages import t
 
 S = RectificationState
@@ -83,8 +83,8 @@ def open_items_of_unit(session: Session, unit_id: int) -> list[Rectification]:
     return list(session.scalars(query))
 
 
-def is_overdue(item: Rectification, now: datetime | None = None) -> bool:
-    return rules.is_overdue(item.state, item.deadline, local_date(now or utcnow()))
+def is_overdue(item: Rectification, now: datetime) -> bool:
+    return rules.is_overdue(item.state, item.deadline, local_date(now))
 
 
 def history(session: Session, rectification_id: int) -> list[AuditEvent]:
@@ -188,7 +188,7 @@ def propose_rectification(
     now: datetime | None = None,
 ) -> Rectification:
     """A finding becomes a draft rectification item with its number (`ZG-2026-000123`). Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = Rectification(
         number=f"tmp-{uuid.uuid4().hex[:24]}",
         authority_id=authority_id,
@@ -230,7 +230,7 @@ def issue_rectification(
     session: Session, rectification_id: int, *, actor: str, now: datetime | None = None
 ) -> Rectification:
     """Draft → issued: the 整改通知 goes to the unit's bound contacts. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = get(session, rectification_id)
     before, after = _step(row, "issue")
     row.issued_at = now
@@ -272,7 +272,7 @@ def _alert_unreachable(session: Session, row: Rectification, *, now: datetime) -
 
 def acknowledge(session: Session, rectification_id: int, *, actor: str, now: datetime | None = None) -> Rectification:
     """签收: the unit confirms it received the notice. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = get(session, rectification_id)
     before, after = _step(row, "acknowledge")
     row.acknowledged_at = now
@@ -299,7 +299,7 @@ def submit_report(
     now: datetime | None = None,
 ) -> Rectification:
     """整改报告: the unit's account and photos (kept with their metadata: staff evidence). Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = get(session, rectification_id)
     if row.state == S.ISSUED.value:
         row.acknowledged_at = row.acknowledged_at or now  # reporting implies having received the notice
@@ -384,7 +384,7 @@ def reinspect(
     The re-inspection is recorded as a follow-up visit (回访/复查), to which photos and a location may be added.
     Does not commit.
     """
-    now = now or utcnow()
+    now = now or session_now(session)
     row = get(session, rectification_id)
     today = local_date(now)
     if not passed:
@@ -494,7 +494,7 @@ def request_extension(
     session: Session, rectification_id: int, *, reason: str, actor: str, now: datetime | None = None
 ) -> ExtensionRequest:
     """The unit asks for more time; the inspector (or the office) decides. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     row = get(session, rectification_id)
     if rules.S(row.state) not in rules.AWAITING_UNIT:
         raise RectificationError(t("rect.bot.cannot_extend", number=row.number, state=t(f"rect.state.{row.state}")))
@@ -555,7 +555,7 @@ def decide_extension(
     now: datetime | None = None,
 ) -> ExtensionRequest:
     """同意延期 (with the new deadline) or 不同意延期 (with a reason). Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = session.get(ExtensionRequest, request_id)
     if request is None or request.decision is not None:
         raise RectificationError(t("rect.error.escalation_done"))

@@ -10,8 +10,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from backend.domain.calendar import local_date, local_now
+from backend.domain.calendar import local_date
 from backend.domain.kinds import UnitKind
+from backend.store.db import session_now
 from backend.store.models import Assignment, AuditEvent, Inspector, Unit, Zone
 
 SCHOOL_KINDS: tuple[str, ...] = tuple(k.value for k in UnitKind if k.is_school)
@@ -183,7 +184,7 @@ def assign_inspector(
     inspector = session.scalar(select(Inspector).where(Inspector.number == inspector_number))
     if unit is None or inspector is None:
         raise NotFound(school_code if unit is None else inspector_number)
-    starts_on = starts_on or local_date(local_now())
+    starts_on = starts_on or local_date(session_now(session))
     previous = session.scalar(
         select(Assignment.inspector_id).where(Assignment.unit_id == unit.id, Assignment.ends_on.is_(None))
     )

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.store.db import session_now
 from backend.store.models import ApiToken, AuditEvent
-from backend.store.types import utcnow
 
 TOKEN_PREFIX = "dudao_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for, not a secret
 # last_used_at is a hint for the office, not an access log: write it at most this often per token
@@ -68,7 +68,7 @@ def revoke_token(session: Session, name: str, actor: str = "office:cli") -> bool
         raise TokenNotFound(name)
     if row.revoked_at is not None:
         return False
-    row.revoked_at = utcnow()
+    row.revoked_at = session_now(session)
     session.add(AuditEvent(actor=actor, action="api_token.revoked", subject_type="api_token", subject_id=row.id))
     session.commit()
     return True
@@ -98,7 +98,7 @@ def check_token(session: Session, token: str) -> TokenCheck:
         return TokenCheck(None)
     if row.revoked_at is not None:
         return TokenCheck(row.name, revoked=True)
-    now = utcnow()
+    now = session_now(session)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         # a conditional UPDATE, so that concurrent requests do not each write the row
         stale = now - LAST_USED_RESOLUTION

@@ -26,8 +26,8 @@ from backend.services import monthly_report, visits
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.visits import MySchool, VisitDraft, VisitError
+from backend.store.db import session_now
 from backend.store.models import Visit
-from backend.store.types import utcnow
 from messages import t
 
 PENDING_TTL = 7200.0  # photos and a location wait two hours for the visit's text
@@ -54,7 +54,7 @@ class VisitDesk:
     # --- reading -------------------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return utcnow()
+        return session_now(self._session)
 
     def today(self) -> date:
         return local_date(self._now())

@@ -23,6 +23,7 @@ from backend.domain.visit_text import SchoolRef, find_school
 from backend.services import media, notices
 from backend.services import rectifications as rect_service
 from backend.services.authority import current_authority
+from backend.store.db import session_now
 from backend.store.models import (
     Assignment,
     AuditEvent,
@@ -33,7 +34,6 @@ from backend.store.models import (
     Unit,
     Visit,
 )
-from backend.store.types import utcnow
 from messages import t
 
 UNDO_WINDOW = timedelta(minutes=30)
@@ -211,7 +211,7 @@ def snapshot(visit: Visit) -> dict[str, Any]:
 
 def log_visit(session: Session, *, inspector_id: int, draft: VisitDraft, now: datetime | None = None) -> Logged:
     """Record a visit at one of the inspector's schools, with its evidence and findings. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     school = next((s for s in my_schools(session, inspector_id) if s.unit_id == draft.unit_id), None)
     if school is None:
         raise VisitError("visits.error.not_yours")
@@ -326,7 +326,7 @@ def check_in(session: Session, visit: Visit, latitude: float, longitude: float) 
 
 def recent_visit(session: Session, inspector_id: int, now: datetime | None = None) -> Visit | None:
     """The inspector's last record if it is still within the time limit for changes by chat."""
-    now = now or utcnow()
+    now = now or session_now(session)
     visit = session.scalar(
         select(Visit)
         .where(Visit.inspector_id == inspector_id, Visit.revoked_at.is_(None))
@@ -340,7 +340,7 @@ def recent_visit(session: Session, inspector_id: int, now: datetime | None = Non
 
 def revoke_last(session: Session, inspector_id: int, now: datetime | None = None) -> Visit:
     """撤销: undo the last record within the time limit; its draft findings go with it. Does not commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     last = session.scalar(
         select(Visit)
         .where(Visit.inspector_id == inspector_id, Visit.revoked_at.is_(None))
@@ -400,9 +400,10 @@ def correct_visit(session: Session, visit_id: int, *, changes: dict[str, Any], a
         visit.unit_id = int(changes["unit_id"])
     if "urgent" in changes:
         visit.urgent = bool(changes["urgent"])
+    now = session_now(session)
     if "revoked" in changes:
-        visit.revoked_at = utcnow() if changes["revoked"] else None
-    visit.history = [*visit.history, {**before, "changed_by": actor, "reason": reason, "at": utcnow().isoformat()}]
+        visit.revoked_at = now if changes["revoked"] else None
+    visit.history = [*visit.history, {**before, "changed_by": actor, "reason": reason, "at": now.isoformat()}]
     _audit(session, visit, actor, "visit.corrected", changes=sorted(changes), reason=reason)
     session.flush()
     return visit

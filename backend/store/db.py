@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,21 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.clock import Clock, SystemClock
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets its folder created, WAL, a busy timeout and foreign keys on."""
+CLOCK_OPTION = "dudao_clock"  # the execution option through which column defaults read the database's clock
+
+
+def make_engine(url: str, clock: Clock | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets its folder created, WAL, a busy timeout and foreign keys on.
+
+    The engine carries `clock` as an execution option, so that `created_at`-style defaults take the runtime's
+    time even for Core inserts (see `backend.store.types.clock_default`).
+    """
+    kwargs.setdefault("execution_options", {})[CLOCK_OPTION] = clock or SystemClock()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -42,10 +53,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """One engine and its session factory: what the services are given."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, clock: Clock | None = None, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.clock: Clock = clock or SystemClock()
+        self.engine = make_engine(url, self.clock, **engine_kwargs)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
 
     @property
     def is_postgres(self) -> bool:
@@ -75,6 +87,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def session_clock(session: Session) -> Clock:
+    """The clock of the database `session` belongs to (the runtime's clock)."""
+    clock = session.info.get("clock")
+    if clock is None:
+        raise RuntimeError("a session from Database.session() carries the runtime's clock; this one has none")
+    return clock
+
+
+def session_now(session: Session) -> datetime:
+    """The current moment for the use case running in `session`."""
+    return session_clock(session).now()
 
 
 def alembic_config(engine: Engine | None = None) -> Any:

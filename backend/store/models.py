@@ -32,7 +32,7 @@ from backend.domain.kinds import (
     RectificationState,
     VisitKind,
 )
-from backend.store.types import UTCDateTime, utcnow
+from backend.store.types import UTCDateTime, clock_default
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -49,8 +49,8 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
+    updated_at: Mapped[datetime] = mapped_column(default=clock_default, onupdate=clock_default)
 
 
 class Authority(Timestamped, Base):
@@ -148,7 +148,7 @@ class Assignment(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, default=None)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
     inspector: Mapped[Inspector] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -165,7 +165,7 @@ class BoardCode(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), unique=True)
     scene_str: Mapped[str] = mapped_column(String(64))
     qr_url: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
 
 class WechatIdentity(Timestamped, Base):
@@ -200,7 +200,7 @@ class BindCode(Base):
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(default=None)
     used_by_openid: Mapped[str | None] = mapped_column(String(64), default=None)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
 
 class InboundDelivery(Base):
@@ -212,7 +212,7 @@ class InboundDelivery(Base):
     openid: Mapped[str] = mapped_column(String(64), index=True)
     msg_type: Mapped[str] = mapped_column(String(40))
     reply: Mapped[str | None] = mapped_column(Text, default=None)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(default=clock_default, index=True)
 
 
 class Media(Base):
@@ -236,7 +236,7 @@ class Media(Base):
     fetch_attempts: Mapped[int] = mapped_column(default=0)
     next_fetch_at: Mapped[datetime | None] = mapped_column(default=None)
     fetch_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
 
 class Visit(Timestamped, Base):
@@ -351,7 +351,7 @@ class ExtensionRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=clock_default)
     decision: Mapped[str | None] = mapped_column(String(16), default=None)  # granted | refused
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     decided_by: Mapped[str] = mapped_column(String(100), default="")
@@ -369,7 +369,7 @@ class Escalation(Base):
     level: Mapped[str] = mapped_column(String(24))
     state: Mapped[str] = mapped_column(String(16), default=EscalationState.PROPOSED.value)
     new_deadline: Mapped[date | None] = mapped_column(Date, default=None)
-    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(default=clock_default)
     confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
     confirmed_by: Mapped[str] = mapped_column(String(100), default="")
     # 约谈: time, attendees, what was said, commitments; 问责: 基本情况, 问责事实, 问责依据, 问责方式, 生效时间
@@ -389,10 +389,10 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock_default)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
@@ -402,7 +402,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=clock_default, index=True)
     actor: Mapped[str] = mapped_column(String(100))  # e.g. "inspector:12", "office:admin", "system"
     action: Mapped[str] = mapped_column(String(60))
     subject_type: Mapped[str] = mapped_column(String(30))
@@ -426,7 +426,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 

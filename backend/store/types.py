@@ -6,11 +6,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def clock_default(context: ExecutionContext) -> datetime:
+    """A column default: the current moment by the clock the engine carries (the runtime's clock)."""
+    from backend.store.db import CLOCK_OPTION
+
+    clock = context.execution_options.get(CLOCK_OPTION)
+    if clock is None:
+        raise RuntimeError("engines are made by backend.store.db.make_engine, which gives them the clock")
+    moment: datetime = clock.now()
+    return moment
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -18,7 +18,6 @@ from backend.domain.calendar import local_date
 from backend.domain.kinds import RectificationState
 from backend.services import rectifications as rect
 from backend.store.models import Rectification, Unit
-from backend.store.types import utcnow
 from backend.web import openapi, runtime
 from backend.web.api import int_arg, require_token
 from backend.web.errors import ApiError
@@ -110,7 +109,7 @@ def rectifications() -> ResponseReturnValue:
     overdue = _bool_arg("overdue")
     page = int_arg("page", 1, 1, 1_000_000)
     per_page = int_arg("per_page", 50, 1, MAX_PER_PAGE)
-    today = local_date(utcnow())
+    today = local_date(runtime().clock.now())
     conditions: list[Any] = []
     with runtime().db.session() as session:
         unit_code = request.args.get("unit") or None

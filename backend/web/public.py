@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import io
 import secrets
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from PIL import Image, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from backend.clock import timestamp as timestamp_of
 from backend.domain.calendar import local_now
 from backend.kv import KVUnavailable
 from backend.services import concerns
@@ -136,7 +136,7 @@ def _sign(code: str, issued: int, nonce: str) -> str:
 
 def _form_page(info: dict[str, Any], *, errors: list[str], values: dict[str, str], status: int = 200) -> Response:
     nonce = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(16)
-    issued = int(time.time())
+    issued = timestamp_of(runtime().clock)
     token = f"{issued}.{_sign(info['code'], issued, nonce)}"
     html = render_template("public/board.html", b=info, errors=errors, values=values, token=token)
     response = _no_store(make_response(html, status))
@@ -168,7 +168,7 @@ def _token_ok(code: str) -> bool:
     if not nonce or not issued_text.isdigit() or not signature:
         return False
     issued = int(issued_text)
-    fresh = 0 <= time.time() - issued <= FORM_MAX_AGE
+    fresh = 0 <= timestamp_of(runtime().clock) - issued <= FORM_MAX_AGE
     return fresh and hmac.compare_digest(signature, _sign(code, issued, nonce))
 
 

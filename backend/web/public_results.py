@@ -11,10 +11,9 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from backend.domain.calendar import local_date, local_now
 from backend.services import dashboard as queries
 from backend.services.authority import current_authority
-from backend.web import runtime
+from backend.web import runtime, today
 from backend.web.office.blueprint import WEB_DIR, label, percent, when
 from messages import t
 
@@ -43,7 +42,7 @@ def _page_of(rows: list[queries.PublicRow]) -> queries.Page:
 
 
 def _year() -> int:
-    this_year = local_date(local_now()).year
+    this_year = today().year
     try:
         year = int(request.args.get("year", this_year))
     except ValueError:
@@ -54,7 +53,7 @@ def _year() -> int:
 @bp.get("/")
 def results() -> ResponseReturnValue:
     year = _year()
-    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), local_date(local_now())))
+    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), today()))
     zone = request.args.get("zone", "")
     with runtime().db.session() as session:
         authority = current_authority(session)
@@ -71,7 +70,7 @@ def results() -> ResponseReturnValue:
         page=page,
         zone=zone,
         year=year,
-        years=list(range(local_date(local_now()).year, FIRST_YEAR - 1, -1)),
+        years=list(range(today().year, FIRST_YEAR - 1, -1)),
         names=names,
         t=t,
         percent=percent,

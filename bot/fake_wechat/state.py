@@ -10,10 +10,11 @@ import hashlib
 import re
 import secrets
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from backend.clock import Clock, SystemClock
 
 TOKEN_LIFETIME = 7200
 OLD_TOKEN_GRACE = 300  # the previous token keeps working this long after a refresh
@@ -66,6 +67,7 @@ class FakeWeChat:
 
     appid: str
     secret: str
+    clock: Clock = field(default_factory=SystemClock)
     clock_offset: float = 0.0
     tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry
     current_token: str | None = None
@@ -81,11 +83,11 @@ class FakeWeChat:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def now(self) -> float:
-        return time.time() + self.clock_offset
+        return self.clock.now().timestamp() + self.clock_offset
 
     def reset(self) -> None:
         with self.lock:
-            fresh = FakeWeChat(self.appid, self.secret)
+            fresh = FakeWeChat(self.appid, self.secret, clock=self.clock)
             for name in self.__dataclass_fields__:
                 if name != "lock":
                     setattr(self, name, getattr(fresh, name))

@@ -136,7 +136,9 @@ def concern_stage(
     school = seed_school(db)
     try:
         with serve_app(app) as base:
-            sender = WeChatSender(base + "/wechat", token=TOKEN, appid=fake.appid, aes_key=config.wechat_aes_key)
+            sender = WeChatSender(
+                base + "/wechat", token=TOKEN, appid=fake.appid, aes_key=config.wechat_aes_key, clock=runtime.clock
+            )
             stage = Stage(base, runtime, sender, fake, school)
             stage.bind(INSPECTOR, Role.INSPECTOR, school.inspector_number)
             stage.bind(CONTACT, Role.UNIT, school.code)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
-from backend.domain.calendar import local_date, local_now
+from backend.domain.calendar import local_date
 from backend.store.db import Database
 from backend.store.models import Assignment, Authority, Concern, Rectification, Unit, Visit
 from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
@@ -31,8 +31,8 @@ pytestmark = pytest.mark.e2e
 def busy_county(db: Database) -> None:
     """A few months of activity on top of the seed, so that every chart has something to draw."""
     rng = random.Random(11)
-    today = local_date(local_now())
-    now = datetime.now(UTC)
+    now = db.clock.now()
+    today = local_date(now)
     with db.sessions() as s:
         authority_id = s.scalar(select(Authority.id))
         owners = s.execute(
@@ -179,7 +179,7 @@ def test_the_office_works_in_a_real_browser(
 
     # grant an extension on a rectification
     page.goto(f"{url}/office/rectifications/{seeded.rect_a}")
-    new_deadline = (local_date(local_now()) + timedelta(days=10)).isoformat()
+    new_deadline = (local_date(db.clock.now()) + timedelta(days=10)).isoformat()
     form = f"#extension-{seeded.extension_a}"
     page.fill(f"{form} input[name=new_deadline]", new_deadline)
     page.click(f"{form} button[value=grant]")

@@ -23,7 +23,6 @@ from backend.services.calendar import working_calendar
 from backend.services.outbox import given_up_messages, send_due
 from backend.store.db import Database
 from backend.store.models import OutboxMessage, WechatIdentity
-from backend.store.types import utcnow
 from bot.fake_wechat import RunningFakeWeChat
 from bot.wechat import WeChatClient
 from tests.e2e.conftest import dudao, dudao_env, dudao_executable
@@ -66,7 +65,7 @@ def client(fake_wechat: RunningFakeWeChat, stack: Stack) -> Iterator[WeChatClien
 def issue(db: Database, seeded: Seeded, count: int = 1, deadline: date | None = None) -> list[str]:
     numbers = []
     with db.session() as session:
-        deadline = deadline or working_calendar(session).add_working_days(local_date(utcnow()), 5)
+        deadline = deadline or working_calendar(session).add_working_days(local_date(db.clock.now()), 5)
         for n in range(count):
             row = rect.propose_rectification(
                 session,
@@ -92,7 +91,7 @@ def states(db: Database) -> list[str]:
 
 
 def send(db: Database, client: WeChatClient, *, after: timedelta = timedelta(0)) -> None:
-    send_due(db, client, now=utcnow() + after, templates=TEMPLATES)
+    send_due(db, client, now=db.clock.now() + after, templates=TEMPLATES)
 
 
 # --- WeChat answering badly ---
@@ -134,7 +133,7 @@ def test_45015_outside_the_window_falls_back_to_the_template_once(
     seeded = seed_county(stack.db)
     with stack.db.session() as session:  # we believe the window is open (a message 47 h ago); WeChat disagrees
         me = session.scalars(select(WechatIdentity).where(WechatIdentity.openid == UNIT_OPENID)).one()
-        me.last_inbound_at = utcnow() - timedelta(hours=47)
+        me.last_inbound_at = stack.db.clock.now() - timedelta(hours=47)
     issue(stack.db, seeded)
     with stack.db.session() as session:
         assert session.scalars(select(OutboxMessage.kind)).all() == ["text"]
@@ -221,7 +220,7 @@ def test_a_worker_killed_between_sending_and_marking_loses_nothing_and_sends_not
     assert states(stack.db) == ["pending"]  # ... and nobody marked it
     with stack.db.session() as session:
         held = session.scalars(select(OutboxMessage.claimed_until)).one()
-        assert held is not None and held > utcnow()  # the dead worker's lease
+        assert held is not None and held > stack.db.clock.now()  # the dead worker's lease
 
     send(stack.db, client, after=timedelta(seconds=30))  # another worker, inside the lease: leaves it alone
     assert len(fake_wechat.requests(TEMPLATE_PATH)) == 1
@@ -255,7 +254,7 @@ def test_two_sweeps_with_redis_down_queue_each_reminder_once(
     seeded = seed_county(stack.db)
     with stack.db.session() as session:
         calendar = working_calendar(session)
-    today = calendar.add_working_days(local_date(utcnow()), 0)
+    today = calendar.add_working_days(local_date(stack.db.clock.now()), 0)
     deadline = calendar.add_working_days(today, 2)
     numbers = issue(stack.db, seeded, count=5, deadline=deadline)
     send(stack.db, client)

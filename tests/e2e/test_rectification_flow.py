@@ -27,7 +27,6 @@ from backend.services import rectifications as rect
 from backend.services.calendar import working_calendar
 from backend.services.outbox import send_due
 from backend.store.models import Escalation, Media, OutboxMessage, Rectification
-from backend.store.types import utcnow
 from bot.fake_wechat import RunningFakeWeChat
 from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
 from tests.integration.test_rectification_lifecycle import (
@@ -92,7 +91,7 @@ class Chain:
         """What `dudao worker` does: send what is due, until nothing is left."""
         sent = 0
         for _ in range(10):
-            report = send_due(self.worker.db, self.worker.notifier, now=utcnow(), templates=TEMPLATES)
+            report = send_due(self.worker.db, self.worker.notifier, now=self.worker.clock.now(), templates=TEMPLATES)
             sent += report.sent
             assert report.given_up == 0
             if report.claimed == 0:
@@ -137,7 +136,7 @@ def test_a_notice_runs_its_course_and_another_climbs_the_ladder(hook: Webhook, f
     chain = Chain(hook, fake_wechat, seeded)
     with hook.runtime.db.session() as session:
         calendar = working_calendar(session)
-    today = local_date(utcnow())
+    today = local_date(hook.runtime.clock.now())
     start = calendar.add_working_days(today, 0)  # today, or the next working day
     deadline = calendar.add_working_days(start, 6)
 

@@ -26,7 +26,7 @@ from bot.wechat import WeChatClient
 base, appid, secret, redis_url, prefix, start_at, action = sys.argv[1:8]
 kv = RedisKV(redis_url, prefix=prefix)
 client = WeChatClient(appid, secret, api_base=base, kv=kv, timeout=(2, 5))
-while time.time() < float(start_at):
+while time.monotonic() < float(start_at):  # CLOCK_MONOTONIC is one clock for every process
     time.sleep(0.001)
 if action == "send":
     client.send_text(sys.argv[8], "process " + str(sys.argv[9]))
@@ -35,7 +35,7 @@ print(client.token.get())
 
 
 def run_workers(fake: RunningFakeWeChat, kv: RedisKV, count: int, action: str = "token") -> list[str]:
-    start_at = time.time() + 3.0  # after every interpreter has started and imported
+    start_at = time.monotonic() + 3.0  # after every interpreter has started and imported
     processes = [
         subprocess.Popen(
             [

@@ -20,7 +20,6 @@ from backend.services.authority import current_authority
 from backend.services.media import fetch_pending
 from backend.services.tokens import create_token
 from backend.store.models import Assignment, Inspector, Media, Rectification, Unit, Visit, WechatIdentity
-from backend.store.types import utcnow
 from bot.fake_wechat import RunningFakeWeChat
 from messages import t
 from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
@@ -69,7 +68,7 @@ def seed(hook: Webhook) -> None:
             [
                 Assignment(inspector_id=wang.id, unit_id=second.id, starts_on=date(2024, 9, 1)),
                 Assignment(inspector_id=li.id, unit_id=lab.id, starts_on=date(2024, 9, 1)),
-                WechatIdentity(openid="o-office", role=Role.OFFICE.value, last_inbound_at=utcnow()),
+                WechatIdentity(openid="o-office", role=Role.OFFICE.value, last_inbound_at=hook.runtime.clock.now()),
             ]
         )
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
+from backend.clock import SettableClock
 from backend.store.models import InboundDelivery, WechatIdentity
 from bot.wechat_sender import Push
 from messages import t
@@ -124,9 +126,10 @@ def test_a_forged_signature_is_refused(hook: Webhook) -> None:
 
 
 def test_an_old_timestamp_is_refused_as_a_replay(hook: Webhook) -> None:
-    late = hook.sender_with(clock=lambda: time.time() - 3600)
+    now = hook.runtime.clock.now()
+    late = hook.sender_with(clock=SettableClock(now - timedelta(hours=1)))
     assert hook.sender.send(late.text("o-1", "你好")).status == 403
-    early = hook.sender_with(clock=lambda: time.time() + 3600)
+    early = hook.sender_with(clock=SettableClock(now + timedelta(hours=1)))
     assert hook.sender.send(early.text("o-1", "你好")).status == 403
     assert deliveries(hook) == 0
 

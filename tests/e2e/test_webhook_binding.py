@@ -15,7 +15,6 @@ from backend.domain.kinds import Role
 from backend.services import binding
 from backend.services.identity import Who
 from backend.store.models import AuditEvent, WechatIdentity
-from backend.store.types import utcnow
 from bot.handlers import inspector, unit
 from messages import t
 from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
@@ -118,7 +117,7 @@ def test_a_code_works_once_and_not_after_it_expires(hook: Webhook) -> None:
     assert say(hook, "o-first", f"绑定 {code}") == t("bot.bind.bound.inspector", name=school.inspector_name)
     assert say(hook, "o-second", f"绑定 {code}") == t("bot.bind.used")
     assert role_of(hook, "o-second") == Role.PUBLIC.value
-    stale = issue(hook, Role.INSPECTOR, school.inspector_number, now=utcnow() - timedelta(hours=25))
+    stale = issue(hook, Role.INSPECTOR, school.inspector_number, now=hook.runtime.clock.now() - timedelta(hours=25))
     assert say(hook, "o-third", f"绑定 {stale}") == t("bot.bind.expired")
     assert say(hook, "o-third", "绑定 12345") == t("bot.bind.bad_format")
     assert role_of(hook, "o-third") == Role.PUBLIC.value

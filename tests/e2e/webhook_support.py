@@ -77,7 +77,12 @@ class Webhook:
 
     def sender_with(self, **changes: Any) -> WeChatSender:
         """Another sender for this server: another token, another key, another clock."""
-        settings: dict[str, Any] = {"token": TOKEN, "appid": APPID, "aes_key": self.runtime.config.wechat_aes_key}
+        settings: dict[str, Any] = {
+            "token": TOKEN,
+            "appid": APPID,
+            "aes_key": self.runtime.config.wechat_aes_key,
+            "clock": self.runtime.clock,
+        }
         return WeChatSender(self.url + "/wechat", **(settings | changes))
 
 
@@ -103,7 +108,9 @@ def running_webhook(
     edge = webhook.install(app, router=router, **({} if budget is None else {"budget": budget}))
     try:
         with serve_app(app) as base:
-            sender = WeChatSender(base + "/wechat", token=TOKEN, appid=APPID, aes_key=config.wechat_aes_key)
+            sender = WeChatSender(
+                base + "/wechat", token=TOKEN, appid=APPID, aes_key=config.wechat_aes_key, clock=runtime.clock
+            )
             yield Webhook(base, app, runtime, sender)
     finally:
         edge.inbox.close()

@@ -15,7 +15,6 @@ from backend.services.authority import current_authority
 from backend.services.binding import Bound
 from backend.store.db import Database
 from backend.store.models import Assignment, AuditEvent, BindCode, Inspector, Unit, WechatIdentity
-from backend.store.types import utcnow
 
 PEPPER = "pepper"
 
@@ -48,7 +47,7 @@ def test_only_a_hash_of_the_code_is_kept(people: Database) -> None:
         stored = session.scalars(select(BindCode)).one()
     assert code not in stored.code_hash
     assert stored.code_hash == binding.hash_code(code, PEPPER)
-    assert stored.expires_at - utcnow() > timedelta(hours=23)
+    assert stored.expires_at - people.clock.now() > timedelta(hours=23)
 
 
 def test_binding_sets_the_role_and_writes_an_audit_event(people: Database, kv: KV) -> None:
@@ -83,7 +82,7 @@ def test_a_code_is_single_use_even_when_two_people_race(people: Database, kv: KV
 
 
 def test_expired_and_malformed_codes_are_refused(people: Database, kv: KV) -> None:
-    stale = issue(people, now=utcnow() - timedelta(days=2))
+    stale = issue(people, now=people.clock.now() - timedelta(days=2))
     assert bind(people, kv, "o-1", stale).outcome is Bound.EXPIRED
     assert bind(people, kv, "o-1", "12a456").outcome is Bound.MALFORMED
     assert bind(people, kv, "o-1", "１２３ ４５６").outcome in (Bound.INVALID, Bound.BOUND)

@@ -13,11 +13,10 @@ from backend.kv import MemoryKV
 from backend.runtime import Runtime
 from backend.store.db import Database
 from backend.store.models import InboundDelivery
-from backend.store.types import utcnow
 
 
 def test_old_deliveries_are_forgotten_and_recent_ones_kept(database: Database) -> None:
-    now = utcnow()
+    now = database.clock.now()
     with database.session() as s:
         s.add(InboundDelivery(dedupe_key="msg:old", openid="o1", msg_type="text", received_at=now - timedelta(days=8)))
         s.add(InboundDelivery(dedupe_key="msg:new", openid="o1", msg_type="text", received_at=now - timedelta(days=6)))

@@ -17,7 +17,6 @@ from backend.runtime import Runtime
 from backend.services import media, notices
 from backend.store.db import Database
 from backend.store.models import Media, OutboxMessage, WechatIdentity
-from backend.store.types import utcnow
 from bot.fake_wechat import RunningFakeWeChat
 
 pytest_plugins = ["tests.fake_wechat_fixture"]
@@ -87,13 +86,15 @@ def test_a_busy_api_is_retried_later_and_the_photo_is_kept_then(
     with database.session() as s:
         row = s.scalars(select(Media)).one()
         assert row.fetched_at is None and row.fetch_attempts == 1
-        assert row.next_fetch_at is not None and row.next_fetch_at > utcnow()
+        assert row.next_fetch_at is not None and row.next_fetch_at > database.clock.now()
     assert media.fetch_pending(rt.db, rt.notifier, rt.config.media_dir) == 0  # not due yet
-    assert media.fetch_pending(rt.db, rt.notifier, rt.config.media_dir, now=utcnow() + timedelta(hours=1)) == 1
+    assert (
+        media.fetch_pending(rt.db, rt.notifier, rt.config.media_dir, now=database.clock.now() + timedelta(hours=1)) == 1
+    )
 
 
 def test_a_notice_goes_as_text_inside_the_window_and_as_a_template_outside(database: Database) -> None:
-    now = utcnow()
+    now = database.clock.now()
     with database.session() as s:
         s.add(WechatIdentity(openid="o-recent", last_inbound_at=now - timedelta(hours=47)))
         s.add(WechatIdentity(openid="o-old", last_inbound_at=now - timedelta(hours=49)))

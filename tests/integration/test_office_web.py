@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.config import config_from_env
-from backend.domain.calendar import local_date, local_now
+from backend.domain.calendar import local_date
 from backend.domain.concern import ticket_no
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.kv import MemoryKV
@@ -38,7 +38,6 @@ from backend.store.models import (
     Visit,
     Zone,
 )
-from backend.store.types import utcnow
 
 PASSWORD = "a long enough password"
 
@@ -71,7 +70,7 @@ def _school_with_inspector(session: object, zone: Zone) -> tuple[Unit, int]:
 
 def seed_activity(db: Database) -> Seeded:
     """The demo county, two accounts, and in two zones: a concern, a visit, a rectification awaiting the office."""
-    today = local_date(local_now())
+    today = local_date(db.clock.now())
     with db.sessions() as s:
         load_demo_county(s)
         zones = list(s.scalars(select(Zone).order_by(Zone.name)))
@@ -119,7 +118,7 @@ def seed_activity(db: Database) -> Seeded:
                 requirement="一周内修复",
                 deadline=today - timedelta(days=2),
                 state=RectificationState.ACKNOWLEDGED.value,
-                issued_at=utcnow() - timedelta(days=10),
+                issued_at=db.clock.now() - timedelta(days=10),
             )
             s.add(rect)
             s.flush()
@@ -127,7 +126,7 @@ def seed_activity(db: Database) -> Seeded:
             tickets[tag] = concern.ticket_no
         s.commit()
         extension = rectifications.request_extension(s, ids["rect_a"], reason="材料未到", actor="unit:1")
-        talk = escalations.propose(s, s.get(Rectification, ids["rect_a"]), EscalationLevel.TALK, now=utcnow())
+        talk = escalations.propose(s, s.get(Rectification, ids["rect_a"]), EscalationLevel.TALK, now=db.clock.now())
         s.commit()
         return Seeded(
             zone_a, zone_b, ids["concern_a"], ids["concern_b"], ids["rect_a"], ids["rect_b"], extension.id, talk.id,
@@ -299,7 +298,7 @@ def test_the_office_grants_an_extension_and_confirms_a_talk_with_its_record(
 ) -> None:
     client = app.test_client()
     token = sign_in(client, "admin")
-    new_deadline = local_date(local_now()) + timedelta(days=14)
+    new_deadline = local_date(database.clock.now()) + timedelta(days=14)
     granted = client.post(
         f"/office/rectifications/{seeded.rect_a}/extension/{seeded.extension_a}",
         data={"decision": "grant", "new_deadline": new_deadline.isoformat(), "csrf_token": token},
@@ -434,7 +433,7 @@ def test_public_results_are_published_only_when_chosen_and_hold_no_personal_data
               "level_zone": "1", "level_school": "1"},
     )  # fmt: skip
     with database.sessions() as s:
-        s.get(Concern, seeded.concern_a).answered_at = datetime.now(UTC)
+        s.get(Concern, seeded.concern_a).answered_at = database.clock.now()
         names = [row for row in s.execute(select(Unit.name).where(Unit.code == seeded.school_a)).scalars()]
         s.commit()
         from backend.store.models import Inspector
@@ -479,7 +478,7 @@ def test_the_dashboard_counts_only_what_the_scope_holds(database: Database, seed
         admin = office_users.scope_of(s, office_users.authenticate(s, "admin", PASSWORD))
         leader = office_users.scope_of(s, office_users.authenticate(s, "leader", PASSWORD))
         authority = s.scalar(select(Authority))
-        today = local_date(local_now())
+        today = local_date(database.clock.now())
         everything = dashboard.dashboard(s, admin, authority, today)
         mine = dashboard.dashboard(s, leader, authority, today)
     assert everything.concerns.open == 2 and mine.concerns.open == 1

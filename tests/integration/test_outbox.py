@@ -27,7 +27,6 @@ from backend.services.outbox import (
 )
 from backend.store.db import Database
 from backend.store.models import AuditEvent, OutboxMessage
-from backend.store.types import utcnow
 from bot.fake_wechat import RunningFakeWeChat
 from bot.wechat import WeChatClient
 
@@ -140,8 +139,8 @@ def test_send_due_sends_once(database: Database, client: WeChatClient, fake_wech
     fake_wechat.interact(UNIT)
     add(database, payload={"content": "您有一份整改通知，请查收。"})
 
-    report = send_due(database, client, now=utcnow())
-    again = send_due(database, client, now=utcnow())
+    report = send_due(database, client, now=database.clock.now())
+    again = send_due(database, client, now=database.clock.now())
 
     assert (report.sent, again.claimed) == (1, 0)
     assert [m["body"]["text"]["content"] for m in fake_wechat.sent(UNIT)] == ["您有一份整改通知，请查收。"]
@@ -156,7 +155,7 @@ def test_a_busy_wechat_is_retried_later_and_sent_once(
     fake_wechat.interact(UNIT)
     add(database)
     fake_wechat.fail(CUSTOM, errcode=-1, count=3)  # outlasts the client's own two quick retries
-    now = utcnow()
+    now = database.clock.now()
 
     first = send_due(database, client, now=now)
     pending = row(database)
@@ -183,7 +182,7 @@ def test_outside_the_window_a_text_falls_back_to_its_template(
         dedupe_key="rect:17:issued",
     )
 
-    report = send_due(database, client, now=utcnow(), templates=TEMPLATES)
+    report = send_due(database, client, now=database.clock.now(), templates=TEMPLATES)
 
     assert (report.sent, report.fell_back) == (1, 1)
     [received] = fake_wechat.sent(UNIT)
@@ -201,7 +200,7 @@ def test_a_fallback_without_a_configured_template_gives_up_and_tells_the_office(
 ) -> None:
     add(database, notice="rectification_issued", payload={"content": "x", "fields": RECT_FIELDS})
 
-    report = send_due(database, client, now=utcnow(), templates={})
+    report = send_due(database, client, now=database.clock.now(), templates={})
 
     assert report.given_up == 1
     [event] = given_up_events(database)
@@ -216,7 +215,7 @@ def test_a_user_who_does_not_follow_is_given_up_with_an_office_alert(
     fake_wechat.set_following(UNIT, False)
     add(database, notice="concern_answered", dedupe_key="concern:5:answered")
 
-    report = send_due(database, client, now=utcnow(), templates=TEMPLATES)
+    report = send_due(database, client, now=database.clock.now(), templates=TEMPLATES)
 
     assert report.given_up == 1
     assert row(database, "concern:5:answered").state == OutboxState.GIVEN_UP
@@ -226,7 +225,7 @@ def test_a_user_who_does_not_follow_is_given_up_with_an_office_alert(
     assert event.detail["notice"] == "concern_answered"
     with database.session() as session:
         assert [m.dedupe_key for m in given_up_messages(session)] == ["concern:5:answered"]
-    assert send_due(database, client, now=utcnow() + timedelta(days=1)).claimed == 0
+    assert send_due(database, client, now=database.clock.now() + timedelta(days=1)).claimed == 0
 
 
 def test_an_unreachable_wechat_stops_the_round_and_releases_the_rest(
@@ -237,11 +236,11 @@ def test_an_unreachable_wechat_stops_the_round_and_releases_the_rest(
         add(database, dedupe_key=f"k{n}")
     fake_wechat.fail(CUSTOM, status=502)
 
-    report = send_due(database, client, now=utcnow())
+    report = send_due(database, client, now=database.clock.now())
 
     assert (report.claimed, report.retried, report.released) == (3, 1, 2)
     assert fake_wechat.stats()["calls"][CUSTOM] == 1
-    assert send_due(database, client, now=utcnow()).sent == 2  # released rows go in the next round
+    assert send_due(database, client, now=database.clock.now()).sent == 2  # released rows go in the next round
 
 
 def test_retries_stop_after_the_last_attempt(
@@ -250,7 +249,7 @@ def test_retries_stop_after_the_last_attempt(
     fake_wechat.interact(UNIT)
     add(database)
     fake_wechat.fail(CUSTOM, errcode=-1, count=100)
-    now = utcnow()
+    now = database.clock.now()
     for hour in range(3):
         send_due(database, client, now=now + timedelta(hours=hour), max_attempts=3)
     assert row(database).state == OutboxState.GIVEN_UP and row(database).attempts == 3
@@ -271,7 +270,7 @@ def test_two_senders_never_send_one_row_twice(database: Database, fake_wechat: R
         client = WeChatClient(fake_wechat.appid, fake_wechat.secret, api_base=fake_wechat.base_url, kv=kv)
         barrier.wait()
         try:
-            while send_due(database, client, now=utcnow(), batch=3).claimed:
+            while send_due(database, client, now=database.clock.now(), batch=3).claimed:
                 pass
         except BaseException as exc:
             errors.append(exc)
@@ -296,7 +295,7 @@ def test_a_row_claimed_by_a_dead_worker_is_sent_after_its_lease(
 ) -> None:
     fake_wechat.interact(UNIT)
     add(database)
-    now = utcnow()
+    now = database.clock.now()
     [claimed] = claim_due(database, now=now, lease=timedelta(seconds=60))  # ... and the worker dies here
 
     assert send_due(database, client, now=now + timedelta(seconds=30)).claimed == 0
@@ -311,7 +310,7 @@ def test_a_template_resent_after_a_crash_is_dropped_by_wechat(
     database: Database, client: WeChatClient, fake_wechat: RunningFakeWeChat
 ) -> None:
     add(database, kind="template", notice="rectification_issued", payload={"fields": RECT_FIELDS}, dedupe_key="rect:9")
-    now = utcnow()
+    now = database.clock.now()
     with pytest.raises(WorkerKilled):
         send_due(database, DiesAfterSending(client), now=now, templates=TEMPLATES)
     assert row(database, "rect:9").state == OutboxState.PENDING  # sent, never marked
@@ -330,7 +329,7 @@ def test_a_text_resent_after_a_crash_arrives_twice_the_documented_window(
 ) -> None:
     fake_wechat.interact(UNIT)
     add(database)
-    now = utcnow()
+    now = database.clock.now()
     with pytest.raises(WorkerKilled):
         send_due(database, DiesAfterSending(client), now=now)
     send_due(database, client, now=now + timedelta(minutes=3))

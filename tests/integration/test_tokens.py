@@ -21,7 +21,6 @@ from backend.services.tokens import (
 )
 from backend.store.db import Database
 from backend.store.models import ApiToken, AuditEvent
-from backend.store.types import utcnow
 
 
 def test_a_token_is_random_and_only_its_hash_is_kept(database: Database) -> None:
@@ -61,18 +60,18 @@ def test_last_used_is_recorded_at_most_once_a_minute(database: Database) -> None
         check_token(session, token)
     with database.sessions() as session:
         first_use = list_tokens(session)[0].last_used_at
-        assert first_use is not None and utcnow() - first_use < timedelta(seconds=30)
+        assert first_use is not None and database.clock.now() - first_use < timedelta(seconds=30)
         check_token(session, token)
     with database.sessions() as session:
         assert list_tokens(session)[0].last_used_at == first_use  # not rewritten within the resolution
         row = session.scalar(select(ApiToken))
         assert row is not None
-        row.last_used_at = utcnow() - LAST_USED_RESOLUTION - timedelta(seconds=1)
+        row.last_used_at = database.clock.now() - LAST_USED_RESOLUTION - timedelta(seconds=1)
         session.commit()
         check_token(session, token)
     with database.sessions() as session:
         later = list_tokens(session)[0].last_used_at
-        assert later is not None and utcnow() - later < timedelta(seconds=30)
+        assert later is not None and database.clock.now() - later < timedelta(seconds=30)
 
 
 def test_a_revoked_token_is_refused_and_says_so(database: Database) -> None:

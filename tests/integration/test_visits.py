@@ -37,7 +37,6 @@ from backend.store.models import (
     WechatIdentity,
     Zone,
 )
-from backend.store.types import utcnow
 from messages import t
 
 SCHOOL_AT = (28.4743, 113.1964)  # latitude, longitude of 城关镇第一小学
@@ -88,9 +87,12 @@ def county(database: Database, kv: KV) -> Iterator[County]:
         session.add_all(
             [
                 WechatIdentity(
-                    openid="o-wang", role=Role.INSPECTOR.value, inspector_id=wang.id, last_inbound_at=utcnow()
+                    openid="o-wang",
+                    role=Role.INSPECTOR.value,
+                    inspector_id=wang.id,
+                    last_inbound_at=database.clock.now(),
                 ),
-                WechatIdentity(openid="o-office", role=Role.OFFICE.value, last_inbound_at=utcnow()),
+                WechatIdentity(openid="o-office", role=Role.OFFICE.value, last_inbound_at=database.clock.now()),
             ]
         )
         session.flush()
@@ -109,7 +111,7 @@ def test_one_message_becomes_a_visit_with_a_draft_rectification(county: County) 
     assert "城关镇第二小学" in answer.text and "晨检记录缺了3天" in answer.text and "确认整改" in answer.text
     with county.db.session() as session:
         visit = session.scalars(select(Visit)).one()
-        assert visit.unit_id == county.second and visit.visited_on == local_date(utcnow())
+        assert visit.unit_id == county.second and visit.visited_on == local_date(county.db.clock.now())
         assert visit.items == ["6", "7"] and visit.problems == "晨检记录缺了3天"
         draft = session.scalars(select(Rectification)).one()
         assert draft.state == RectificationState.DRAFT and draft.visit_id == visit.id
@@ -127,7 +129,7 @@ def test_a_school_of_someone_else_is_refused_by_name(county: County) -> None:
             visits.log_visit(
                 session,
                 inspector_id=county.wang,
-                draft=visits.VisitDraft(unit_id=county.lab, visited_on=local_date(utcnow())),
+                draft=visits.VisitDraft(unit_id=county.lab, visited_on=local_date(county.db.clock.now())),
             )
 
 
@@ -142,7 +144,9 @@ def test_two_schools_that_fit_are_asked_then_the_answer_records(county: County) 
     assert done.question is None and "河口镇第一小学" in done.text
     with county.db.session() as session:
         visit = session.scalars(select(Visit)).one()
-        assert visit.unit_id == county.river and visit.visited_on == local_date(utcnow()) - timedelta(days=1)
+        assert visit.unit_id == county.river and visit.visited_on == local_date(county.db.clock.now()) - timedelta(
+            days=1
+        )
 
 
 def test_a_date_ahead_is_asked(county: County) -> None:
@@ -152,7 +156,7 @@ def test_a_date_ahead_is_asked(county: County) -> None:
         done = desk(session, county).answer_date(asked.pending, "昨天")
     assert done.question is None
     with county.db.session() as session:
-        assert session.scalars(select(Visit.visited_on)).one() == local_date(utcnow()) - timedelta(days=1)
+        assert session.scalars(select(Visit.visited_on)).one() == local_date(county.db.clock.now()) - timedelta(days=1)
 
 
 def test_photos_and_a_location_before_the_text_join_the_visit(county: County) -> None:
@@ -193,7 +197,7 @@ def test_undo_after_the_limit_goes_through_the_office_which_keeps_history(county
     with county.db.session() as session:
         desk(session, county).log_text("城关二小 看了食堂")
     with county.db.session() as session:
-        session.execute(update(Visit).values(created_at=utcnow() - timedelta(hours=1)))
+        session.execute(update(Visit).values(created_at=county.db.clock.now() - timedelta(hours=1)))
     with county.db.session() as session:
         assert desk(session, county).undo() == t("visits.undo.too_late", minutes=30)
         visit_id = session.scalars(select(Visit.id)).one()
@@ -248,7 +252,7 @@ def test_this_month_counts_visits_against_the_target(county: County) -> None:
 
 
 def test_the_monthly_report_goes_once_and_exports(county: County, tmp_path: Path) -> None:
-    today = local_date(utcnow())
+    today = local_date(county.db.clock.now())
     last_month = monthly_report.previous_month(today)
     with county.db.session() as session:
         visits.log_visit(
@@ -258,7 +262,7 @@ def test_the_monthly_report_goes_once_and_exports(county: County, tmp_path: Path
                 unit_id=county.first, visited_on=last_month.start, items=["7"], problems=["晨检缺"]
             ),
         )
-    first_of_month = utcnow().replace(day=1, hour=2)
+    first_of_month = county.db.clock.now().replace(day=1, hour=2)
     with county.db.session() as session:
         assert monthly_report.push_monthly_reports(session, first_of_month) == 1
     with county.db.session() as session:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
@@ -85,7 +84,7 @@ def _guard() -> ResponseReturnValue | None:
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     uid, seen = session.get("uid"), session.get("seen", 0)
-    now = time.time()
+    now = runtime().clock.now().timestamp()
     if uid is not None and now - float(seen) > IDLE_LIMIT:
         _sign_out()
         flash(t("office.login.expired"), "info")
@@ -172,7 +171,7 @@ def login() -> ResponseReturnValue:
     runtime().kv.delete(key)
     session.clear()  # a new session on sign-in: nothing from before survives (no fixation)
     session.permanent = True
-    session.update(uid=uid, stamp=stamp, seen=time.time(), csrf=secrets.token_urlsafe(32))
+    session.update(uid=uid, stamp=stamp, seen=runtime().clock.now().timestamp(), csrf=secrets.token_urlsafe(32))
     return redirect(_safe_next(request.form.get("next")))
 
 

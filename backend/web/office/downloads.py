@@ -13,14 +13,13 @@ from urllib.parse import quote
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from backend.domain.calendar import local_date, local_now
 from backend.domain.visit_targets import parse_month
 from backend.notify import NotifyError
 from backend.services import dashboard as queries
 from backend.services import exports, monthly_report
 from backend.services.boards import PermanentQrMaker, board_specs, select_schools
 from backend.store.models import Unit, Zone
-from backend.web import runtime
+from backend.web import runtime, today
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
 from backend.web.office.worklists import filters_from
@@ -37,21 +36,17 @@ def attachment(content: bytes, filename: str, mimetype: str) -> Response:
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
-def _today() -> date:
-    return local_date(local_now())
-
-
 @bp.get("/exports", endpoint="exports")
 def exports_page() -> ResponseReturnValue:
     with db() as s:
         zones = queries.zones_in(s, scope())
-    today = _today()
+    day = today()
     return render_template(
         "office/exports.html",
         kinds=exports.LIST_KINDS,
-        last_month=monthly_report.default_month(today).start.strftime("%Y-%m"),
-        year=today.year,
-        semester=queries.semester_of(today),
+        last_month=monthly_report.default_month(day).start.strftime("%Y-%m"),
+        year=day.year,
+        semester=queries.semester_of(day),
         zones=zones,
     )
 
@@ -62,8 +57,8 @@ def export_list(kind: str) -> ResponseReturnValue:
         abort(404)
     filters = filters_from(request.args)
     with db() as s:
-        content = exports.list_xlsx(s, scope(), authority(s), kind, filters, _today())
-    name = t("office.export.file.list", what=t(f"office.nav.{kind}"), date=_today().isoformat())
+        content = exports.list_xlsx(s, scope(), authority(s), kind, filters, today())
+    name = t("office.export.file.list", what=t(f"office.nav.{kind}"), date=today().isoformat())
     return attachment(content, name, exports.XLSX_MIME)
 
 
@@ -74,7 +69,7 @@ def export_monthly() -> ResponseReturnValue:
     try:
         month = parse_month(request.args.get("month", ""))
     except ValueError:
-        month = monthly_report.default_month(_today())
+        month = monthly_report.default_month(today())
     with tempfile.TemporaryDirectory() as folder, db() as s:
         path = Path(folder) / "monthly.xlsx"
         monthly_report.export_xlsx(s, month, path)
@@ -93,7 +88,7 @@ def _date_arg(name: str, default: date) -> date:
 @bp.get("/export/report.pdf")
 def export_school_report() -> ResponseReturnValue:
     """督导报告 of one school over a period (default: this semester)."""
-    semester = queries.semester_of(_today())
+    semester = queries.semester_of(today())
     period = queries.Period(_date_arg("since", semester.first), _date_arg("until", semester.last))
     code = request.args.get("school", "").strip()
     with db() as s:
@@ -109,10 +104,10 @@ def export_school_report() -> ResponseReturnValue:
 @bp.get("/export/annual.xlsx")
 @office_only
 def export_annual() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or _today().year
+    year = request.args.get("year", type=int) or today().year
     with db() as s:
         auth = authority(s)
-        content = exports.annual_summary_xlsx(s, auth, year, _today())
+        content = exports.annual_summary_xlsx(s, auth, year, today())
     return attachment(content, t("office.export.file.annual", year=year), exports.XLSX_MIME)
 
 

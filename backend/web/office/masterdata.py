@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from backend.clock import local_today
 from backend.domain.kinds import CalendarDayKind
 from backend.services import binding as binding_service
 from backend.services import dashboard as queries
@@ -176,7 +177,7 @@ def token_revoke() -> ResponseReturnValue:
 @bp.get("/calendar")
 @office_only
 def calendar() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=int) or local_today(runtime().clock).year
     with db() as s:
         days = list(
             s.scalars(

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.datastructures import MultiDict
 
-from backend.domain.calendar import local_date, local_now
 from backend.domain.concern import IllegalTransition
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
@@ -27,7 +26,7 @@ from backend.services import escalations as escalation_service
 from backend.services import rectifications as rectification_service
 from backend.services.media import media_of, path_of
 from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
-from backend.web import runtime
+from backend.web import runtime, today
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp
 from messages import t
@@ -70,10 +69,6 @@ def page_number() -> int:
     return max(1, _int(request.args.get("page")) or 1)
 
 
-def _today() -> date:
-    return local_date(local_now())
-
-
 def _choices(session: Session) -> dict[str, Any]:
     return {"zones": queries.zones_in(session, scope()), "items": queries.items_of(authority(session))}
 
@@ -85,10 +80,10 @@ def _choices(session: Session) -> dict[str, Any]:
 def concerns() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.concern_list(s, scope(), filters, today=_today(), page=page_number(), per_page=PER_PAGE)
+        page = queries.concern_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
     return render_template(
-        "office/concerns.html", page=page, filters=filters, today=_today(), states=list(ConcernState), **choices
+        "office/concerns.html", page=page, filters=filters, today=today(), states=list(ConcernState), **choices
     )
 
 
@@ -112,7 +107,7 @@ def concern(concern_id: int) -> ResponseReturnValue:
             zone=zone,
             photos=media_of(s, "concern", item.id),
             events=queries.history(s, "concern", item.id),
-            today=_today(),
+            today=today(),
             assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
 
@@ -192,13 +187,13 @@ def concern_act(concern_id: int) -> ResponseReturnValue:
 def rectifications() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.rectification_list(s, scope(), filters, today=_today(), page=page_number(), per_page=PER_PAGE)
+        page = queries.rectification_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
     return render_template(
         "office/rectifications.html",
         page=page,
         filters=filters,
-        today=_today(),
+        today=today(),
         states=list(RectificationState),
         levels=list(queries.LEVELS),
         **choices,
@@ -225,7 +220,7 @@ def rectification(rectification_id: int) -> ResponseReturnValue:
             escalations=queries.escalations_of(s, item.id),
             photos=media_of(s, "rectification", item.id),
             events=queries.history(s, "rectification", item.id),
-            today=_today(),
+            today=today(),
             item_name=rectification_service.item_name(s, item.authority_id, item.item),
         )
 
