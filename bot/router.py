@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from backend.domain.errors import DomainError
 from backend.domain.kinds import Role
 from bot.handlers import Context, Handler, common, concern_replies, inspector, office, public, reinspection, unit
 from bot.replies import Reply
@@ -184,4 +185,7 @@ class Router:
     def dispatch(self, ctx: Context) -> Reply:
         kind, ctx.text = self.kind_and_text(ctx.inbound.kind, ctx.inbound.content)
         handler, ctx.match = self.resolve(kind, ctx.text, ctx.who.role, ctx.conversation.state)
-        return handler(ctx)
+        try:
+            return handler(ctx)
+        except DomainError as refused:  # a rule said no: its words, from messages/ (anything else is logged upstream)
+            return Reply.text(refused.message)

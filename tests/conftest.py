@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,22 @@ from backend.store.db import Database
 from backend.store.models import Base
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _sleep_without_clock_nanosleep() -> None:
+    """Under Debian's libfaketime 0.9.10 with the monotonic clock left real (FAKETIME_DONT_FAKE_MONOTONIC=1, so that
+    lock and queue timeouts keep working), `time.sleep` fails with EINVAL: libfaketime rewrites the absolute
+    deadline Python gives `clock_nanosleep`. A timed wait on an event sleeps just as well and avoids it."""
+    never = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        never.wait(max(0.0, seconds))
+
+    time.sleep = sleep
+
+
+if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    _sleep_without_clock_nanosleep()
 PG_URL = os.environ.get("DUDAO_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL")
 
