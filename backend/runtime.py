@@ -53,4 +53,8 @@ class Runtime:
             return self._notifier
 
     def close(self) -> None:
+        """Release the database's connections and the WeChat client's HTTP session, if one was built."""
+        close_notifier = getattr(self._notifier, "close", None)
+        if callable(close_notifier):
+            close_notifier()
         self.db.dispose()

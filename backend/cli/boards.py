@@ -5,15 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
+from backend.app import build_runtime
 from backend.config import Config
 from backend.notify import NotifyError
-from backend.services.boards import NoSuchSchool, NoSuchZone, PermanentQrMaker, board_specs, select_schools
-from backend.store.db import Database
+from backend.services.boards import NoSuchSchool, NoSuchZone, board_specs, select_schools
 from messages import t
 from qr_boards.batch import render_pngs, write_pdf, write_pngs
 from qr_boards.fonts import FontNotFound, find_fonts
@@ -60,11 +59,11 @@ def render(
         fonts = find_fonts()
     except FontNotFound as exc:
         raise click.ClickException(t("cli.boards.no_font")) from exc
-    database = Database(config.database_url)
-    with ExitStack() as stack:
-        stack.callback(database.dispose)
-        qr_maker = _qr_maker(config, stack)
-        with database.session() as session:
+    runtime = build_runtime(config)
+    try:
+        # the runtime's WeChat client when an official account is configured: the boards carry its QR codes
+        qr_maker = runtime.notifier if config.wechat_appid else None
+        with runtime.db.session() as session:
             try:
                 schools = select_schools(session, school_code=school_code, zone_name=zone_name)
             except NoSuchSchool as exc:
@@ -75,6 +74,8 @@ def render(
                 selected = board_specs(session, config, schools, qr_maker)
             except NotifyError as exc:
                 raise click.ClickException(t("cli.boards.no_wechat_client", error=exc)) from exc
+    finally:
+        runtime.close()
     if selected.without_inspector:
         names = "、".join(f"{u.name}（{u.code}）" for u in selected.without_inspector)
         click.echo(t("cli.boards.no_inspector", count=len(selected.without_inspector), schools=names), err=True)
@@ -103,18 +104,6 @@ def _pdf_name(school_code: str | None, zone_name: str | None, page: PageSize) ->
     scope = f"school-{school_code}" if school_code else f"zone-{zone_name}" if zone_name else "all"
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in scope)
     return f"boards-{safe}-{page.name.lower()}.pdf"
-
-
-def _qr_maker(config: Config, stack: ExitStack) -> PermanentQrMaker | None:
-    """The WeChat client, when an official account is configured (the boards then carry its QR codes)."""
-    if not config.wechat_appid:
-        return None
-    from backend.kv import kv_from_url
-    from bot.wechat.client import WeChatClient
-
-    client = WeChatClient.from_config(config, kv_from_url(config.redis_url))
-    stack.callback(client.close)
-    return client
 
 
 COMMANDS = [boards]

@@ -53,8 +53,18 @@ def parse_schedule(lines: Iterable[str]) -> Iterator[CalendarException]:
             yield CalendarException(date.fromisoformat(worked.strip()), CalendarDayKind.WORKDAY, name)
 
 
+# An official schedule gives 25-35 days off a year; a year holding fewer holidays had days set by hand, not its
+# schedule loaded.
+SCHEDULE_MIN_HOLIDAYS = 10
+# The State Council publishes next year's schedule in November or December: from November on, it is asked for.
+NEXT_YEAR_ASKED_FROM_MONTH = 11
+
+
 class WorkingCalendar:
-    """Answers which days are working days and counts working days for deadlines."""
+    """Answers which days are working days and counts working days for deadlines.
+
+    A year without its official schedule falls back to Monday-Friday; `missing_schedules` says so.
+    """
 
     def __init__(self, exceptions: Mapping[date, CalendarDayKind | str] | None = None) -> None:
         self._exceptions = {day: CalendarDayKind(kind) for day, kind in (exceptions or {}).items()}
@@ -95,6 +105,20 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         return day
+
+    def has_schedule(self, year: int) -> bool:
+        """Whether `year`'s official holidays are in the data (not only a few days set by hand)."""
+        holidays = sum(
+            1 for day, kind in self._exceptions.items() if day.year == year and kind is CalendarDayKind.HOLIDAY
+        )
+        return holidays >= SCHEDULE_MIN_HOLIDAYS
+
+    def missing_schedules(self, today: date) -> list[int]:
+        """The years whose schedule must be loaded as of `today`: this year, and from November the next one."""
+        wanted = [today.year]
+        if today.month >= NEXT_YEAR_ASKED_FROM_MONTH:
+            wanted.append(today.year + 1)
+        return [year for year in wanted if not self.has_schedule(year)]
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative when `end` is before `start`)."""

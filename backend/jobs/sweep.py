@@ -29,12 +29,16 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
         concern_sweep,  # issue 4: public concerns' routing, reminders and escalation
         rectification_sweep,  # issue 6: reminders and the escalation ladder
     )
-    from backend.services import monthly_report  # issue 5: the start-of-month 月报 to every inspector
+    from backend.services import (
+        calendar,  # the December alert while a year's holiday schedule is missing
+        monthly_report,  # issue 5: the start-of-month 月报 to every inspector
+    )
 
     return [
         ("rectifications", rectification_sweep.step),
         ("concerns", concern_sweep.step),
         ("monthly_reports", monthly_report.sweep_step),
+        ("calendar", calendar.sweep_step),
     ]
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.domain.calendar import CalendarException, WorkingCalendar, official_schedule
+from backend.domain.calendar import CalendarException, WorkingCalendar, local_date, local_now, official_schedule
 from backend.domain.kinds import CalendarDayKind
+from backend.services import notices
+from backend.store.db import Database
 from backend.store.models import AuditEvent, CalendarDay
+from messages import t
+
+REMIND_IN_MONTH = 12  # the State Council's schedule for next year is out by December
 
 
 def load_official_calendar(session: Session, actor: str = "system") -> int:
@@ -58,3 +63,42 @@ def set_day(session: Session, day: date, kind: CalendarDayKind | None, name: str
 def working_calendar(session: Session) -> WorkingCalendar:
     """The calendar as the database holds it now."""
     return WorkingCalendar({row.day: row.kind for row in session.scalars(select(CalendarDay))})
+
+
+def missing_schedules(session: Session, today: date) -> list[int]:
+    """The years whose official schedule must still be loaded as of `today` (their deadlines count Mon-Fri)."""
+    return working_calendar(session).missing_schedules(today)
+
+
+def years_text(years: list[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def remind_missing_schedule(session: Session, now: datetime) -> int:
+    """Each December, one WeChat alert to the office while a schedule is missing. Does not commit."""
+    today = local_date(now)
+    if today.month != REMIND_IN_MONTH:
+        return 0
+    missing = missing_schedules(session, today)
+    if not missing:
+        return 0
+    years = years_text(missing)
+    return notices.notify(
+        session,
+        notices.openids_of_office(session),
+        notice="office_alert",
+        text=t("calendar.missing.alert", years=years),
+        fields={
+            "subject": t("calendar.missing.subject", years=years),
+            "detail": t("calendar.missing.detail"),
+            "at": local_now(now).strftime("%Y-%m-%d %H:%M"),
+        },
+        dedupe_key=f"calendar:missing:{years}:december-{today.year}",
+        now=now,
+    )
+
+
+def sweep_step(db: Database, now: datetime) -> dict[str, int]:
+    """The sweep's step: the December alert about a missing holiday schedule."""
+    with db.session() as session:
+        return {"calendar_alerts": remind_missing_schedule(session, now)}

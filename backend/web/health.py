@@ -1,11 +1,14 @@
-"""`GET /healthz`: the state of the database and the key-value store; 503 when either is down."""
+"""`GET /healthz`: the state of the database and the key-value store (503 when either is down), and whether the
+working-day calendar holds this year's (and, from November, next year's) official schedule (a warning, not a 503)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from backend.web import runtime
+from backend.services import calendar
+from backend.services.calendar import years_text
+from backend.web import runtime, today
 from messages import t
 
 bp = Blueprint("health", __name__)
@@ -20,10 +23,20 @@ def healthz() -> ResponseReturnValue:
     rt = runtime()
     database_ok, kv_ok = rt.db.ping(), rt.kv.ping()
     ok = database_ok and kv_ok
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if ok else "degraded",
         "message": t("health.ok" if ok else "health.degraded"),
         "database": {"ok": database_ok, "backend": rt.db.engine.dialect.name, "message": _state(database_ok)},
         "kv": {"ok": kv_ok, "backend": "redis" if rt.config.redis_url else "embedded", "message": _state(kv_ok)},
     }
+    if database_ok:
+        body["calendar"] = _calendar()
     return jsonify(body), 200 if ok else 503
+
+
+def _calendar() -> dict[str, object]:
+    with runtime().db.session() as session:
+        missing = calendar.missing_schedules(session, today())
+    if not missing:
+        return {"ok": True, "missing_years": [], "message": t("health.ok")}
+    return {"ok": False, "missing_years": missing, "message": t("calendar.missing.note", years=years_text(missing))}

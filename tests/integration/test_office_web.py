@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from backend.app import create_app
+from backend.clock import SettableClock
 from backend.config import config_from_env
 from backend.domain.calendar import local_date
 from backend.domain.concern import ticket_no
@@ -188,6 +189,19 @@ def test_the_dashboard_shows_the_county_and_answers_with_charts_data(app: Flask,
     assert "1 项延期申请等待答复" in page.text
     with client.get("/public/static/vendor/chart.umd.js") as script:
         assert script.status_code == 200 and b"Chart" in script.data
+
+
+def test_the_dashboard_says_when_next_years_holiday_schedule_must_be_loaded(
+    app: Flask, seeded: Seeded, clock: SettableClock
+) -> None:
+    client = app.test_client()
+    clock.set(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))  # October: 2026's schedule is loaded, 2027's not asked yet
+    sign_in(client, "admin")
+    assert 'id="calendar-missing"' not in client.get("/office/dashboard").text
+    clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))  # December: 2027's is not shipped
+    sign_in(client, "admin")  # six weeks later the old session has long timed out
+    page = client.get("/office/dashboard").text
+    assert 'id="calendar-missing"' in page and "尚未载入 2027 年的法定节假日和调休安排" in page
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(app: Flask, seeded: Seeded, database: Database) -> None:

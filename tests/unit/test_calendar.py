@@ -91,3 +91,19 @@ def test_the_schedule_format_parses_comments_and_make_up_days() -> None:
 
 def test_local_date_is_shanghai_time() -> None:
     assert local_date(datetime(2026, 11, 21, 17, 0, tzinfo=UTC)) == date(2026, 11, 22)
+
+
+def test_a_year_counts_as_scheduled_only_with_its_official_holidays() -> None:
+    official = WorkingCalendar.official()
+    assert official.has_schedule(2025) and official.has_schedule(2026) and not official.has_schedule(2027)
+    by_hand = WorkingCalendar({date(2027, 1, 1): CalendarDayKind.HOLIDAY, date(2027, 2, 8): CalendarDayKind.HOLIDAY})
+    assert not by_hand.has_schedule(2027)  # two days set by the office are not a schedule
+
+
+def test_this_years_schedule_is_always_asked_for_and_next_years_from_november() -> None:
+    official = WorkingCalendar.official()
+    assert official.missing_schedules(date(2026, 10, 31)) == []
+    assert official.missing_schedules(date(2026, 11, 1)) == [2027]
+    assert official.missing_schedules(date(2027, 3, 1)) == [2027]
+    assert official.missing_schedules(date(2027, 12, 31)) == [2027, 2028]
+    assert WorkingCalendar().missing_schedules(date(2026, 6, 1)) == [2026]

@@ -5,7 +5,6 @@ the inspectors' 月报, a school's 督导报告 (PDF) and the annual summary.
 from __future__ import annotations
 
 import tempfile
-from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -121,22 +120,16 @@ def boards() -> ResponseReturnValue:
     return render_template("office/boards.html", zones=zones, school=request.args.get("school", ""))
 
 
-def _qr_maker(stack: ExitStack) -> PermanentQrMaker | None:
-    """The WeChat client when an official account is configured (boards then carry its permanent QR codes)."""
-    config = runtime().config
-    if not config.wechat_appid:
-        return None
-    from bot.wechat.client import WeChatClient
-
-    client = WeChatClient.from_config(config, runtime().kv)
-    stack.callback(client.close)
-    return client
+def _qr_maker() -> PermanentQrMaker | None:
+    """The runtime's WeChat client when an official account is configured (boards then carry its QR codes)."""
+    rt = runtime()
+    return rt.notifier if rt.config.wechat_appid else None
 
 
 def _specs(schools: list[Unit]) -> tuple[list[BoardSpec], list[Unit]]:
     config = runtime().config
-    with ExitStack() as stack, db() as s:
-        chosen = board_specs(s, config, schools, _qr_maker(stack))
+    with db() as s:
+        chosen = board_specs(s, config, schools, _qr_maker())
     return list(chosen.specs), chosen.without_inspector
 
 

@@ -9,6 +9,7 @@ from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from backend.domain.kinds import ConcernState
+from backend.services import calendar
 from backend.services import dashboard as queries
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
@@ -68,6 +69,7 @@ def dashboard() -> ResponseReturnValue:
         auth = authority(s)
         board = queries.dashboard(s, scope(), auth)
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
+        missing_schedules = calendar.missing_schedules(s, board.today)
     took = (time.perf_counter() - started) * 1000
     return render_template(
         "office/dashboard.html",
@@ -76,4 +78,5 @@ def dashboard() -> ResponseReturnValue:
         targets=targets,
         rules=queries,
         took_ms=took,
+        missing_schedules=missing_schedules,
     )
