@@ -36,6 +36,20 @@ class SystemClock:
         return "SystemClock()"
 
 
+class OffsetClock:
+    """The machine's clock moved by a fixed offset: a `dudao` process started by a test runs on the test's clock
+    (`DUDAO_CLOCK_OFFSET`), ticking exactly as the test's does."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def __repr__(self) -> str:
+        return f"OffsetClock({self.offset})"
+
+
 class SettableClock:
     """A clock that says what it is told: pinned at `start`, moved by `set` and `advance`.
 
@@ -74,6 +88,16 @@ class SettableClock:
 
     def __repr__(self) -> str:
         return f"SettableClock({self.now().isoformat()}, ticking={self.ticking})"
+
+
+def clock_from_offset(seconds: float) -> Clock:
+    """The system clock, or (tests, demonstrations) the system clock moved by `seconds`."""
+    return OffsetClock(timedelta(seconds=seconds)) if seconds else SystemClock()
+
+
+def offset_of(clock: Clock) -> float:
+    """How far `clock` is from the machine's clock, in seconds (what a child process needs to share it)."""
+    return (clock.now() - datetime.now(UTC)).total_seconds()
 
 
 def local_today(clock: Clock) -> date:

@@ -30,6 +30,9 @@ class Config:
     run_worker: bool = False
     testing: bool = False
     proxy_hops: int = 0  # proxies in front of the app (nginx: 1); their X-Forwarded-* headers are trusted
+    # seconds between the runtime's clock and the machine's: 0 in production; set by tests for the processes they
+    # start, so that a `dudao worker` or `dudao serve` runs on the test's pinned clock
+    clock_offset: float = 0.0
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +73,7 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         wechat_api_base=env.get("DUDAO_WECHAT_API_BASE", DEFAULT_API_BASE).rstrip("/"),
         instance_dir=instance,
         proxy_hops=int(env.get("DUDAO_PROXY_HOPS") or 0),
+        clock_offset=float(env.get("DUDAO_CLOCK_OFFSET") or 0),
         templates=templates,
     )
     return cfg.with_(**overrides) if overrides else cfg

@@ -32,7 +32,7 @@ class Runtime:
         """The ports for `config`; `clock` (default: the system's) is the one every part of the runtime reads."""
         return cls(
             config=config,
-            db=Database(config.database_url, clock=clock),
+            db=Database.for_config(config, clock),
             kv=kv_from_url(config.redis_url),
             notifier_factory=notifier_factory,
         )

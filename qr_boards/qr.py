@@ -14,7 +14,7 @@ def qr_matrix(content: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0)
     code.add_data(content)
     code.make(fit=True)
-    return code.get_matrix()
+    return [[bool(dark) for dark in row] for row in code.get_matrix()]
 
 
 def qr_image(content: str, side_px: int) -> Image.Image:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from backend.clock import SettableClock
+from backend.clock import Clock, SettableClock, offset_of
 from backend.kv import MemoryKV, RedisKV
 from backend.store.db import Database
 from backend.store.models import Base
@@ -54,10 +54,26 @@ def _unavailable(what: str) -> None:
     pytest.skip(f"{what} not configured")
 
 
+_test_clock: list[SettableClock] = []  # the running test's clock, for the `dudao` processes it starts
+
+
 @pytest.fixture
-def clock() -> SettableClock:
+def clock() -> Iterator[SettableClock]:
     """The test's clock, pinned at `PINNED` and ticking on with real seconds; databases and runtimes read it."""
-    return SettableClock(PINNED, ticking=True)
+    pinned = SettableClock(PINNED, ticking=True)
+    _test_clock.append(pinned)
+    yield pinned
+    _test_clock.remove(pinned)
+
+
+def running_test_clock() -> SettableClock | None:
+    """The clock of the running test, if it has one (a `dudao` subprocess is started on it)."""
+    return _test_clock[-1] if _test_clock else None
+
+
+def clock_env(clock: Clock) -> dict[str, str]:
+    """The environment that puts a `dudao` command (a subprocess, or the CLI in-process) on `clock`, as of now."""
+    return {"DUDAO_CLOCK_OFFSET": repr(offset_of(clock))}
 
 
 @pytest.fixture(scope="session")

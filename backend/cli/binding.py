@@ -19,7 +19,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _issue(config: Config, role: Role, key: str, missing: str) -> None:
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.session() as session:
             issued = binding.issue_code(session, role=role, key=key, pepper=config.secret_key, actor="office:cli")
@@ -69,7 +69,7 @@ def bindings() -> None:
 @click.pass_obj
 def list_(config: Config) -> None:
     """List every bound WeChat user with the person or unit behind it."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.session() as session:
             found = binding.list_bindings(session)
@@ -87,7 +87,7 @@ def list_(config: Config) -> None:
 @click.pass_obj
 def revoke(config: Config, openid: str) -> None:
     """Drop the binding of OPENID: the user is public again."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.session() as session:
             done = binding.revoke(session, openid=openid, actor="office:cli")

@@ -28,7 +28,7 @@ def calendar() -> None:
 @click.pass_obj
 def show(config: Config, year: int | None) -> None:
     """List the holidays and make-up working days of YEAR (default: this year)."""
-    db = Database(config.database_url)
+    db = Database.for_config(config)
     db.upgrade()
     year = year or local_today(db.clock).year
     with db.session() as s:
@@ -52,7 +52,7 @@ def show(config: Config, year: int | None) -> None:
 @click.pass_obj
 def set_(config: Config, day: datetime, kind: str, name: str) -> None:
     """Make DAY a holiday, a make-up working day (workday), or an ordinary day."""
-    db = Database(config.database_url)
+    db = Database.for_config(config)
     db.upgrade()
     the_day = day.date()
     with db.session() as s:
@@ -68,7 +68,7 @@ def load(config: Config, file: Path | None) -> None:
 
     FILE has one line a holiday: year,name,first_day_off,last_day_off,make_up_days (separated by ;).
     """
-    db = Database(config.database_url)
+    db = Database.for_config(config)
     db.upgrade()
     with db.session() as s:
         if file is None:

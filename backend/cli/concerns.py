@@ -21,7 +21,7 @@ ACTOR = "office:cli"
 
 
 def _with_session(config: Config, work: Callable[[Session], object]) -> object:
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.session() as session:
             return work(session)

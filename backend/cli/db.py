@@ -18,7 +18,7 @@ def db() -> None:
 @click.pass_obj
 def upgrade(config: Config) -> None:
     """Create the tables or migrate them to the latest version (safe to run again)."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     database.upgrade()
     click.echo(t("cli.db.upgraded", url=database.engine.url.render_as_string(hide_password=True)))
 

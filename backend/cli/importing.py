@@ -41,7 +41,7 @@ def _import_command(kind: ImportKind) -> click.Command:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.pass_obj
     def command(config: Config, file: Path) -> None:
-        database = Database(config.database_url)
+        database = Database.for_config(config)
         try:
             database.upgrade()
             with database.sessions() as session:

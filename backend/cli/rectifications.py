@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 @contextmanager
 def _session(config: Config) -> Iterator[Session]:
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.session() as session:
             yield session

@@ -19,7 +19,7 @@ import click
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend.app import build_runtime, create_app
-from backend.clock import SettableClock, SystemClock
+from backend.clock import SettableClock, clock_from_offset
 from backend.config import Config
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
@@ -197,7 +197,7 @@ def prepare_demo(config: Config) -> None:
     click.echo(t("cli.demo.loading"))
     click.echo(t("cli.demo.database", path=config.instance_dir / DEMO_DATABASE_FILE))
     # the history is played by moving this clock through the last three months, then back to now
-    database = Database(config.database_url, clock=SettableClock(SystemClock().now()))
+    database = Database.for_config(config, SettableClock(clock_from_offset(config.clock_offset).now()))
     try:
         database.upgrade()
         with database.sessions() as session:
@@ -226,7 +226,7 @@ def prepare_demo(config: Config) -> None:
 
 def demo_cast(config: Config) -> Cast | None:
     """One demo inspector and one of their schools, for the user to bind to and to scan first."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         return SimDesk(database, config.secret_key).cast()
     finally:

@@ -27,7 +27,7 @@ def api_token() -> None:
 @click.pass_obj
 def create(config: Config, name: str) -> None:
     """Create the token NAME and print it once; only its hash is kept."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.sessions() as session:
             token = tokens.create_token(session, name)
@@ -42,7 +42,7 @@ def create(config: Config, name: str) -> None:
 @click.pass_obj
 def list_(config: Config) -> None:
     """List the tokens, with when each was last used (never the tokens themselves)."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.sessions() as session:
             found = tokens.list_tokens(session)
@@ -68,7 +68,7 @@ def list_(config: Config) -> None:
 @click.pass_obj
 def revoke(config: Config, name: str) -> None:
     """Revoke the token NAME: requests carrying it are refused from now on."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.sessions() as session:
             revoked = tokens.revoke_token(session, name)

@@ -18,7 +18,7 @@ def _password(given: str | None) -> str:
 
 
 def _run(config: Config, action: str, **kwargs: object) -> object:
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.sessions() as session:
             return getattr(office_users, action)(session, **kwargs)
@@ -69,7 +69,7 @@ def create(
 @click.pass_obj
 def list_(config: Config) -> None:
     """List the accounts with their role, zone and state."""
-    database = Database(config.database_url)
+    database = Database.for_config(config)
     try:
         with database.sessions() as session:
             rows = [(u, office_users.scope_of(session, u).zone_name) for u in office_users.list_users(session)]

@@ -31,7 +31,7 @@ def monthly(config: Config, month_text: str | None, out: Path) -> None:
         month = parse_month(month_text) if month_text else None
     except ValueError:
         raise click.UsageError(t("visits.cli.bad_month")) from None
-    db = Database(config.database_url)
+    db = Database.for_config(config)
     month = month or monthly_report.default_month(local_today(db.clock))
     try:
         with db.session() as session:
@@ -53,7 +53,7 @@ def monthly(config: Config, month_text: str | None, out: Path) -> None:
 @click.pass_obj
 def push_monthly(config: Config) -> None:
     """Queue last month's report for every bound inspector now (once per inspector and month)."""
-    db = Database(config.database_url)
+    db = Database.for_config(config)
     try:
         with db.session() as session:
             count = monthly_report.push_monthly_reports(session, any_day=True)

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.clock import Clock, SystemClock
+from backend.clock import Clock, SystemClock, clock_from_offset
+from backend.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -58,6 +59,11 @@ class Database:
         self.clock: Clock = clock or SystemClock()
         self.engine = make_engine(url, self.clock, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
+
+    @classmethod
+    def for_config(cls, config: Config, clock: Clock | None = None) -> Database:
+        """The database `config` names, on `clock` (default: the machine's clock, moved by `config.clock_offset`)."""
+        return cls(config.database_url, clock=clock or clock_from_offset(config.clock_offset))
 
     @property
     def is_postgres(self) -> bool:

@@ -26,8 +26,16 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.conftest import clock_env, running_test_clock
+
 # the variables a subprocess must not inherit from the developer's shell or CI
-_PRIVATE_ENV = ("DUDAO_DATABASE_URL", "DUDAO_REDIS_URL", "DUDAO_INSTANCE_DIR", "DUDAO_WECHAT_API_BASE")
+_PRIVATE_ENV = (
+    "DUDAO_DATABASE_URL",
+    "DUDAO_REDIS_URL",
+    "DUDAO_INSTANCE_DIR",
+    "DUDAO_WECHAT_API_BASE",
+    "DUDAO_CLOCK_OFFSET",
+)
 
 
 @contextmanager
@@ -60,8 +68,12 @@ def dudao_executable() -> str:
 
 
 def dudao_env(instance_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `dudao` subprocess: its own instance folder, and the running test's clock."""
     env = {k: v for k, v in os.environ.items() if k not in _PRIVATE_ENV}
     env.update(DUDAO_INSTANCE_DIR=str(instance_dir), PYTHONUNBUFFERED="1")
+    pinned = running_test_clock()
+    if pinned is not None:
+        env.update(clock_env(pinned))
     env.update(extra or {})
     return env
 

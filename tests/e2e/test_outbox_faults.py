@@ -10,12 +10,13 @@ from __future__ import annotations
 import signal
 import subprocess
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from backend.clock import SettableClock
 from backend.domain.calendar import SHANGHAI, local_date
 from backend.domain.kinds import OutboxState
 from backend.services import rectifications as rect
@@ -249,7 +250,7 @@ def test_two_worker_processes_on_postgresql_send_each_push_once(
 
 
 def test_two_sweeps_with_redis_down_queue_each_reminder_once(
-    stack: Stack, client: WeChatClient, fake_wechat: RunningFakeWeChat, tmp_path: Path
+    stack: Stack, client: WeChatClient, fake_wechat: RunningFakeWeChat, tmp_path: Path, clock: SettableClock
 ) -> None:
     seeded = seed_county(stack.db)
     with stack.db.session() as session:
@@ -259,7 +260,8 @@ def test_two_sweeps_with_redis_down_queue_each_reminder_once(
     numbers = issue(stack.db, seeded, count=5, deadline=deadline)
     send(stack.db, client)
     assert len(fake_wechat.sent(UNIT_OPENID)) == 5
-    moment = calendar.add_working_days(today, 1).isoformat() + " 09:00"  # not signed, and due tomorrow
+    tomorrow = calendar.add_working_days(today, 1)
+    moment = tomorrow.isoformat() + " 09:00"  # not signed, and due tomorrow
     env = {"DUDAO_DATABASE_URL": stack.db.url, "DUDAO_REDIS_URL": DEAD_REDIS}
     sweeps = []
     for n in range(2):
@@ -279,6 +281,7 @@ def test_two_sweeps_with_redis_down_queue_each_reminder_once(
     assert all(s.returncode == 0 for s in sweeps), outputs
     again = dudao(["sweep", "--now", moment], tmp_path / "sweep-again", env=env)
     assert again.returncode == 0, again.stderr
+    clock.set(datetime.combine(tomorrow, time(9, 0), tzinfo=SHANGHAI))  # the worker sends them that morning
     send(stack.db, client, after=timedelta(seconds=1))
     arrived = fake_wechat.sent(UNIT_OPENID)
     assert len(arrived) == 5 + 5 * 2  # per item: the notice, "not signed", "due tomorrow"; no more

@@ -28,6 +28,7 @@ from backend.services.calendar import working_calendar
 from backend.services.outbox import send_due
 from backend.store.models import Escalation, Media, OutboxMessage, Rectification
 from bot.fake_wechat import RunningFakeWeChat
+from tests.conftest import clock_env
 from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
 from tests.integration.test_rectification_lifecycle import (
     INSPECTOR_OPENID,
@@ -204,7 +205,7 @@ def test_a_notice_runs_its_course_and_another_climbs_the_ladder(hook: Webhook, f
 
     # the office confirms and records the 约谈 through the CLI
     runner = CliRunner()
-    env = {"DUDAO_DATABASE_URL": hook.runtime.db.url}
+    env = {"DUDAO_DATABASE_URL": hook.runtime.db.url, **clock_env(hook.runtime.clock)}
     listed = runner.invoke(main, ["rectifications", "escalations"], env=env)
     assert listed.exit_code == 0, listed.output
     talk_id = re.search(r"#(\d+)", listed.output)

@@ -61,7 +61,9 @@ def open_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     if not REDIS_URL:
         pytest.skip("DUDAO_TEST_REDIS_URL (Redis) not configured")
     kv = RedisKV(REDIS_URL, prefix=f"dudao-test:{uuid.uuid4().hex[:8]}:")
-    yield Stack(request.param, pg, kv)
+    db = Database(pg.url, clock=request.getfixturevalue("clock"), pool_size=5, max_overflow=10)
+    yield Stack(request.param, db, kv)
+    db.dispose()
     for key in kv._redis.scan_iter(match=kv.prefix + "*"):
         kv._redis.delete(key)
 
