@@ -19,6 +19,10 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=20 * 1024 * 1024, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     register_runtime(app, runtime or build_runtime(config))
+    if config.clock_offset:
+        log.warning(
+            "the runtime's clock is %+.0f s from the machine's (DUDAO_CLOCK_OFFSET): tests only", config.clock_offset
+        )
     register_errors(app)
     register_blueprints(app)
     if config.proxy_hops:
