@@ -281,8 +281,9 @@ def test_two_sweeps_with_redis_down_queue_each_reminder_once(
     assert all(s.returncode == 0 for s in sweeps), outputs
     again = dudao(["sweep", "--now", moment], tmp_path / "sweep-again", env=env)
     assert again.returncode == 0, again.stderr
-    clock.set(datetime.combine(tomorrow, time(9, 0), tzinfo=SHANGHAI))  # the worker sends them that morning
-    send(stack.db, client, after=timedelta(seconds=1))
+    # the worker sends them that morning (a few minutes on: each sweep's clock ran on from 09:00 while it worked)
+    clock.set(datetime.combine(tomorrow, time(9, 0), tzinfo=SHANGHAI))
+    send(stack.db, client, after=timedelta(minutes=5))
     arrived = fake_wechat.sent(UNIT_OPENID)
     assert len(arrived) == 5 + 5 * 2  # per item: the notice, "not signed", "due tomorrow"; no more
     with stack.db.session() as session:
