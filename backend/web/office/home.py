@@ -9,7 +9,7 @@ from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from backend.domain.kinds import ConcernState
-from backend.services import dashboard as queries
+from backend.services.office import figures
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
 from messages import t
@@ -20,7 +20,7 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("office.dashboard"))
 
 
-def charts(board: queries.Dashboard) -> dict[str, Any]:
+def charts(board: figures.Dashboard) -> dict[str, Any]:
     """The data of the dashboard's charts; `office.js` draws them with Chart.js."""
     cov, vis, con, rec = board.coverage, board.visits, board.concerns, board.rectifications
     states = [s.value for s in ConcernState]
@@ -29,8 +29,8 @@ def charts(board: queries.Dashboard) -> dict[str, Any]:
             "type": "bar",
             "labels": [z.name for z in cov.zones],
             "values": [z.value for z in cov.zones],
-            "limit": queries.SCHOOLS_PER_ZONE,
-            "limitLabel": t("office.dash.chart.zone_limit", limit=queries.SCHOOLS_PER_ZONE),
+            "limit": figures.SCHOOLS_PER_ZONE,
+            "limitLabel": t("office.dash.chart.zone_limit", limit=figures.SCHOOLS_PER_ZONE),
             "label": t("office.dash.chart.schools"),
         },
         "visits": {
@@ -54,8 +54,8 @@ def charts(board: queries.Dashboard) -> dict[str, Any]:
         },
         "levels": {
             "type": "bar",
-            "labels": [label("rect.level", level) for level in queries.LEVELS],
-            "values": [rec.by_level.get(level, 0) for level in queries.LEVELS],
+            "labels": [label("rect.level", level) for level in figures.LEVELS],
+            "values": [rec.by_level.get(level, 0) for level in figures.LEVELS],
             "label": t("office.dash.chart.open_rectifications"),
         },
     }
@@ -66,7 +66,7 @@ def dashboard() -> ResponseReturnValue:
     started = time.perf_counter()
     with db() as s:
         auth = authority(s)
-        board = queries.dashboard(s, scope(), auth)
+        board = figures.dashboard(s, scope(), auth)
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
     took = (time.perf_counter() - started) * 1000
     return render_template(
@@ -74,6 +74,6 @@ def dashboard() -> ResponseReturnValue:
         board=board,
         chart_data=charts(board),
         targets=targets,
-        rules=queries,
+        rules=figures,
         took_ms=took,
     )

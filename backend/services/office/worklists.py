@@ -1,0 +1,237 @@
+"""The office's work lists (concerns, rectifications, visits, schools, inspectors), a page at a time, in a scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from backend.domain.kinds import EscalationState
+from backend.services.office.figures import OPEN_CONCERN, OPEN_RECTIFICATION, OWED_RECTIFICATION
+from backend.services.office.periods import Period, utc_bounds
+from backend.services.office.scoped import SCHOOL_KINDS, current_assignment, inspector_ids_in, live_visits, schools_of
+from backend.services.office_users import Scope
+from backend.store.models import (
+    Assignment,
+    Concern,
+    Escalation,
+    ExtensionRequest,
+    Inspector,
+    Rectification,
+    Unit,
+    Visit,
+    Zone,
+)
+
+
+@dataclass
+class Page:
+    rows: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The filters of a work list as the page's form gives them (empty means "any")."""
+
+    state: str = ""
+    item: str = ""
+    zone_id: int | None = None
+    school: str = ""  # a part of the school's name or its code
+    inspector: str = ""  # an inspector's number
+    overdue: bool = False
+    level: int | None = None
+    pending: str = ""  # "escalation": a rung awaits the office; "extension": a request awaits a decision
+    since: date | None = None
+    until: date | None = None
+
+
+def _zone_and_school(scope: Scope, filters: ListFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [scope.units()]
+    if filters.zone_id is not None:
+        conditions.append(Unit.zone_id == filters.zone_id)
+    if filters.school:
+        conditions.append(or_(Unit.name.contains(filters.school, autoescape=True), Unit.code == filters.school))
+    return conditions
+
+
+def _page(session: Session, query: Any, page: int, per_page: int | None) -> Page:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    if per_page is not None:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return Page(list(session.execute(query).all()), total, page, per_page or max(total, 1))
+
+
+def concern_list(
+    session: Session, scope: Scope, filters: ListFilters, *, today: date, page: int = 1, per_page: int | None = 50
+) -> Page:
+    """Rows of (Concern, school name, zone name, inspector name), newest first."""
+    query = (
+        select(Concern, Unit.name, Zone.name, Inspector.name)
+        .join(Unit, Unit.id == Concern.unit_id)
+        .outerjoin(Zone, Zone.id == Unit.zone_id)
+        .outerjoin(Inspector, Inspector.id == Concern.inspector_id)
+        .where(*_zone_and_school(scope, filters))
+    )
+    if filters.state == "open":
+        query = query.where(Concern.state.in_(OPEN_CONCERN))
+    elif filters.state:
+        query = query.where(Concern.state == filters.state)
+    if filters.item:
+        query = query.where(Concern.category == filters.item)
+    if filters.inspector:
+        query = query.where(Inspector.number == filters.inspector)
+    if filters.overdue:
+        query = query.where(Concern.state.in_(OPEN_CONCERN), Concern.answer_due_on < today)
+    if filters.since or filters.until:
+        start, end = utc_bounds(Period(filters.since or date(2000, 1, 1), filters.until or date(2100, 1, 1)))
+        query = query.where(Concern.created_at >= start, Concern.created_at < end)
+    return _page(session, query.order_by(Concern.created_at.desc(), Concern.id.desc()), page, per_page)
+
+
+def rectification_list(
+    session: Session, scope: Scope, filters: ListFilters, *, today: date, page: int = 1, per_page: int | None = 50
+) -> Page:
+    """Rows of (Rectification, school name, zone name, inspector name), nearest deadline first."""
+    query = (
+        select(Rectification, Unit.name, Zone.name, Inspector.name)
+        .join(Unit, Unit.id == Rectification.unit_id)
+        .outerjoin(Zone, Zone.id == Unit.zone_id)
+        .outerjoin(Inspector, Inspector.id == Rectification.inspector_id)
+        .where(*_zone_and_school(scope, filters))
+    )
+    if filters.state == "open":
+        query = query.where(Rectification.state.in_(OPEN_RECTIFICATION))
+    elif filters.state:
+        query = query.where(Rectification.state == filters.state)
+    if filters.item:
+        query = query.where(Rectification.item == filters.item)
+    if filters.inspector:
+        query = query.where(Inspector.number == filters.inspector)
+    if filters.level is not None:
+        query = query.where(Rectification.level == filters.level)
+    if filters.overdue:
+        query = query.where(Rectification.state.in_(OWED_RECTIFICATION), Rectification.deadline < today)
+    if filters.pending == "escalation":
+        waiting = select(Escalation.rectification_id).where(Escalation.state == EscalationState.PROPOSED.value)
+        query = query.where(Rectification.id.in_(waiting))
+    elif filters.pending == "extension":
+        asked = select(ExtensionRequest.rectification_id).where(ExtensionRequest.decision.is_(None))
+        query = query.where(Rectification.id.in_(asked))
+    return _page(session, query.order_by(Rectification.deadline, Rectification.id), page, per_page)
+
+
+def visit_list(
+    session: Session, scope: Scope, filters: ListFilters, *, page: int = 1, per_page: int | None = 50
+) -> Page:
+    """Rows of (Visit, school name, zone name, inspector name), latest first."""
+    query = (
+        select(Visit, Unit.name, Zone.name, Inspector.name)
+        .join(Unit, Unit.id == Visit.unit_id)
+        .outerjoin(Zone, Zone.id == Unit.zone_id)
+        .join(Inspector, Inspector.id == Visit.inspector_id)
+        .where(*_zone_and_school(scope, filters), live_visits())
+    )
+    if filters.inspector:
+        query = query.where(Inspector.number == filters.inspector)
+    if filters.item:
+        query = query.where(Visit.items.contains(filters.item))
+    if filters.since:
+        query = query.where(Visit.visited_on >= filters.since)
+    if filters.until:
+        query = query.where(Visit.visited_on <= filters.until)
+    return _page(session, query.order_by(Visit.visited_on.desc(), Visit.id.desc()), page, per_page)
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    ownership: str
+    zone: str
+    inspector: str
+    inspector_number: str
+    students: int | None
+
+
+def school_list(
+    session: Session, scope: Scope, filters: ListFilters, *, page: int = 1, per_page: int | None = 50
+) -> Page:
+    query = (
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            Unit.kind,
+            Unit.ownership,
+            Zone.name,
+            Inspector.name,
+            Inspector.number,
+            Unit.student_count,
+        )
+        .outerjoin(Zone, Zone.id == Unit.zone_id)
+        .outerjoin(Assignment, current_assignment())
+        .outerjoin(Inspector, Inspector.id == Assignment.inspector_id)
+        .where(*_zone_and_school(scope, filters), Unit.kind.in_(SCHOOL_KINDS), Unit.active.is_(True))
+    )
+    if filters.inspector == "none":
+        query = query.where(Assignment.id.is_(None))
+    elif filters.inspector:
+        query = query.where(Inspector.number == filters.inspector)
+    result = _page(session, query.order_by(Unit.code), page, per_page)
+    result.rows = [
+        SchoolRow(i, code, name, kind, own, zone or "", insp or "", number or "", students)
+        for i, code, name, kind, own, zone, insp, number, students in result.rows
+    ]
+    return result
+
+
+@dataclass(frozen=True)
+class InspectorRow:
+    id: int
+    number: str
+    name: str
+    phone: str
+    employment: str
+    retired: bool
+    training_hours: float
+    active: bool
+    schools: int
+
+
+def inspector_list(session: Session, scope: Scope) -> list[InspectorRow]:
+    counts = dict(
+        session.execute(
+            select(Assignment.inspector_id, func.count(Unit.id))
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.ends_on.is_(None), *schools_of(scope))
+            .group_by(Assignment.inspector_id)
+        ).all()
+    )
+    people = session.scalars(
+        select(Inspector).where(Inspector.id.in_(inspector_ids_in(scope))).order_by(Inspector.number)
+    )
+    return [
+        InspectorRow(
+            i.id, i.number, i.name, i.phone, i.employment, i.retired, i.training_hours, i.active, counts.get(i.id, 0)
+        )
+        for i in people
+    ]
+
+
+def zones_in(session: Session, scope: Scope) -> list[Zone]:
+    query = select(Zone).where(Zone.authority_id == scope.authority_id).order_by(Zone.name)
+    if not scope.is_office:
+        query = query.where(Zone.id == scope.zone_id)
+    return list(session.scalars(query))
