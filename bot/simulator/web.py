@@ -18,8 +18,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
 from backend.config import DEFAULT_API_BASE
+from backend.demo.county import SEAT
 from backend.domain.kinds import Role
-from backend.services.demo_county import SEAT
 from backend.web import runtime
 from backend.web.errors import ApiError
 from bot.fake_wechat import FakeWeChatControl

@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from backend.domain.calendar import SHANGHAI, local_date
-from backend.domain.kinds import OutboxState, VisitKind
-from backend.jobs import concern_sweep, rectification_sweep
-from backend.services import office_users
-from backend.services.authority import current_authority
-from backend.services.demo_activity import (
+from backend.demo.activity import (
     DEMO_ADMIN,
     DEMO_LEADER,
     NotTheDemo,
     ensure_demo_accounts,
     load_demo_activity,
 )
-from backend.services.demo_county import load_demo_county
+from backend.demo.county import load_demo_county
+from backend.domain.calendar import SHANGHAI, local_date
+from backend.domain.kinds import OutboxState, VisitKind
+from backend.jobs import concern_sweep, rectification_sweep
+from backend.services import office_users
+from backend.services.authority import current_authority
 from backend.services.office import figures
 from backend.store.db import Database
 from backend.store.models import (

@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.config import config_from_env
+from backend.demo.county import load_demo_county
 from backend.domain.calendar import local_date
 from backend.domain.concern import ticket_no
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.kv import MemoryKV
 from backend.runtime import Runtime
 from backend.services import escalations, office_users, rectifications
-from backend.services.demo_county import load_demo_county
 from backend.services.media import keep_file
 from backend.store.db import Database
 from backend.store.models import (

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.services.demo_county import load_demo_county
+from backend.demo.county import load_demo_county
 from backend.services.office.scoped import SCHOOL_KINDS
 from backend.store.db import Database
 from backend.store.models import Authority, Unit, Zone

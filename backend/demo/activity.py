@@ -17,7 +17,7 @@ and the demo's fake WeChat would receive a backlog of months-old notices. Nothin
 
 The demo accounts of the office web (`DEMO_ACCOUNTS`) are made here too, through `office_users.create_user`.
 Both refuse to touch a database whose authority is not the demo county's. The texts below are the demo's data
-(like the county's names in `demo_county`), not words of the interface.
+(like the county's names in `backend.demo.county`), not words of the interface.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from backend.clock import SettableClock
+from backend.demo.county import AUTHORITY_NAME
 from backend.domain import concern as concern_rules
 from backend.domain import rectification as rect_rules
 from backend.domain.calendar import SHANGHAI, WorkingCalendar, local_date
@@ -47,7 +48,6 @@ from backend.services import rectifications as rect_service
 from backend.services import visits as visit_service
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
-from backend.services.demo_county import AUTHORITY_NAME
 from backend.store.db import session_clock
 from backend.store.models import (
     Assignment,
