@@ -19,8 +19,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from backend.domain import concern as concern_rules
+from backend.domain import rectification as rectification_rules
 from backend.domain.calendar import local_date, local_now
-from backend.services.office import details, figures, periods, publication, scoped
+from backend.services import list_filters
+from backend.services.office import details, periods, publication, scoped
 from backend.services.office import worklists as lists
 from backend.services.office_users import OfficeRole, Scope
 from backend.store.db import session_now
@@ -74,7 +77,7 @@ def _save(book: Workbook) -> bytes:
 
 
 def list_xlsx(
-    session: Session, scope: Scope, authority: Authority, kind: str, filters: lists.ListFilters, today: date
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: list_filters.ListFilters, today: date
 ) -> bytes:
     """The whole list `kind` (every page) with the page's filters, as one sheet."""
     headers, rows = list_rows(session, scope, authority, kind, filters, today)
@@ -87,7 +90,7 @@ def list_xlsx(
 
 
 def list_rows(
-    session: Session, scope: Scope, authority: Authority, kind: str, filters: lists.ListFilters, today: date
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: list_filters.ListFilters, today: date
 ) -> tuple[list[str], list[list[Any]]]:
     items = {i["code"]: i["name"] for i in scoped.items_of(authority)}
     col = lambda *names: [t(f"office.col.{n}") for n in names]  # noqa: E731
@@ -100,7 +103,7 @@ def list_rows(
                 c.ticket_no, _local(c.created_at), zone or "", school, items.get(c.category or "", ""), c.content,
                 _label("concern.state", c.state), _local(c.ack_due_on), _local(c.answer_due_on),
                 _local(c.answered_at), c.answer or c.note, inspector or "",
-                t("office.yes") if figures.concern_overdue(c, today) else "",
+                t("office.yes") if concern_rules.answer_overdue(c.state, c.answer_due_on, today) else "",
             ]
             for c, school, zone, inspector in page.rows
         ]  # fmt: skip
@@ -113,7 +116,7 @@ def list_rows(
                 r.number, zone or "", school, items.get(r.item or "", ""), r.problem, r.requirement,
                 _label("rect.state", r.state), _local(r.deadline), _label("rect.level", r.level),
                 _local(r.issued_at), _local(r.submitted_at), inspector or "",
-                t("office.yes") if r.state in figures.OWED_RECTIFICATION and r.deadline < today else "",
+                t("office.yes") if rectification_rules.is_overdue(r.state, r.deadline, today) else "",
             ]
             for r, school, zone, inspector in page.rows
         ]  # fmt: skip
@@ -204,7 +207,7 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     )
     office_scope = Scope(0, "", "", OfficeRole.OFFICE, authority.id, None, None)
     people = book.create_sheet(t("office.annual.sheet.inspectors"))
-    headers, rows = list_rows(session, office_scope, authority, "inspectors", lists.ListFilters(), today)
+    headers, rows = list_rows(session, office_scope, authority, "inspectors", list_filters.ListFilters(), today)
     _sheet(people, headers, rows)
     return _save(book)
 

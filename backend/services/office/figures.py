@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from backend.domain import visit_targets
+from backend.domain import staffing, visit_targets
 from backend.domain.calendar import local_date
-from backend.domain.kinds import ConcernState, EscalationState, RectificationState
+from backend.domain.kinds import EscalationState, RectificationState
 from backend.services.office.periods import (
     Period,
     local_day,
@@ -36,6 +36,13 @@ from backend.services.office.scoped import (
     school_rows,
 )
 from backend.services.office_users import Scope
+from backend.services.rule_sql import (
+    DONE_RECTIFICATION,
+    OPEN_CONCERN,
+    OPEN_RECTIFICATION,
+    concern_answer_overdue,
+    rectification_overdue,
+)
 from backend.store.db import session_now
 from backend.store.models import (
     Authority,
@@ -48,25 +55,6 @@ from backend.store.models import (
     Visit,
 )
 
-# the rules of DOMAIN.md, checked here and never enforced by refusing data
-SCHOOLS_PER_INSPECTOR = 5
-SCHOOLS_PER_ZONE = 20
-RETIREE_SHARE_MAX = 0.40
-TRAINING_HOURS_MIN = 40.0
-OPEN_CONCERN = (ConcernState.RECEIVED.value, ConcernState.ACKNOWLEDGED.value, ConcernState.VERIFYING.value)
-OPEN_RECTIFICATION = (
-    RectificationState.ISSUED.value,
-    RectificationState.ACKNOWLEDGED.value,
-    RectificationState.SUBMITTED.value,
-    RectificationState.REOPENED.value,
-)
-# the unit still owes the work (a submitted report waits for the inspector, not for the unit)
-OWED_RECTIFICATION = (
-    RectificationState.ISSUED.value,
-    RectificationState.ACKNOWLEDGED.value,
-    RectificationState.REOPENED.value,
-)
-DONE_RECTIFICATION = (RectificationState.VERIFIED.value, RectificationState.CLOSED.value)
 LEVELS = range(5)  # 0 none, 1 督办, 2 约谈, 3 通报, 4 问责
 LIST_LIMIT = 30
 
@@ -98,8 +86,12 @@ class Coverage:
         return self.retirees / self.inspectors if self.inspectors else 0.0
 
     @property
+    def too_many_retirees(self) -> bool:
+        return staffing.too_many_retirees(self.retirees, self.inspectors)
+
+    @property
     def zones_over(self) -> list[Named]:
-        return [z for z in self.zones if z.value > SCHOOLS_PER_ZONE]
+        return [z for z in self.zones if staffing.zone_too_large(int(z.value))]
 
 
 def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) -> Coverage:
@@ -119,14 +111,10 @@ def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) 
     ).all()
     names = {row[0]: (row[1], row[2]) for row in people}
     overloaded = sorted(
-        (
-            Named(names[i][0], names[i][1], n)
-            for i, n in per_inspector.items()
-            if n > SCHOOLS_PER_INSPECTOR and i in names
-        ),
+        (Named(names[i][0], names[i][1], n) for i, n in per_inspector.items() if staffing.overloaded(n) and i in names),
         key=lambda p: (-p.value, p.key),
     )
-    short = [Named(number, name, hours) for _i, number, name, _r, hours in people if hours < TRAINING_HOURS_MIN]
+    short = [Named(number, name, hours) for _i, number, name, _r, hours in people if staffing.training_short(hours)]
     return Coverage(
         schools=len(schools),
         without_inspector=len(orphans),
@@ -267,10 +255,6 @@ class ConcernFigures:
     median_answer_hours: float | None
 
 
-def concern_overdue(concern: Concern, today: date) -> bool:
-    return concern.state in OPEN_CONCERN and concern.answer_due_on is not None and concern.answer_due_on < today
-
-
 def concerns_in(scope: Scope) -> Select[Any]:
     return select(Concern.id).where(owned(scope, Concern))
 
@@ -310,7 +294,7 @@ def concerns(session: Session, scope: Scope, authority: Authority, today: date) 
         .with_only_columns(
             func.count(Concern.id),
             count_if(and_(Concern.acknowledged_at.is_(None), Concern.ack_due_on < today)),
-            count_if(Concern.answer_due_on < today),
+            count_if(concern_answer_overdue(today)),
         )
         .where(Concern.state.in_(OPEN_CONCERN))
     ).one()
@@ -372,7 +356,7 @@ def rectifications(session: Session, scope: Scope, today: date) -> Rectification
             Rectification.state,
             Rectification.level,
             func.count(Rectification.id),
-            count_if(Rectification.deadline < today),
+            count_if(rectification_overdue(today)),
             count_if(this_year),
             count_if(and_(this_year, done_day <= Rectification.deadline)),
         )
@@ -385,8 +369,7 @@ def rectifications(session: Session, scope: Scope, today: date) -> Rectification
         by_state[state] = by_state.get(state, 0) + n
         if state in OPEN_RECTIFICATION:
             by_level[int(level)] = by_level.get(int(level), 0) + n
-        if state in OWED_RECTIFICATION:
-            overdue += int(late or 0)
+        overdue += int(late or 0)
         if state in DONE_RECTIFICATION:
             done += int(done_in_year or 0)
             done_on_time += int(on_time or 0)

@@ -6,19 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.domain.kinds import EscalationState
-from backend.services.office.figures import OPEN_CONCERN, OPEN_RECTIFICATION, OWED_RECTIFICATION
-from backend.services.office.periods import Period, utc_bounds
-from backend.services.office.scoped import SCHOOL_KINDS, current_assignment, inspector_ids_in, live_visits, schools_of
+from backend.services.list_filters import CONCERNS, RECTIFICATIONS, VISITS, ListFilters, conditions, unit_conditions
+from backend.services.office.scoped import SCHOOL_KINDS, current_assignment, inspector_ids_in, schools_of
 from backend.services.office_users import Scope
 from backend.store.models import (
     Assignment,
     Concern,
-    Escalation,
-    ExtensionRequest,
     Inspector,
     Rectification,
     Unit,
@@ -39,31 +35,6 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-@dataclass(frozen=True)
-class ListFilters:
-    """The filters of a work list as the page's form gives them (empty means "any")."""
-
-    state: str = ""
-    item: str = ""
-    zone_id: int | None = None
-    school: str = ""  # a part of the school's name or its code
-    inspector: str = ""  # an inspector's number
-    overdue: bool = False
-    level: int | None = None
-    pending: str = ""  # "escalation": a rung awaits the office; "extension": a request awaits a decision
-    since: date | None = None
-    until: date | None = None
-
-
-def _zone_and_school(scope: Scope, filters: ListFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [scope.units()]
-    if filters.zone_id is not None:
-        conditions.append(Unit.zone_id == filters.zone_id)
-    if filters.school:
-        conditions.append(or_(Unit.name.contains(filters.school, autoescape=True), Unit.code == filters.school))
-    return conditions
-
-
 def _page(session: Session, query: Any, page: int, per_page: int | None) -> Page:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     if per_page is not None:
@@ -80,21 +51,8 @@ def concern_list(
         .join(Unit, Unit.id == Concern.unit_id)
         .outerjoin(Zone, Zone.id == Unit.zone_id)
         .outerjoin(Inspector, Inspector.id == Concern.inspector_id)
-        .where(*_zone_and_school(scope, filters))
+        .where(scope.units(), *conditions(filters, CONCERNS, today))
     )
-    if filters.state == "open":
-        query = query.where(Concern.state.in_(OPEN_CONCERN))
-    elif filters.state:
-        query = query.where(Concern.state == filters.state)
-    if filters.item:
-        query = query.where(Concern.category == filters.item)
-    if filters.inspector:
-        query = query.where(Inspector.number == filters.inspector)
-    if filters.overdue:
-        query = query.where(Concern.state.in_(OPEN_CONCERN), Concern.answer_due_on < today)
-    if filters.since or filters.until:
-        start, end = utc_bounds(Period(filters.since or date(2000, 1, 1), filters.until or date(2100, 1, 1)))
-        query = query.where(Concern.created_at >= start, Concern.created_at < end)
     return _page(session, query.order_by(Concern.created_at.desc(), Concern.id.desc()), page, per_page)
 
 
@@ -107,26 +65,8 @@ def rectification_list(
         .join(Unit, Unit.id == Rectification.unit_id)
         .outerjoin(Zone, Zone.id == Unit.zone_id)
         .outerjoin(Inspector, Inspector.id == Rectification.inspector_id)
-        .where(*_zone_and_school(scope, filters))
+        .where(scope.units(), *conditions(filters, RECTIFICATIONS, today))
     )
-    if filters.state == "open":
-        query = query.where(Rectification.state.in_(OPEN_RECTIFICATION))
-    elif filters.state:
-        query = query.where(Rectification.state == filters.state)
-    if filters.item:
-        query = query.where(Rectification.item == filters.item)
-    if filters.inspector:
-        query = query.where(Inspector.number == filters.inspector)
-    if filters.level is not None:
-        query = query.where(Rectification.level == filters.level)
-    if filters.overdue:
-        query = query.where(Rectification.state.in_(OWED_RECTIFICATION), Rectification.deadline < today)
-    if filters.pending == "escalation":
-        waiting = select(Escalation.rectification_id).where(Escalation.state == EscalationState.PROPOSED.value)
-        query = query.where(Rectification.id.in_(waiting))
-    elif filters.pending == "extension":
-        asked = select(ExtensionRequest.rectification_id).where(ExtensionRequest.decision.is_(None))
-        query = query.where(Rectification.id.in_(asked))
     return _page(session, query.order_by(Rectification.deadline, Rectification.id), page, per_page)
 
 
@@ -139,16 +79,8 @@ def visit_list(
         .join(Unit, Unit.id == Visit.unit_id)
         .outerjoin(Zone, Zone.id == Unit.zone_id)
         .join(Inspector, Inspector.id == Visit.inspector_id)
-        .where(*_zone_and_school(scope, filters), live_visits())
+        .where(scope.units(), *conditions(filters, VISITS))
     )
-    if filters.inspector:
-        query = query.where(Inspector.number == filters.inspector)
-    if filters.item:
-        query = query.where(Visit.items.contains(filters.item))
-    if filters.since:
-        query = query.where(Visit.visited_on >= filters.since)
-    if filters.until:
-        query = query.where(Visit.visited_on <= filters.until)
     return _page(session, query.order_by(Visit.visited_on.desc(), Visit.id.desc()), page, per_page)
 
 
@@ -183,7 +115,7 @@ def school_list(
         .outerjoin(Zone, Zone.id == Unit.zone_id)
         .outerjoin(Assignment, current_assignment())
         .outerjoin(Inspector, Inspector.id == Assignment.inspector_id)
-        .where(*_zone_and_school(scope, filters), Unit.kind.in_(SCHOOL_KINDS), Unit.active.is_(True))
+        .where(scope.units(), *unit_conditions(filters), Unit.kind.in_(SCHOOL_KINDS), Unit.active.is_(True))
     )
     if filters.inspector == "none":
         query = query.where(Assignment.id.is_(None))

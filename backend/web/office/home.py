@@ -8,6 +8,7 @@ from typing import Any
 from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from backend.domain import staffing
 from backend.domain.kinds import ConcernState
 from backend.services.office import figures
 from backend.web.office.auth import authority, db, scope
@@ -29,8 +30,8 @@ def charts(board: figures.Dashboard) -> dict[str, Any]:
             "type": "bar",
             "labels": [z.name for z in cov.zones],
             "values": [z.value for z in cov.zones],
-            "limit": figures.SCHOOLS_PER_ZONE,
-            "limitLabel": t("office.dash.chart.zone_limit", limit=figures.SCHOOLS_PER_ZONE),
+            "limit": staffing.SCHOOLS_PER_ZONE,
+            "limitLabel": t("office.dash.chart.zone_limit", limit=staffing.SCHOOLS_PER_ZONE),
             "label": t("office.dash.chart.schools"),
         },
         "visits": {
@@ -74,6 +75,6 @@ def dashboard() -> ResponseReturnValue:
         board=board,
         chart_data=charts(board),
         targets=targets,
-        rules=figures,
+        rules=staffing,
         took_ms=took,
     )

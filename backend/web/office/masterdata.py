@@ -11,13 +11,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from backend.clock import local_today
+from backend.domain import staffing
 from backend.domain.kinds import CalendarDayKind
 from backend.services import binding as binding_service
+from backend.services import list_filters
 from backend.services import schools as school_service
 from backend.services import tokens as token_service
 from backend.services.calendar import set_day
 from backend.services.importing import ImportKind, import_bytes
-from backend.services.office import details, figures, scoped
+from backend.services.office import details, scoped
 from backend.services.office import publication as published
 from backend.services.office import worklists as lists
 from backend.store.models import AuditEvent, CalendarDay
@@ -79,7 +81,7 @@ def school_inspector(code: str) -> ResponseReturnValue:
 def inspectors() -> ResponseReturnValue:
     with db() as s:
         rows = lists.inspector_list(s, scope())
-    return render_template("office/inspectors.html", rows=rows, rules=figures)
+    return render_template("office/inspectors.html", rows=rows, rules=staffing)
 
 
 @bp.get("/inspectors/<number>")
@@ -88,8 +90,8 @@ def inspector(number: str) -> ResponseReturnValue:
         person = details.inspector_in_scope(s, scope(), number)
         if person is None:
             abort(404)
-        page = lists.school_list(s, scope(), lists.ListFilters(inspector=number), per_page=None)
-        return render_template("office/inspector.html", person=person, schools=page.rows, rules=figures)
+        page = lists.school_list(s, scope(), list_filters.ListFilters(inspector=number), per_page=None)
+        return render_template("office/inspector.html", person=person, schools=page.rows, rules=staffing)
 
 
 # --- office only --------------------------------------------------------------------------------------

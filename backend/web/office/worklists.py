@@ -22,6 +22,7 @@ from backend.domain.concern import IllegalTransition
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
 from backend.services import escalations as escalation_service
+from backend.services import list_filters
 from backend.services import rectifications as rectification_service
 from backend.services.media import media_of, path_of
 from backend.services.office import details, figures, scoped
@@ -50,15 +51,15 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def filters_from(args: MultiDict[str, str]) -> lists.ListFilters:
+def filters_from(args: MultiDict[str, str]) -> list_filters.ListFilters:
     """The list filters in the query string; a zone leader's zone is forced by the scope whatever is asked."""
-    return lists.ListFilters(
+    return list_filters.ListFilters(
         state=args.get("state", ""),
         item=args.get("item", ""),
         zone_id=_int(args.get("zone")) if scope().is_office else None,
         school=args.get("school", "").strip(),
         inspector=args.get("inspector", "").strip(),
-        overdue=args.get("overdue") == "1",
+        overdue=True if args.get("overdue") == "1" else None,
         level=_int(args.get("level")),
         pending=args.get("pending", ""),
         since=_date(args.get("since")),
