@@ -6,10 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from backend.services.list_filters import CONCERNS, RECTIFICATIONS, VISITS, ListFilters, conditions, unit_conditions
+from backend.services.list_filters import (
+    CONCERNS,
+    RECTIFICATIONS,
+    VISITS,
+    Columns,
+    ListFilters,
+    conditions,
+    unit_conditions,
+)
 from backend.services.office.scoped import SCHOOL_KINDS, current_assignment, inspector_ids_in, schools_of
 from backend.services.office_users import Scope
 from backend.store.models import (
@@ -42,17 +50,22 @@ def _page(session: Session, query: Any, page: int, per_page: int | None) -> Page
     return Page(list(session.execute(query).all()), total, page, per_page or max(total, 1))
 
 
+def _records(scope: Scope, model: Any, on: Columns, filters: ListFilters, today: date | None) -> Select[Any]:
+    """Records of `model` with their school, zone and inspector names, filtered, inside the scope."""
+    return (
+        select(model, Unit.name, Zone.name, Inspector.name)
+        .join(Unit, Unit.id == model.unit_id)
+        .outerjoin(Zone, Zone.id == Unit.zone_id)
+        .outerjoin(Inspector, Inspector.id == model.inspector_id)
+        .where(scope.units(), *conditions(filters, on, today))
+    )
+
+
 def concern_list(
     session: Session, scope: Scope, filters: ListFilters, *, today: date, page: int = 1, per_page: int | None = 50
 ) -> Page:
     """Rows of (Concern, school name, zone name, inspector name), newest first."""
-    query = (
-        select(Concern, Unit.name, Zone.name, Inspector.name)
-        .join(Unit, Unit.id == Concern.unit_id)
-        .outerjoin(Zone, Zone.id == Unit.zone_id)
-        .outerjoin(Inspector, Inspector.id == Concern.inspector_id)
-        .where(scope.units(), *conditions(filters, CONCERNS, today))
-    )
+    query = _records(scope, Concern, CONCERNS, filters, today)
     return _page(session, query.order_by(Concern.created_at.desc(), Concern.id.desc()), page, per_page)
 
 
@@ -60,13 +73,7 @@ def rectification_list(
     session: Session, scope: Scope, filters: ListFilters, *, today: date, page: int = 1, per_page: int | None = 50
 ) -> Page:
     """Rows of (Rectification, school name, zone name, inspector name), nearest deadline first."""
-    query = (
-        select(Rectification, Unit.name, Zone.name, Inspector.name)
-        .join(Unit, Unit.id == Rectification.unit_id)
-        .outerjoin(Zone, Zone.id == Unit.zone_id)
-        .outerjoin(Inspector, Inspector.id == Rectification.inspector_id)
-        .where(scope.units(), *conditions(filters, RECTIFICATIONS, today))
-    )
+    query = _records(scope, Rectification, RECTIFICATIONS, filters, today)
     return _page(session, query.order_by(Rectification.deadline, Rectification.id), page, per_page)
 
 
@@ -74,13 +81,7 @@ def visit_list(
     session: Session, scope: Scope, filters: ListFilters, *, page: int = 1, per_page: int | None = 50
 ) -> Page:
     """Rows of (Visit, school name, zone name, inspector name), latest first."""
-    query = (
-        select(Visit, Unit.name, Zone.name, Inspector.name)
-        .join(Unit, Unit.id == Visit.unit_id)
-        .outerjoin(Zone, Zone.id == Unit.zone_id)
-        .join(Inspector, Inspector.id == Visit.inspector_id)
-        .where(scope.units(), *conditions(filters, VISITS))
-    )
+    query = _records(scope, Visit, VISITS, filters, None)
     return _page(session, query.order_by(Visit.visited_on.desc(), Visit.id.desc()), page, per_page)
 
 
