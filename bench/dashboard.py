@@ -26,8 +26,9 @@ from sqlalchemy.engine import make_url
 from backend.clock import SystemClock
 from backend.domain.calendar import local_date
 from backend.domain.kinds import ConcernState, EscalationState, RectificationState
-from backend.services import dashboard, office_users
+from backend.services import office_users
 from backend.services.authority import current_authority
+from backend.services.office import figures
 from backend.store.db import Database
 from backend.store.models import (
     Assignment,
@@ -318,7 +319,7 @@ def main() -> None:
 
         def queries(scope: office_users.Scope = scope) -> None:
             with db.sessions() as s:
-                dashboard.dashboard(s, scope, current_authority(s), today)
+                figures.dashboard(s, scope, current_authority(s), today)
 
         median, worst = timed(queries)
         print(f"dashboard queries ({username}): median {median:.0f} ms, max {worst:.0f} ms")

@@ -152,9 +152,9 @@ class Job:
 
 
 def build(job: Job) -> list[tuple[str, bytes]]:
-    from bot.wechat_sender import WeChatSender
+    from bot.fake_wechat.pusher import WeChatPusher
 
-    sender = WeChatSender(job.url, token=TOKEN, appid=APPID, aes_key=AES_KEY)
+    sender = WeChatPusher(job.url, token=TOKEN, appid=APPID, aes_key=AES_KEY)
     path = urlsplit(job.url).path
     built = []
     for i in range(job.count):

@@ -23,8 +23,8 @@ from backend.kv import KV, KVUnavailable
 from backend.services.bot_desk import BotServices, Desk
 from bot.conversation import Conversation
 from bot.dedupe import Claim, Dedupe, Seen
+from bot.gate import Forbidden, Inbound, Opened
 from bot.handlers import Context
-from bot.inbound import Forbidden, Inbound, Opened
 from bot.replies import Reply
 from bot.router import Router
 from messages import t

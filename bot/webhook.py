@@ -1,6 +1,6 @@
 """`GET|POST /wechat`: the URL configured in the WeChat console.
 
-GET answers the console's URL check. POST reads at most 64 KiB, verifies the push (`bot.inbound.Gate`), answers
+GET answers the console's URL check. POST reads at most 64 KiB, verifies the push (`bot.gate.Gate`), answers
 it through the `Inbox` within the time budget, and seals the reply (encrypted and signed in safe mode).
 Refusals are short plain texts with 403/400/413: never a stack trace.
 """
@@ -18,7 +18,7 @@ from backend.clock import timestamp as timestamp_of
 from backend.runtime import Runtime
 from backend.services.bot_desk import BotServices
 from backend.web import runtime
-from bot.inbound import MAX_BODY, Gate, Rejected, TooLarge
+from bot.gate import MAX_BODY, Gate, Rejected, TooLarge
 from bot.inbox import BUDGET, Inbox
 from bot.replies import SUCCESS, render
 from bot.router import Router

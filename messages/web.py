@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "cli.worker.ran_once": "后台任务已各运行一次：{ok} 个成功，{failed} 个出错。",
     "cli.demo.database": "演示数据库：{path}（与正式数据库分开；命令行使用它时请设置 DUDAO_DATABASE_URL=sqlite:///{path}）",
     "cli.demo.companion": "已启动配套服务：{name} {url}",
-    # the demo's recent history and its office accounts (backend/services/demo_activity.py)
+    # the demo's recent history and its office accounts (backend/demo/activity.py)
     "cli.demo.activity": (
         "演示动态：近三个月的 {visits} 条走访记录、{concerns} 条家长留言、{rectifications} 项整改事项"
         "（{escalations} 次督办、约谈），历史推送 {pushes} 条已标记为已发送，不会再推送。"

@@ -9,10 +9,10 @@ import click
 
 from backend.config import DEFAULT_API_BASE, Config
 from bot.fake_wechat import FakeWeChatControl
+from bot.fake_wechat.pusher import WeChatPusher
 from bot.simulator.chat import ChatRepl, poll_pushes
 from bot.simulator.core import Simulator
 from bot.simulator.demo import DemoFile
-from bot.wechat_sender import WeChatSender
 from messages import t
 
 DEFAULT_OPENID = "o-dudao-chat-user"
@@ -56,7 +56,7 @@ def chat(
     appid = appid or config.wechat_appid
     if fake_api is None and config.wechat_api_base != DEFAULT_API_BASE:
         fake_api = config.wechat_api_base
-    sender = WeChatSender(url, token=token, appid=appid, aes_key=aes_key)
+    sender = WeChatPusher(url, token=token, appid=appid, aes_key=aes_key)
     fake = FakeWeChatControl(fake_api) if fake_api else None
     repl = ChatRepl(Simulator(sender, fake), openid, out=click.echo)
     interactive = sys.stdin.isatty()

@@ -22,6 +22,7 @@ from backend.domain.calendar import local_date, local_now
 from backend.domain.kinds import RectificationState
 from backend.services import escalations
 from backend.services import rectifications as rect
+from backend.services.list_filters import RECTIFICATIONS, ListFilters, conditions
 from backend.services.rectifications import RectificationError
 from backend.store.db import Database, session_now
 from backend.store.models import OutboxMessage, Rectification, Unit
@@ -77,16 +78,15 @@ def list_(
     """List rectification items, the nearest deadline first."""
     with _session(config) as session:
         today = local_date(session_now(session))
-        query = select(Rectification).order_by(Rectification.deadline, Rectification.id)
-        if unit_code:
-            query = query.join(Unit, Unit.id == Rectification.unit_id).where(Unit.code == unit_code)
-        if state:
-            query = query.where(Rectification.state == state)
-        if level is not None:
-            query = query.where(Rectification.level == level)
-        if overdue:
-            awaiting = [s.value for s in rules.AWAITING_UNIT]
-            query = query.where(Rectification.state.in_(awaiting), Rectification.deadline < today)
+        filters = ListFilters(
+            school_code=unit_code or "", state=state or "", level=level, overdue=True if overdue else None
+        )
+        query = (
+            select(Rectification)
+            .join(Unit, Unit.id == Rectification.unit_id)
+            .where(*conditions(filters, RECTIFICATIONS, today))
+            .order_by(Rectification.deadline, Rectification.id)
+        )
         rows = list(session.scalars(query.limit(limit)))
         if not rows:
             click.echo(t("rect.cli.none"))

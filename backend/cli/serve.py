@@ -21,11 +21,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from backend.app import build_runtime, create_app
 from backend.clock import SettableClock, clock_from_offset
 from backend.config import Config
+from backend.demo.activity import DEMO_ADMIN, DEMO_LEADER, ensure_demo_accounts, load_demo_activity
+from backend.demo.county import load_demo_county
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
 from backend.runtime import Runtime
-from backend.services.demo_activity import DEMO_ADMIN, DEMO_LEADER, ensure_demo_accounts, load_demo_activity
-from backend.services.demo_county import load_demo_county
 from backend.store.db import Database
 from bot.simulator.cast import Cast, SimDesk
 from bot.simulator.demo import DEMO_APPID, DEMO_FILE, DemoFile, FakeWeChatCompanion

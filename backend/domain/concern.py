@@ -30,6 +30,8 @@ TRANSITIONS: Mapping[S, frozenset[S]] = {
 
 # waiting for the inspector: these count against deadlines and are listed under 留言
 OPEN_STATES: frozenset[S] = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.VERIFYING})
+# no longer waiting for the inspector
+CLOSED_STATES: frozenset[S] = frozenset(TRANSITIONS) - OPEN_STATES
 # the reporter has been answered in some way
 ANSWERED_STATES: frozenset[S] = frozenset({S.ANSWERED, S.REFERRED, S.NOT_SUBSTANTIATED, S.CLOSED})
 
@@ -76,6 +78,11 @@ def missed_deadline(state: str, ack_due_on: date | None, answer_due_on: date | N
     if answer_due_on is not None and today > answer_due_on:
         return answer_due_on
     return None
+
+
+def answer_overdue(state: str, answer_due_on: date | None, today: date) -> bool:
+    """Open and past the answer deadline (the deadline day itself is still in time)."""
+    return S(state) in OPEN_STATES and answer_due_on is not None and answer_due_on < today
 
 
 def due_escalation_level(missed_on: date | None, today: date, calendar: WorkingCalendar) -> int:

@@ -41,8 +41,12 @@ TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {
 
 # the unit owes something (a signature, a report): the deadline runs against it
 AWAITING_UNIT: frozenset[S] = frozenset({S.ISSUED, S.ACKNOWLEDGED, S.REOPENED})
-# not finished: what `整改` lists and what a unit may ask an extension for
+# not finished: what `整改` lists and what a unit may ask an extension for (a draft is not an issued notice)
 OPEN: frozenset[S] = frozenset({S.ISSUED, S.ACKNOWLEDGED, S.SUBMITTED, S.REOPENED})
+# the unit has reported: the item waits for 复查
+AWAITING_REINSPECTION: frozenset[S] = frozenset({S.SUBMITTED})
+# re-inspected and passed
+DONE: frozenset[S] = frozenset({S.VERIFIED, S.CLOSED})
 
 
 def next_state(action: str, state: str) -> S:

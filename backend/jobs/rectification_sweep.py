@@ -27,6 +27,7 @@ from backend.domain.kinds import RectificationState, Role
 from backend.services import escalations, notices
 from backend.services.calendar import working_calendar
 from backend.services.rectifications import audit, fields_of
+from backend.services.rule_sql import rectification_overdue
 from backend.store.db import Database
 from backend.store.models import Authority, Escalation, OutboxMessage, Rectification, WechatIdentity
 from messages import t
@@ -57,11 +58,7 @@ def unsigned_since(cutoff: datetime, today: date) -> Select[Any]:
 
 def overdue(today: date) -> Select[Any]:
     """Past their deadline and still waiting on the unit (ix_rectification_awaiting_deadline)."""
-    return (
-        select(Rectification.id)
-        .where(Rectification.state.in_(AWAITING), Rectification.deadline < today)
-        .order_by(Rectification.id)
-    )
+    return select(Rectification.id).where(rectification_overdue(today)).order_by(Rectification.id)
 
 
 def _unsigned_cutoff(calendar: WorkingCalendar, today: date) -> datetime:

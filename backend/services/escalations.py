@@ -79,21 +79,28 @@ def escalate_if_overdue(session: Session, item: Rectification, *, now: datetime)
     return rung.value
 
 
+def _taken(
+    item: Rectification, level: EscalationLevel, *, actor: str, now: datetime, record: dict[str, Any]
+) -> Escalation:
+    """A rung taken at once (督办, 问责): proposed and confirmed at the same moment."""
+    return Escalation(
+        rectification_id=item.id,
+        unit_id=item.unit_id,
+        level=level.value,
+        state=EscalationState.CONFIRMED.value,
+        proposed_at=now,
+        confirmed_at=now,
+        confirmed_by=actor,
+        record=record,
+    )
+
+
 def supervise(session: Session, item: Rectification, *, now: datetime, actor: str = "system") -> Escalation:
     """督办通知: a new deadline, to the unit and its superior."""
     today = local_date(now)
     old_deadline, new_deadline = item.deadline, _new_deadline(session, item, today)
-    row = Escalation(
-        rectification_id=item.id,
-        unit_id=item.unit_id,
-        level=L.SUPERVISION_NOTICE.value,
-        state=EscalationState.CONFIRMED.value,
-        new_deadline=new_deadline,
-        proposed_at=now,
-        confirmed_at=now,
-        confirmed_by=actor,
-        record={"old_deadline": old_deadline.isoformat()},
-    )
+    row = _taken(item, L.SUPERVISION_NOTICE, actor=actor, now=now, record={"old_deadline": old_deadline.isoformat()})
+    row.new_deadline = new_deadline
     session.add(row)
     item.deadline, item.level = new_deadline, rules.LEVEL_NUMBER[L.SUPERVISION_NOTICE]
     superior, superior_openids = _superior_openids(session, item.unit_id)
@@ -176,6 +183,37 @@ def _required(record: dict[str, Any], names: tuple[str, ...]) -> None:
         raise RectificationError(t("rect.error.record_missing", fields=", ".join(missing)))
 
 
+@dataclass(frozen=True)
+class Announced:
+    """What the unit and its superior are told when the office takes a rung, and how it is audited."""
+
+    notice: str
+    fields: tuple[str, ...]  # taken from the rung's record
+    action: str
+    once_per_item: bool = False  # the dedupe key names the item only, not the rung's row
+
+
+ANNOUNCED: dict[EscalationLevel, Announced] = {
+    L.TALK: Announced("rect.notice.talk_held", rules.TALK_FIELDS, "escalation.talk.confirmed"),
+    L.CIRCULAR: Announced("rect.notice.circular", ("text",), "escalation.circular.confirmed"),
+    L.ACCOUNTABILITY: Announced(
+        "rect.notice.accountability", rules.ACCOUNTABILITY_FIELDS, "escalation.accountability.recorded", True
+    ),
+}
+
+
+def _announce(
+    session: Session, item: Rectification, row: Escalation, *, actor: str, now: datetime, **detail: Any
+) -> None:
+    """A rung the office took (约谈, 通报, 问责): told to the unit and its superior, and audited with its record."""
+    level = L(row.level)
+    how = ANNOUNCED[level]
+    key = f"rect:{item.id}:{level.value}" + ("" if how.once_per_item else f":{row.id}")
+    shown = fields_of(session, item, **{k: row.record.get(k, "") for k in how.fields})
+    _tell_unit_and_superior(session, item, text=t(how.notice, **shown), fields=shown, key=key, now=now)
+    audit(session, item, actor=actor, action=how.action, now=now, escalation_id=row.id, record=row.record, **detail)
+
+
 def _proposed(session: Session, escalation_id: int, level: EscalationLevel) -> tuple[Escalation, Rectification]:
     row = session.get(Escalation, escalation_id)
     if row is None or row.level != level.value or row.state != EscalationState.PROPOSED.value:
@@ -208,20 +246,8 @@ def confirm_talk(
     superior, _openids = _superior_openids(session, item.unit_id)
     # a new dict, not an edit in place: the JSON column notices only assignment
     row.record = {**row.record, **{k: str(v) for k, v in record.items()}, "filed_with_unit_id": superior}
-    fields = fields_of(session, item, **{k: row.record.get(k, "") for k in rules.TALK_FIELDS})
-    text = t("rect.notice.talk_held", **fields)
-    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:talk:{row.id}", now=now)
-    audit(
-        session,
-        item,
-        actor=actor,
-        action="escalation.talk.confirmed",
-        now=now,
-        escalation_id=row.id,
-        record=row.record,
-        old_deadline=old_deadline.isoformat(),
-        deadline=item.deadline.isoformat(),
-    )
+    deadlines = {"old_deadline": old_deadline.isoformat(), "deadline": item.deadline.isoformat()}
+    _announce(session, item, row, actor=actor, now=now, **deadlines)
     return row
 
 
@@ -235,18 +261,7 @@ def confirm_circular(
     row.state, row.confirmed_at, row.confirmed_by = EscalationState.CONFIRMED.value, now, actor
     row.record = {**row.record, **published, "published": True}
     item.level = max(item.level, rules.LEVEL_NUMBER[L.CIRCULAR])
-    fields = fields_of(session, item, text=row.record.get("text", ""))
-    text = t("rect.notice.circular", **fields)
-    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:circular:{row.id}", now=now)
-    audit(
-        session,
-        item,
-        actor=actor,
-        action="escalation.circular.confirmed",
-        now=now,
-        escalation_id=row.id,
-        record=row.record,
-    )
+    _announce(session, item, row, actor=actor, now=now)
     return row
 
 
@@ -299,29 +314,10 @@ def record_accountability(
     dates = [d for d in earlier if d is not None] + [now]
     heavier = rules.needs_heavier_handling(dates, now)
     count = sum(1 for d in dates if now - d <= rules.HEAVIER_WITHIN)
-    row = Escalation(
-        rectification_id=item.id,
-        unit_id=item.unit_id,
-        level=L.ACCOUNTABILITY.value,
-        state=EscalationState.CONFIRMED.value,
-        proposed_at=now,
-        confirmed_at=now,
-        confirmed_by=actor,
-        record={**{k: str(v) for k, v in record.items()}, "heavier_handling": heavier, "within_year": count},
-    )
+    kept = {**{k: str(v) for k, v in record.items()}, "heavier_handling": heavier, "within_year": count}
+    row = _taken(item, L.ACCOUNTABILITY, actor=actor, now=now, record=kept)
     session.add(row)
     session.flush()
     item.level = rules.LEVEL_NUMBER[L.ACCOUNTABILITY]
-    fields = fields_of(session, item, **{k: row.record.get(k, "") for k in rules.ACCOUNTABILITY_FIELDS})
-    text = t("rect.notice.accountability", **fields)
-    _tell_unit_and_superior(session, item, text=text, fields=fields, key=f"rect:{item.id}:accountability", now=now)
-    audit(
-        session,
-        item,
-        actor=actor,
-        action="escalation.accountability.recorded",
-        now=now,
-        escalation_id=row.id,
-        record=row.record,
-    )
+    _announce(session, item, row, actor=actor, now=now)
     return Accountability(row, heavier, count)

@@ -19,8 +19,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from backend.domain import concern as concern_rules
+from backend.domain import rectification as rectification_rules
 from backend.domain.calendar import local_date, local_now
-from backend.services import dashboard as queries
+from backend.services import list_filters
+from backend.services.office import details, periods, publication, scoped
+from backend.services.office import worklists as lists
 from backend.services.office_users import OfficeRole, Scope
 from backend.store.db import session_now
 from backend.store.models import Authority, Unit
@@ -73,7 +77,7 @@ def _save(book: Workbook) -> bytes:
 
 
 def list_xlsx(
-    session: Session, scope: Scope, authority: Authority, kind: str, filters: queries.ListFilters, today: date
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: list_filters.ListFilters, today: date
 ) -> bytes:
     """The whole list `kind` (every page) with the page's filters, as one sheet."""
     headers, rows = list_rows(session, scope, authority, kind, filters, today)
@@ -86,12 +90,12 @@ def list_xlsx(
 
 
 def list_rows(
-    session: Session, scope: Scope, authority: Authority, kind: str, filters: queries.ListFilters, today: date
+    session: Session, scope: Scope, authority: Authority, kind: str, filters: list_filters.ListFilters, today: date
 ) -> tuple[list[str], list[list[Any]]]:
-    items = {i["code"]: i["name"] for i in queries.items_of(authority)}
+    items = {i["code"]: i["name"] for i in scoped.items_of(authority)}
     col = lambda *names: [t(f"office.col.{n}") for n in names]  # noqa: E731
     if kind == "concerns":
-        page = queries.concern_list(session, scope, filters, today=today, per_page=None)
+        page = lists.concern_list(session, scope, filters, today=today, per_page=None)
         headers = col("ticket", "received", "zone", "school", "item", "content", "state", "ack_due", "answer_due")
         headers += col("answered_at", "answer", "inspector", "overdue")
         rows = [
@@ -99,12 +103,12 @@ def list_rows(
                 c.ticket_no, _local(c.created_at), zone or "", school, items.get(c.category or "", ""), c.content,
                 _label("concern.state", c.state), _local(c.ack_due_on), _local(c.answer_due_on),
                 _local(c.answered_at), c.answer or c.note, inspector or "",
-                t("office.yes") if queries.concern_overdue(c, today) else "",
+                t("office.yes") if concern_rules.answer_overdue(c.state, c.answer_due_on, today) else "",
             ]
             for c, school, zone, inspector in page.rows
         ]  # fmt: skip
     elif kind == "rectifications":
-        page = queries.rectification_list(session, scope, filters, today=today, per_page=None)
+        page = lists.rectification_list(session, scope, filters, today=today, per_page=None)
         headers = col("number", "zone", "school", "item", "problem", "requirement", "state", "deadline", "level")
         headers += col("issued_at", "submitted_at", "inspector", "overdue")
         rows = [
@@ -112,12 +116,12 @@ def list_rows(
                 r.number, zone or "", school, items.get(r.item or "", ""), r.problem, r.requirement,
                 _label("rect.state", r.state), _local(r.deadline), _label("rect.level", r.level),
                 _local(r.issued_at), _local(r.submitted_at), inspector or "",
-                t("office.yes") if r.state in queries.OWED_RECTIFICATION and r.deadline < today else "",
+                t("office.yes") if rectification_rules.is_overdue(r.state, r.deadline, today) else "",
             ]
             for r, school, zone, inspector in page.rows
         ]  # fmt: skip
     elif kind == "visits":
-        page = queries.visit_list(session, scope, filters, per_page=None)
+        page = lists.visit_list(session, scope, filters, per_page=None)
         headers = col("date", "zone", "school", "inspector", "visit_kind", "item", "observations", "problems")
         headers += col("urgent")
         rows = [
@@ -129,7 +133,7 @@ def list_rows(
             for v, school, zone, inspector in page.rows
         ]  # fmt: skip
     elif kind == "schools":
-        page = queries.school_list(session, scope, filters, per_page=None)
+        page = lists.school_list(session, scope, filters, per_page=None)
         headers = col("code", "school", "unit_kind", "ownership", "zone", "inspector", "inspector_number", "students")
         rows = [
             [
@@ -145,7 +149,7 @@ def list_rows(
                 i.number, i.name, i.phone, _label("employment", i.employment), t("office.yes") if i.retired else "",
                 i.training_hours, i.schools,
             ]
-            for i in queries.inspector_list(session, scope)
+            for i in lists.inspector_list(session, scope)
         ]  # fmt: skip
     else:
         raise ValueError(kind)
@@ -154,8 +158,8 @@ def list_rows(
 
 def annual_summary_xlsx(session: Session, authority: Authority, year: int, today: date) -> bytes:
     """The year for the authority (督导委): totals, each zone, each school, each inspector."""
-    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), today))
-    results = queries.public_results(session, authority, period)
+    period = periods.Period(date(year, 1, 1), min(date(year, 12, 31), today))
+    results = publication.public_results(session, authority, period)
     book = Workbook()
     overview = book.active
     assert overview is not None
@@ -203,7 +207,7 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     )
     office_scope = Scope(0, "", "", OfficeRole.OFFICE, authority.id, None, None)
     people = book.create_sheet(t("office.annual.sheet.inspectors"))
-    headers, rows = list_rows(session, office_scope, authority, "inspectors", queries.ListFilters(), today)
+    headers, rows = list_rows(session, office_scope, authority, "inspectors", list_filters.ListFilters(), today)
     _sheet(people, headers, rows)
     return _save(book)
 
@@ -230,7 +234,7 @@ def _font() -> str:
     return "STSong-Light"
 
 
-def school_report_pdf(session: Session, authority: Authority, unit: Unit, period: queries.Period) -> bytes:
+def school_report_pdf(session: Session, authority: Authority, unit: Unit, period: periods.Period) -> bytes:
     """督导报告: the school, its inspector, the visits, the findings and rectifications, concerns, over `period`."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -239,8 +243,8 @@ def school_report_pdf(session: Session, authority: Authority, unit: Unit, period
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font()
-    report = queries.school_report(session, unit, period)
-    items = {i["code"]: i["name"] for i in queries.items_of(authority)}
+    report = details.school_report(session, unit, period)
+    items = {i["code"]: i["name"] for i in scoped.items_of(authority)}
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=4)

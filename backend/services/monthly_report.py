@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
-from backend.domain.kinds import RectificationState
 from backend.domain.visit_targets import Period, Progress, month_of, previous_month, progress, semester_of
 from backend.services import media, notices
 from backend.services.authority import current_authority
+from backend.services.rule_sql import rectification_open
 from backend.services.visits import my_schools, visits_between
 from backend.store.db import Database, session_now
 from backend.store.models import Inspector, Rectification, Unit, Visit
@@ -76,16 +76,10 @@ def inspector_month(session: Session, inspector: Inspector, month: Period) -> In
     for visit in visits:
         per_school[names[visit.unit_id]] = per_school.get(names[visit.unit_id], 0) + 1
     items = Counter(code for visit in visits for code in visit.items)
-    open_states = [
-        RectificationState.ISSUED.value,
-        RectificationState.ACKNOWLEDGED.value,
-        RectificationState.SUBMITTED.value,
-        RectificationState.REOPENED.value,
-    ]
     open_rects = session.scalar(
         select(func.count())
         .select_from(Rectification)
-        .where(Rectification.inspector_id == inspector.id, Rectification.state.in_(open_states))
+        .where(Rectification.inspector_id == inspector.id, rectification_open())
     )
     return InspectorMonth(
         inspector_id=inspector.id,

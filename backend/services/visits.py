@@ -18,11 +18,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
-from backend.domain.kinds import ConcernState, RectificationState, VisitKind
+from backend.domain.kinds import RectificationState, VisitKind
 from backend.domain.visit_text import SchoolRef, find_school
 from backend.services import media, notices
 from backend.services import rectifications as rect_service
 from backend.services.authority import current_authority
+from backend.services.list_filters import VISITS, ListFilters, conditions
+from backend.services.rule_sql import concern_open, rectification_open
 from backend.store.db import session_now
 from backend.store.models import (
     Assignment,
@@ -39,15 +41,6 @@ from messages import t
 UNDO_WINDOW = timedelta(minutes=30)
 FAR_FROM_SCHOOL_M = 1000.0
 SUBJECT = "visit"
-CLOSED_CONCERN_STATES = frozenset(
-    {
-        ConcernState.ANSWERED.value,
-        ConcernState.CLOSED.value,
-        ConcernState.REFERRED.value,
-        ConcernState.NOT_SUBSTANTIATED.value,
-        ConcernState.DUPLICATE.value,
-    }
-)
 VISIT_KINDS = tuple(k.value for k in VisitKind)
 
 
@@ -99,17 +92,14 @@ def my_schools(session: Session, inspector_id: int) -> list[MySchool]:
     concerns = dict(
         session.execute(
             select(Concern.unit_id, func.count())
-            .where(Concern.unit_id.in_(ids), Concern.state.not_in(CLOSED_CONCERN_STATES))
+            .where(Concern.unit_id.in_(ids), concern_open())
             .group_by(Concern.unit_id)
         ).all()
     )
-    open_states = [
-        s.value for s in RectificationState if s not in (RectificationState.CLOSED, RectificationState.VERIFIED)
-    ]
     rects = dict(
         session.execute(
             select(Rectification.unit_id, func.count())
-            .where(Rectification.unit_id.in_(ids), Rectification.state.in_(open_states))
+            .where(Rectification.unit_id.in_(ids), rectification_open())
             .group_by(Rectification.unit_id)
         ).all()
     )
@@ -528,16 +518,10 @@ def list_visits(
         .join(Unit, Unit.id == Visit.unit_id)
         .join(Inspector, Inspector.id == Visit.inspector_id)
     )
-    if school:
-        query = query.where(Unit.code == school)
-    if inspector:
-        query = query.where(Inspector.number == inspector)
-    if date_from:
-        query = query.where(Visit.visited_on >= date_from)
-    if date_to:
-        query = query.where(Visit.visited_on <= date_to)
-    if not include_revoked:
-        query = query.where(Visit.revoked_at.is_(None))
+    filters = ListFilters(
+        school_code=school or "", inspector=inspector or "", since=date_from, until=date_to, revoked=include_revoked
+    )
+    query = query.where(*conditions(filters, VISITS))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit).offset(offset)).all()
     ids = [visit.id for visit, _unit, _person in rows]
@@ -601,9 +585,7 @@ def todo(session: Session, inspector_id: int, today: date) -> Todo:
     names = {s.unit_id: s.name for s in schools}
     ids = list(names)
     concerns = session.scalars(
-        select(Concern)
-        .where(Concern.unit_id.in_(ids), Concern.state.not_in(CLOSED_CONCERN_STATES))
-        .order_by(Concern.created_at)
+        select(Concern).where(Concern.unit_id.in_(ids), concern_open()).order_by(Concern.created_at)
     ).all()
     submitted = session.scalars(
         select(Rectification)

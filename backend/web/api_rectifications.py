@@ -10,13 +10,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.domain import rectification as rules
 from backend.domain.calendar import local_date
 from backend.domain.kinds import RectificationState
 from backend.services import rectifications as rect
+from backend.services.list_filters import RECTIFICATIONS, ListFilters, conditions
 from backend.store.models import Rectification, Unit
 from backend.web import openapi, runtime
 from backend.web.api import int_arg, require_token
@@ -110,30 +111,15 @@ def rectifications() -> ResponseReturnValue:
     page = int_arg("page", 1, 1, 1_000_000)
     per_page = int_arg("per_page", 50, 1, MAX_PER_PAGE)
     today = local_date(runtime().clock.now())
-    conditions: list[Any] = []
     with runtime().db.session() as session:
-        unit_code = request.args.get("unit") or None
-        if unit_code is not None:
-            unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
-            if unit_id is None:
-                raise ApiError(404)
-            conditions.append(Rectification.unit_id == unit_id)
-        if state is not None:
-            conditions.append(Rectification.state == state)
-        if level_value is not None:
-            conditions.append(Rectification.level == level_value)
-        if overdue is not None:
-            # the same rule as rules.is_overdue, as SQL: waiting on the unit and past the deadline
-            late = and_(Rectification.state.in_([s.value for s in rules.AWAITING_UNIT]), Rectification.deadline < today)
-            conditions.append(late if overdue else not_(late))
-        total = session.scalar(select(func.count(Rectification.id)).where(*conditions)) or 0
-        query = (
-            select(Rectification)
-            .where(*conditions)
-            .order_by(Rectification.deadline, Rectification.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
+        unit_code = request.args.get("unit") or ""
+        if unit_code and session.scalar(select(Unit.id).where(Unit.code == unit_code)) is None:
+            raise ApiError(404)
+        filters = ListFilters(school_code=unit_code, state=state or "", level=level_value, overdue=overdue)
+        query = select(Rectification).join(Unit, Unit.id == Rectification.unit_id)
+        query = query.where(*conditions(filters, RECTIFICATIONS, today))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = query.order_by(Rectification.deadline, Rectification.id).offset((page - 1) * per_page).limit(per_page)
         items = [item_json(session, r, today) for r in session.scalars(query)]
     return jsonify(items=items, total=total, page=page, per_page=per_page)
 

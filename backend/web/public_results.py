@@ -11,8 +11,9 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from backend.services import dashboard as queries
 from backend.services.authority import current_authority
+from backend.services.office import periods, publication
+from backend.services.office import worklists as lists
 from backend.web import runtime, today
 from backend.web.office.blueprint import WEB_DIR, label, percent, when
 from messages import t
@@ -29,7 +30,7 @@ FIRST_YEAR = 2020
 PER_PAGE = 50  # a prefecture has thousands of schools: one page of them at a time
 
 
-def _page_of(rows: list[queries.PublicRow]) -> queries.Page:
+def _page_of(rows: list[publication.PublicRow]) -> lists.Page:
     """The asked-for page of the school rows (`?page=`), the last one when asked beyond it."""
     try:
         asked = int(request.args.get("page", 1))
@@ -38,7 +39,7 @@ def _page_of(rows: list[queries.PublicRow]) -> queries.Page:
     pages = max(1, -(-len(rows) // PER_PAGE))
     number = min(max(asked, 1), pages)
     start = (number - 1) * PER_PAGE
-    return queries.Page(rows[start : start + PER_PAGE], len(rows), number, PER_PAGE)
+    return lists.Page(rows[start : start + PER_PAGE], len(rows), number, PER_PAGE)
 
 
 def _year() -> int:
@@ -53,12 +54,12 @@ def _year() -> int:
 @bp.get("/")
 def results() -> ResponseReturnValue:
     year = _year()
-    period = queries.Period(date(year, 1, 1), min(date(year, 12, 31), today()))
+    period = periods.Period(date(year, 1, 1), min(date(year, 12, 31), today()))
     zone = request.args.get("zone", "")
     with runtime().db.session() as session:
         authority = current_authority(session)
-        chosen = queries.publication_of(authority)
-        found = queries.public_results(session, authority, period) if chosen.enabled else None
+        chosen = publication.publication_of(authority)
+        found = publication.public_results(session, authority, period) if chosen.enabled else None
         names = {"authority": authority.name, "office": authority.office_name, "hotline": authority.hotline}
     schools = [row for row in found.schools if not zone or row.zone == zone] if found else []
     page = _page_of(schools)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from backend.services.bot_desk import Desk
 from backend.services.identity import Who
 from bot.conversation import Conversation
-from bot.inbound import Inbound
+from bot.gate import Inbound
 from bot.replies import Reply
 
 

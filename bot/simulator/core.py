@@ -1,6 +1,6 @@
 """The simulator's core: WeChat users talking to a `/wechat` URL exactly as WeChat's servers relay them.
 
-`Simulator` sends (signed, and encrypted in safe mode, by `bot.wechat_sender`) and reads the passive reply. With a
+`Simulator` sends (signed, and encrypted in safe mode, by `bot.fake_wechat.pusher`) and reads the passive reply. With a
 fake WeChat API beside it, it also plays the user's side of WeChat: each message first records an interaction
 (the customer-service window opens), a picture is put in the media store before its MediaId is sent, and what the
 fake delivered to a user (customer-service and template messages) can be read back. No tty, no Flask: the
@@ -18,7 +18,7 @@ import requests
 
 from backend.domain.scenes import school_scene
 from bot.fake_wechat import FakeWeChatControl
-from bot.wechat_sender import Push, WeChatSender
+from bot.fake_wechat.pusher import Push, WeChatPusher
 from messages import t
 
 
@@ -78,7 +78,7 @@ def describe_delivery(sent: Mapping[str, Any]) -> Delivered:
 class Simulator:
     """WeChat users sending to one account's /wechat URL; thread-safe (the /sim page serves three phones)."""
 
-    def __init__(self, sender: WeChatSender, fake: FakeWeChatControl | None = None) -> None:
+    def __init__(self, sender: WeChatPusher, fake: FakeWeChatControl | None = None) -> None:
         self.sender, self.fake = sender, fake
         self._lock = threading.Lock()
         self._scanned: set[str] = set()  # users who followed through a scan: their next scans are SCAN events

@@ -1,7 +1,7 @@
 """`/sim`: three simulated phones (a parent, an inspector, a school contact) side by side, in the demo only.
 
 Every message a phone sends goes to `/sim/api/<phone>/send`, which builds WeChat's request with
-`bot.wechat_sender` and posts it over real HTTP to this same server's `/wechat`, as WeChat would; the phone
+`bot.fake_wechat.pusher` and posts it over real HTTP to this same server's `/wechat`, as WeChat would; the phone
 shows the passive reply. Pushes (customer-service and template messages the outbox worker sent to the fake
 WeChat API) join the transcript when the page polls `/sim/api/<phone>/entries`. The inspector and school phones
 bind themselves on first use with a fresh code, through the real `绑定 <code>` path.
@@ -18,14 +18,14 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
 from backend.config import DEFAULT_API_BASE
+from backend.demo.county import SEAT
 from backend.domain.kinds import Role
-from backend.services.demo_county import SEAT
 from backend.web import runtime
 from backend.web.errors import ApiError
 from bot.fake_wechat import FakeWeChatControl
+from bot.fake_wechat.pusher import WeChatPusher
 from bot.simulator.cast import Cast, SimDesk
 from bot.simulator.core import Exchange, Simulator
-from bot.wechat_sender import WeChatSender
 from messages import CATALOG, t
 
 bp = Blueprint("sim", __name__, url_prefix="/sim", template_folder="templates", static_folder="static")
@@ -97,7 +97,7 @@ def _state() -> SimState:
             config = rt.config
             # this same server's /wechat, reached over HTTP as WeChat reaches it
             url = request.url_root.rstrip("/") + "/wechat"
-            sender = WeChatSender(
+            sender = WeChatPusher(
                 url, token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key
             )
             fake = None if config.wechat_api_base == DEFAULT_API_BASE else FakeWeChatControl(config.wechat_api_base)

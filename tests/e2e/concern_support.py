@@ -27,7 +27,7 @@ from backend.store.db import Database
 from backend.store.models import WechatIdentity
 from bot import webhook
 from bot.fake_wechat import RunningFakeWeChat
-from bot.wechat_sender import WeChatSender
+from bot.fake_wechat.pusher import WeChatPusher
 from tests.e2e.conftest import serve_app
 from tests.e2e.webhook_support import TOKEN, School, new_aes_key, seed_school
 
@@ -57,7 +57,7 @@ def photo_with_gps(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
 class Stage:
     url: str
     runtime: Runtime
-    sender: WeChatSender
+    sender: WeChatPusher
     fake: RunningFakeWeChat
     school: School
 
@@ -136,7 +136,7 @@ def concern_stage(
     school = seed_school(db)
     try:
         with serve_app(app) as base:
-            sender = WeChatSender(
+            sender = WeChatPusher(
                 base + "/wechat", token=TOKEN, appid=fake.appid, aes_key=config.wechat_aes_key, clock=runtime.clock
             )
             stage = Stage(base, runtime, sender, fake, school)

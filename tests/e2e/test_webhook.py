@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from backend.clock import SettableClock
 from backend.store.models import InboundDelivery, WechatIdentity
-from bot.wechat_sender import Push
+from bot.fake_wechat.pusher import Push
 from messages import t
 from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
 

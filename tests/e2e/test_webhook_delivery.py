@@ -13,10 +13,10 @@ from backend.domain.kinds import Role
 from backend.kv import RedisKV
 from backend.services import binding
 from backend.store.models import AuditEvent, InboundDelivery, OutboxMessage, WechatIdentity
+from bot.fake_wechat.pusher import Answer, Push, WeChatPusher
 from bot.handlers import Context
 from bot.replies import Reply
 from bot.router import ROUTES, Route, Router, keyword
-from bot.wechat_sender import Answer, Push, WeChatSender
 from messages import t
 from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, open_stack, running_webhook, seed_school, wait_for
 
@@ -28,7 +28,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     yield from open_stack(request)
 
 
-def concurrently(sender: WeChatSender, pushes: list[Push]) -> list[Answer]:
+def concurrently(sender: WeChatPusher, pushes: list[Push]) -> list[Answer]:
     """Send the pushes at the same moment, one thread each."""
     answers: list[Answer | None] = [None] * len(pushes)
     barrier = threading.Barrier(len(pushes))
@@ -46,7 +46,7 @@ def concurrently(sender: WeChatSender, pushes: list[Push]) -> list[Answer]:
     return [a for a in answers if a is not None]
 
 
-def retries_of(sender: WeChatSender, push: Push, n: int = 3) -> list[Push]:
+def retries_of(sender: WeChatPusher, push: Push, n: int = 3) -> list[Push]:
     """WeChat's retries of one message: the same body, each signed afresh."""
     return [push] + [sender.wrap(push.message, fields=push.fields) for _ in range(n - 1)]
 

@@ -24,8 +24,8 @@ from backend.services.authority import current_authority
 from backend.store.db import Database
 from backend.store.models import Assignment, Inspector, Unit, Zone
 from bot import webhook
+from bot.fake_wechat.pusher import WeChatPusher
 from bot.router import Router
-from bot.wechat_sender import WeChatSender
 from tests.conftest import REDIS_URL, _truncate_pg
 from tests.e2e.conftest import serve_app
 
@@ -75,9 +75,9 @@ class Webhook:
     url: str
     app: Flask
     runtime: Runtime
-    sender: WeChatSender
+    sender: WeChatPusher
 
-    def sender_with(self, **changes: Any) -> WeChatSender:
+    def sender_with(self, **changes: Any) -> WeChatPusher:
         """Another sender for this server: another token, another key, another clock."""
         settings: dict[str, Any] = {
             "token": TOKEN,
@@ -85,7 +85,7 @@ class Webhook:
             "aes_key": self.runtime.config.wechat_aes_key,
             "clock": self.runtime.clock,
         }
-        return WeChatSender(self.url + "/wechat", **(settings | changes))
+        return WeChatPusher(self.url + "/wechat", **(settings | changes))
 
 
 @contextmanager
@@ -110,7 +110,7 @@ def running_webhook(
     edge = webhook.install(app, router=router, **({} if budget is None else {"budget": budget}))
     try:
         with serve_app(app) as base:
-            sender = WeChatSender(
+            sender = WeChatPusher(
                 base + "/wechat", token=TOKEN, appid=APPID, aes_key=config.wechat_aes_key, clock=runtime.clock
             )
             yield Webhook(base, app, runtime, sender)

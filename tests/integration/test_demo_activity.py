@@ -9,19 +9,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from backend.domain.calendar import SHANGHAI, local_date
-from backend.domain.kinds import OutboxState, VisitKind
-from backend.jobs import concern_sweep, rectification_sweep
-from backend.services import dashboard, office_users
-from backend.services.authority import current_authority
-from backend.services.demo_activity import (
+from backend.demo.activity import (
     DEMO_ADMIN,
     DEMO_LEADER,
     NotTheDemo,
     ensure_demo_accounts,
     load_demo_activity,
 )
-from backend.services.demo_county import load_demo_county
+from backend.demo.county import load_demo_county
+from backend.domain.calendar import SHANGHAI, local_date
+from backend.domain.kinds import OutboxState, VisitKind
+from backend.jobs import concern_sweep, rectification_sweep
+from backend.services import office_users
+from backend.services.authority import current_authority
+from backend.services.office import figures
 from backend.store.db import Database
 from backend.store.models import (
     AuditEvent,
@@ -52,12 +53,12 @@ def load(database: Database, tmp_path: Path, now: datetime = NOW) -> None:
         assert done.loaded and done.visits > 0
 
 
-def admin_dashboard(database: Database) -> dashboard.Dashboard:
+def admin_dashboard(database: Database) -> figures.Dashboard:
     with database.sessions() as session:
         user = office_users.authenticate(session, DEMO_ADMIN.username, DEMO_ADMIN.password)
         assert user is not None
         scope = office_users.scope_of(session, user)
-        return dashboard.dashboard(session, scope, current_authority(session), local_date(NOW))
+        return figures.dashboard(session, scope, current_authority(session), local_date(NOW))
 
 
 def test_the_history_goes_through_the_services_and_fills_the_dashboard(database: Database, tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from backend.demo.county import AUTHORITY_NAME, HOTLINE, OFFICE_NAME, build_demo_county, load_demo_county
 from backend.domain.kinds import UnitKind
-from backend.services.demo_county import AUTHORITY_NAME, HOTLINE, OFFICE_NAME, build_demo_county, load_demo_county
 from backend.store.db import Database
 from backend.store.models import (
     Assignment,

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from backend.app import create_app
 from backend.clock import SettableClock
 from backend.config import config_from_env
+from backend.demo.county import load_demo_county
 from backend.domain.calendar import local_date
 from backend.domain.concern import ticket_no
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.kv import MemoryKV
 from backend.runtime import Runtime
 from backend.services import escalations, office_users, rectifications
-from backend.services.demo_county import load_demo_county
 from backend.services.media import keep_file
 from backend.store.db import Database
 from backend.store.models import (
@@ -486,15 +486,15 @@ def test_the_cli_creates_accounts_with_hashed_passwords(database: Database, seed
 
 
 def test_the_dashboard_counts_only_what_the_scope_holds(database: Database, seeded: Seeded) -> None:
-    from backend.services import dashboard
+    from backend.services.office import figures
 
     with database.sessions() as s:
         admin = office_users.scope_of(s, office_users.authenticate(s, "admin", PASSWORD))
         leader = office_users.scope_of(s, office_users.authenticate(s, "leader", PASSWORD))
         authority = s.scalar(select(Authority))
         today = local_date(database.clock.now())
-        everything = dashboard.dashboard(s, admin, authority, today)
-        mine = dashboard.dashboard(s, leader, authority, today)
+        everything = figures.dashboard(s, admin, authority, today)
+        mine = figures.dashboard(s, leader, authority, today)
     assert everything.concerns.open == 2 and mine.concerns.open == 1
     assert everything.rectifications.overdue == 2 and mine.rectifications.overdue == 1
     assert everything.visits.visits_month == 2 and mine.visits.visits_month == 1

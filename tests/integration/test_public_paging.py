@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.services.dashboard import SCHOOL_KINDS
-from backend.services.demo_county import load_demo_county
+from backend.demo.county import load_demo_county
+from backend.services.office.scoped import SCHOOL_KINDS
 from backend.store.db import Database
 from backend.store.models import Authority, Unit, Zone
 from backend.web.public_results import PER_PAGE

@@ -6,8 +6,8 @@ import pytest
 
 from backend.domain.scenes import SchoolScene, parse_scene, school_scene
 from bot.crypto import CryptoError, MessageCrypto, signature, signature_matches
+from bot.gate import Inbound, Malformed, parse_xml, to_inbound
 from bot.handlers import common, inspector, public, unit
-from bot.inbound import Inbound, Malformed, parse_xml, to_inbound
 from bot.replies import Reply, render
 from bot.router import Router
 

@@ -1,7 +1,7 @@
 """The office web (`/office/…`): the dashboard, work lists, master data, boards and exports of the 督导室.
 
 Office admins see the whole authority, zone leaders their zone; `auth` signs people in, keeps sessions short
-and checks the CSRF token of every form. The views read through `backend.services.dashboard` and act through
+and checks the CSRF token of every form. The views read through `backend.services.office` and act through
 the services of each use case.
 """
 

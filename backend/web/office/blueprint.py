@@ -9,7 +9,10 @@ from typing import Any
 from flask import Blueprint, Response
 from flask.blueprints import BlueprintSetupState
 
+from backend.domain import concern as concern_rules
+from backend.domain import rectification as rectification_rules
 from backend.domain.calendar import local_now
+from backend.domain.kinds import ConcernState
 from messages import t
 
 WEB_DIR = Path(__file__).resolve().parent.parent
@@ -37,11 +40,17 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+def concern_open(state: str) -> bool:
+    return ConcernState(state) in concern_rules.OPEN_STATES
+
+
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.jinja_env.globals.update(t=t, when=when, label=label, percent=percent)
+    app.jinja_env.globals.update(concern_open=concern_open, concern_overdue=concern_rules.answer_overdue)
+    app.jinja_env.globals.update(rectification_overdue=rectification_rules.is_overdue)
 
 
 bp.record_once(_setup)

@@ -14,9 +14,10 @@ from flask.typing import ResponseReturnValue
 
 from backend.domain.visit_targets import parse_month
 from backend.notify import NotifyError
-from backend.services import dashboard as queries
 from backend.services import exports, monthly_report
 from backend.services.boards import PermanentQrMaker, board_specs, select_schools
+from backend.services.office import details, periods
+from backend.services.office import worklists as lists
 from backend.store.models import Unit, Zone
 from backend.web import runtime, today
 from backend.web.office.auth import authority, db, office_only, scope
@@ -38,14 +39,14 @@ def attachment(content: bytes, filename: str, mimetype: str) -> Response:
 @bp.get("/exports", endpoint="exports")
 def exports_page() -> ResponseReturnValue:
     with db() as s:
-        zones = queries.zones_in(s, scope())
+        zones = lists.zones_in(s, scope())
     day = today()
     return render_template(
         "office/exports.html",
         kinds=exports.LIST_KINDS,
         last_month=monthly_report.default_month(day).start.strftime("%Y-%m"),
         year=day.year,
-        semester=queries.semester_of(day),
+        semester=periods.semester_of(day),
         zones=zones,
     )
 
@@ -87,11 +88,11 @@ def _date_arg(name: str, default: date) -> date:
 @bp.get("/export/report.pdf")
 def export_school_report() -> ResponseReturnValue:
     """督导报告 of one school over a period (default: this semester)."""
-    semester = queries.semester_of(today())
-    period = queries.Period(_date_arg("since", semester.first), _date_arg("until", semester.last))
+    semester = periods.semester_of(today())
+    period = periods.Period(_date_arg("since", semester.first), _date_arg("until", semester.last))
     code = request.args.get("school", "").strip()
     with db() as s:
-        unit = queries.school_by_code(s, scope(), code)
+        unit = details.school_by_code(s, scope(), code)
         if unit is None:
             flash(t("office.export.no_school", code=code), "error")
             return redirect(url_for("office.exports"))
@@ -116,7 +117,7 @@ def export_annual() -> ResponseReturnValue:
 @bp.get("/boards")
 def boards() -> ResponseReturnValue:
     with db() as s:
-        zones = queries.zones_in(s, scope())
+        zones = lists.zones_in(s, scope())
     return render_template("office/boards.html", zones=zones, school=request.args.get("school", ""))
 
 
@@ -141,7 +142,7 @@ def _size() -> PageSize:
 def board_png() -> ResponseReturnValue:
     code = request.args.get("school", "").strip()
     with db() as s:
-        unit = queries.school_by_code(s, scope(), code)
+        unit = details.school_by_code(s, scope(), code)
         if unit is None:
             flash(t("office.export.no_school", code=code), "error")
             return redirect(url_for("office.boards"))

@@ -8,9 +8,10 @@ from typing import Any
 from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from backend.domain import staffing
 from backend.domain.kinds import ConcernState
 from backend.services import calendar
-from backend.services import dashboard as queries
+from backend.services.office import figures
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
 from messages import t
@@ -21,7 +22,7 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("office.dashboard"))
 
 
-def charts(board: queries.Dashboard) -> dict[str, Any]:
+def charts(board: figures.Dashboard) -> dict[str, Any]:
     """The data of the dashboard's charts; `office.js` draws them with Chart.js."""
     cov, vis, con, rec = board.coverage, board.visits, board.concerns, board.rectifications
     states = [s.value for s in ConcernState]
@@ -30,8 +31,8 @@ def charts(board: queries.Dashboard) -> dict[str, Any]:
             "type": "bar",
             "labels": [z.name for z in cov.zones],
             "values": [z.value for z in cov.zones],
-            "limit": queries.SCHOOLS_PER_ZONE,
-            "limitLabel": t("office.dash.chart.zone_limit", limit=queries.SCHOOLS_PER_ZONE),
+            "limit": staffing.SCHOOLS_PER_ZONE,
+            "limitLabel": t("office.dash.chart.zone_limit", limit=staffing.SCHOOLS_PER_ZONE),
             "label": t("office.dash.chart.schools"),
         },
         "visits": {
@@ -55,8 +56,8 @@ def charts(board: queries.Dashboard) -> dict[str, Any]:
         },
         "levels": {
             "type": "bar",
-            "labels": [label("rect.level", level) for level in queries.LEVELS],
-            "values": [rec.by_level.get(level, 0) for level in queries.LEVELS],
+            "labels": [label("rect.level", level) for level in figures.LEVELS],
+            "values": [rec.by_level.get(level, 0) for level in figures.LEVELS],
             "label": t("office.dash.chart.open_rectifications"),
         },
     }
@@ -67,7 +68,7 @@ def dashboard() -> ResponseReturnValue:
     started = time.perf_counter()
     with db() as s:
         auth = authority(s)
-        board = queries.dashboard(s, scope(), auth)
+        board = figures.dashboard(s, scope(), auth)
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
         missing_schedules = calendar.missing_schedules(s, board.today)
     took = (time.perf_counter() - started) * 1000
@@ -76,7 +77,7 @@ def dashboard() -> ResponseReturnValue:
         board=board,
         chart_data=charts(board),
         targets=targets,
-        rules=queries,
+        rules=staffing,
         took_ms=took,
         missing_schedules=missing_schedules,
     )

@@ -11,13 +11,17 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from backend.clock import local_today
+from backend.domain import staffing
 from backend.domain.kinds import CalendarDayKind
 from backend.services import binding as binding_service
-from backend.services import dashboard as queries
+from backend.services import list_filters
 from backend.services import schools as school_service
 from backend.services import tokens as token_service
 from backend.services.calendar import set_day
 from backend.services.importing import ImportKind, import_bytes
+from backend.services.office import details, scoped
+from backend.services.office import publication as published
+from backend.services.office import worklists as lists
 from backend.store.models import AuditEvent, CalendarDay
 from backend.web import runtime
 from backend.web.office.auth import authority, db, office_only, scope
@@ -32,24 +36,24 @@ MAX_ITEMS = 30
 def schools() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.school_list(s, scope(), filters, page=page_number(), per_page=50)
-        zones = queries.zones_in(s, scope())
+        page = lists.school_list(s, scope(), filters, page=page_number(), per_page=50)
+        zones = lists.zones_in(s, scope())
     return render_template("office/schools.html", page=page, filters=filters, zones=zones, items=[])
 
 
 @bp.get("/schools/<code>")
 def school(code: str) -> ResponseReturnValue:
     with db() as s:
-        unit = queries.school_by_code(s, scope(), code)
+        unit = details.school_by_code(s, scope(), code)
         if unit is None:
             abort(404)
         return render_template(
             "office/school.html",
             unit=unit,
-            zone=queries.zone_name_of(s, unit.id),
-            assignments=queries.assignment_history(s, unit.id),
-            inspectors=queries.inspector_list(s, scope()),
-            events=queries.history(s, "unit", unit.id),
+            zone=details.zone_name_of(s, unit.id),
+            assignments=details.assignment_history(s, unit.id),
+            inspectors=lists.inspector_list(s, scope()),
+            events=details.history(s, "unit", unit.id),
         )
 
 
@@ -59,7 +63,7 @@ def school_inspector(code: str) -> ResponseReturnValue:
     number = request.form.get("inspector", "").strip()
     starts = request.form.get("starts_on") or None
     with db() as s:
-        if queries.school_by_code(s, scope(), code) is None or queries.inspector_in_scope(s, scope(), number) is None:
+        if details.school_by_code(s, scope(), code) is None or details.inspector_in_scope(s, scope(), number) is None:
             abort(404)
         try:
             starts_on = date.fromisoformat(starts) if starts else None
@@ -76,18 +80,18 @@ def school_inspector(code: str) -> ResponseReturnValue:
 @bp.get("/inspectors")
 def inspectors() -> ResponseReturnValue:
     with db() as s:
-        rows = queries.inspector_list(s, scope())
-    return render_template("office/inspectors.html", rows=rows, rules=queries)
+        rows = lists.inspector_list(s, scope())
+    return render_template("office/inspectors.html", rows=rows, rules=staffing)
 
 
 @bp.get("/inspectors/<number>")
 def inspector(number: str) -> ResponseReturnValue:
     with db() as s:
-        person = queries.inspector_in_scope(s, scope(), number)
+        person = details.inspector_in_scope(s, scope(), number)
         if person is None:
             abort(404)
-        page = queries.school_list(s, scope(), queries.ListFilters(inspector=number), per_page=None)
-        return render_template("office/inspector.html", person=person, schools=page.rows, rules=queries)
+        page = lists.school_list(s, scope(), list_filters.ListFilters(inspector=number), per_page=None)
+        return render_template("office/inspector.html", person=person, schools=page.rows, rules=staffing)
 
 
 # --- office only --------------------------------------------------------------------------------------
@@ -208,7 +212,7 @@ def calendar_set() -> ResponseReturnValue:
 @office_only
 def items() -> ResponseReturnValue:
     with db() as s:
-        listed = queries.items_of(authority(s))
+        listed = scoped.items_of(authority(s))
     text = "\n".join(f"{i['code']} {i['name']}" for i in listed)
     return render_template("office/items.html", items=listed, text=text)
 
@@ -263,8 +267,8 @@ def publication() -> ResponseReturnValue:
         if request.method == "POST":
             chosen = {
                 "enabled": request.form.get("enabled") == "1",
-                "metrics": [m for m in queries.METRICS if request.form.get(f"metric_{m}") == "1"],
-                "levels": [lv for lv in queries.LEVELS_PUBLISHED if request.form.get(f"level_{lv}") == "1"],
+                "metrics": [m for m in published.METRICS if request.form.get(f"metric_{m}") == "1"],
+                "levels": [lv for lv in published.LEVELS_PUBLISHED if request.form.get(f"level_{lv}") == "1"],
             }
             s.add(
                 AuditEvent(
@@ -277,7 +281,7 @@ def publication() -> ResponseReturnValue:
             )
             auth.publication = chosen
             flash(t("office.publication.saved"), "ok")
-        current = queries.publication_of(auth)
+        current = published.publication_of(auth)
     if request.method == "POST":
         return redirect(url_for("office.publication"))
-    return render_template("office/publication.html", current=current, metrics=queries.METRICS)
+    return render_template("office/publication.html", current=current, metrics=published.METRICS)

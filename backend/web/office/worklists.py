@@ -21,10 +21,12 @@ from werkzeug.datastructures import MultiDict
 from backend.domain.concern import IllegalTransition
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
-from backend.services import dashboard as queries
 from backend.services import escalations as escalation_service
+from backend.services import list_filters
 from backend.services import rectifications as rectification_service
 from backend.services.media import media_of, path_of
+from backend.services.office import details, figures, scoped
+from backend.services.office import worklists as lists
 from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
 from backend.web import runtime, today
 from backend.web.office.auth import authority, db, scope
@@ -49,15 +51,15 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def filters_from(args: MultiDict[str, str]) -> queries.ListFilters:
+def filters_from(args: MultiDict[str, str]) -> list_filters.ListFilters:
     """The list filters in the query string; a zone leader's zone is forced by the scope whatever is asked."""
-    return queries.ListFilters(
+    return list_filters.ListFilters(
         state=args.get("state", ""),
         item=args.get("item", ""),
         zone_id=_int(args.get("zone")) if scope().is_office else None,
         school=args.get("school", "").strip(),
         inspector=args.get("inspector", "").strip(),
-        overdue=args.get("overdue") == "1",
+        overdue=True if args.get("overdue") == "1" else None,
         level=_int(args.get("level")),
         pending=args.get("pending", ""),
         since=_date(args.get("since")),
@@ -70,7 +72,7 @@ def page_number() -> int:
 
 
 def _choices(session: Session) -> dict[str, Any]:
-    return {"zones": queries.zones_in(session, scope()), "items": queries.items_of(authority(session))}
+    return {"zones": lists.zones_in(session, scope()), "items": scoped.items_of(authority(session))}
 
 
 # --- concerns -----------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ def _choices(session: Session) -> dict[str, Any]:
 def concerns() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.concern_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
+        page = lists.concern_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
     return render_template(
         "office/concerns.html", page=page, filters=filters, today=today(), states=list(ConcernState), **choices
@@ -88,7 +90,7 @@ def concerns() -> ResponseReturnValue:
 
 
 def _concern_or_404(s: Session, concern_id: int) -> Concern:
-    found = queries.concern_in_scope(s, scope(), concern_id)
+    found = details.concern_in_scope(s, scope(), concern_id)
     if found is None:
         abort(404)
     return found
@@ -99,14 +101,14 @@ def concern(concern_id: int) -> ResponseReturnValue:
     with db() as s:
         item = _concern_or_404(s, concern_id)
         shown = concern_service.view(s, item)
-        zone = queries.zone_name_of(s, item.unit_id)
+        zone = details.zone_name_of(s, item.unit_id)
         return render_template(
             "office/concern.html",
             item=item,
             shown=shown,
             zone=zone,
             photos=media_of(s, "concern", item.id),
-            events=queries.history(s, "concern", item.id),
+            events=details.history(s, "concern", item.id),
             today=today(),
             assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
@@ -115,7 +117,7 @@ def concern(concern_id: int) -> ResponseReturnValue:
 def _assignable(s: Session) -> list[Inspector]:
     """Who a concern may be given to: the authority's active inspectors, or for a zone leader their zone's
     (those with a school in it, and the zone's leader)."""
-    people: ColumnElement[bool] = Inspector.id.in_(queries.inspector_ids_in(scope()))
+    people: ColumnElement[bool] = Inspector.id.in_(scoped.inspector_ids_in(scope()))
     if not scope().is_office:
         people = or_(people, Inspector.id.in_(select(Zone.leader_inspector_id).where(Zone.id == scope().zone_id)))
     return list(
@@ -187,7 +189,7 @@ def concern_act(concern_id: int) -> ResponseReturnValue:
 def rectifications() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.rectification_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
+        page = lists.rectification_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
     return render_template(
         "office/rectifications.html",
@@ -195,13 +197,13 @@ def rectifications() -> ResponseReturnValue:
         filters=filters,
         today=today(),
         states=list(RectificationState),
-        levels=list(queries.LEVELS),
+        levels=list(figures.LEVELS),
         **choices,
     )
 
 
 def _rectification_or_404(s: Session, rectification_id: int) -> Rectification:
-    found = queries.rectification_in_scope(s, scope(), rectification_id)
+    found = details.rectification_in_scope(s, scope(), rectification_id)
     if found is None:
         abort(404)
     return found
@@ -211,15 +213,15 @@ def _rectification_or_404(s: Session, rectification_id: int) -> Rectification:
 def rectification(rectification_id: int) -> ResponseReturnValue:
     with db() as s:
         item = _rectification_or_404(s, rectification_id)
-        names = queries.names_of_rectification(s, item)
+        names = details.names_of_rectification(s, item)
         return render_template(
             "office/rectification.html",
             item=item,
             names=names,
-            extensions=queries.extensions_of(s, item.id),
-            escalations=queries.escalations_of(s, item.id),
+            extensions=details.extensions_of(s, item.id),
+            escalations=details.escalations_of(s, item.id),
             photos=media_of(s, "rectification", item.id),
-            events=queries.history(s, "rectification", item.id),
+            events=details.history(s, "rectification", item.id),
             today=today(),
             item_name=rectification_service.item_name(s, item.authority_id, item.item),
         )
@@ -311,7 +313,7 @@ def rectification_escalation(rectification_id: int, escalation_id: int) -> Respo
 def visits() -> ResponseReturnValue:
     filters = filters_from(request.args)
     with db() as s:
-        page = queries.visit_list(s, scope(), filters, page=page_number(), per_page=PER_PAGE)
+        page = lists.visit_list(s, scope(), filters, page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
     return render_template("office/visits.html", page=page, filters=filters, **choices)
 
@@ -320,15 +322,15 @@ def visits() -> ResponseReturnValue:
 def visit(visit_id: int) -> ResponseReturnValue:
     with db() as s:
         item = s.get(Visit, visit_id)
-        if item is None or queries.unit_in_scope(s, scope(), item.unit_id) is None:
+        if item is None or details.unit_in_scope(s, scope(), item.unit_id) is None:
             abort(404)
         return render_template(
             "office/visit.html",
             item=item,
-            names=queries.names_of_visit(s, item),
-            item_names=queries.items_of(authority(s)),
+            names=details.names_of_visit(s, item),
+            item_names=scoped.items_of(authority(s)),
             photos=media_of(s, "visit", item.id),
-            events=queries.history(s, "visit", item.id),
+            events=details.history(s, "visit", item.id),
         )
 
 
@@ -346,7 +348,7 @@ def media(media_id: int) -> ResponseReturnValue:
         if row is None or model is None:
             abort(404)
         unit_id = s.scalar(select(model.unit_id).where(model.id == row.owner_id))
-        if unit_id is None or queries.unit_in_scope(s, scope(), unit_id) is None:
+        if unit_id is None or details.unit_in_scope(s, scope(), unit_id) is None:
             abort(404)
         found = path_of(row, media_dir)
         content_type = row.content_type or "application/octet-stream"

@@ -3,8 +3,8 @@
 Signed with the token, and in safe mode encrypted with `msg_signature`, for every message type and event.
 Used by the tests, by the simulator (`dudao chat`) and by the webhook benchmark:
 
-    sender = WeChatSender("http://127.0.0.1:5000/wechat", token="t", appid="wx1", aes_key=None)
-    answer = sender.send(sender.text("o-user", "你好"))
+    pusher = WeChatPusher("http://127.0.0.1:5000/wechat", token="t", appid="wx1", aes_key=None)
+    answer = pusher.send(pusher.text("o-user", "你好"))
     answer.content  # the passive reply's text ("" for `success`)
 """
 
@@ -21,7 +21,7 @@ import requests
 from backend.clock import Clock, SystemClock
 from backend.clock import timestamp as timestamp_of
 from bot.crypto import MessageCrypto, signature, signature_matches
-from bot.inbound import parse_xml
+from bot.gate import parse_xml
 from bot.replies import SUCCESS, cdata
 
 
@@ -63,7 +63,7 @@ def to_xml(fields: Mapping[str, str | int]) -> str:
     return "<xml>" + "".join(parts) + "</xml>"
 
 
-class WeChatSender:
+class WeChatPusher:
     """Plays the WeChat server for one official account."""
 
     def __init__(

@@ -17,7 +17,7 @@ and the demo's fake WeChat would receive a backlog of months-old notices. Nothin
 
 The demo accounts of the office web (`DEMO_ACCOUNTS`) are made here too, through `office_users.create_user`.
 Both refuse to touch a database whose authority is not the demo county's. The texts below are the demo's data
-(like the county's names in `demo_county`), not words of the interface.
+(like the county's names in `backend.demo.county`), not words of the interface.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from backend.clock import SettableClock
+from backend.demo.county import AUTHORITY_NAME
 from backend.domain import concern as concern_rules
-from backend.domain import rectification as rect_rules
 from backend.domain.calendar import SHANGHAI, WorkingCalendar, local_date
 from backend.domain.kinds import ConcernState, OutboxState, UnitKind, VisitKind
 from backend.domain.scenes import school_scene
@@ -47,7 +47,7 @@ from backend.services import rectifications as rect_service
 from backend.services import visits as visit_service
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
-from backend.services.demo_county import AUTHORITY_NAME
+from backend.services.rule_sql import rectification_overdue
 from backend.store.db import session_clock
 from backend.store.models import (
     Assignment,
@@ -409,9 +409,7 @@ class _History:
         today = local_date(moment)
         if not self.calendar.is_working_day(today):
             return  # the ladder moves on working days, as in backend.jobs.rectification_sweep
-        overdue = select(Rectification).where(
-            Rectification.state.in_([s.value for s in rect_rules.AWAITING_UNIT]), Rectification.deadline < today
-        )
+        overdue = select(Rectification).where(rectification_overdue(today))
         for item in self.session.scalars(overdue.order_by(Rectification.id)).all():
             escalations.escalate_if_overdue(self.session, item, now=moment)
 

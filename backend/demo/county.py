@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
 from backend.domain.kinds import Employment, Ownership, UnitKind
+from backend.domain.staffing import SCHOOLS_PER_INSPECTOR
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
 from backend.services.schools import set_responsible_inspector
@@ -32,7 +33,6 @@ HOTLINE = "0123-66551200"
 SEAT = (113.2160, 28.4720)  # longitude, latitude of the county seat
 ASSIGNED_ON = date(2024, 9, 1)  # the appointment date of the current inspectors
 INSPECTOR_COUNT = 30
-SCHOOLS_PER_INSPECTOR = 5
 # the schools' administrative 10-digit codes: 2 schools / 3 kindergartens, then 99 (no such province), county 01
 SCHOOL_CODE_PREFIX, KINDERGARTEN_CODE_PREFIX = "219901", "319901"
 COUNTY_CODE = "999901"  # prefix of the township and department codes

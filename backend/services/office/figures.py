@@ -1,0 +1,420 @@
+"""The dashboard's figures: coverage, visits, concerns and rectifications of a scope, as of a day.
+
+Figures are grouped in SQL (a prefecture has 6,000 schools and a year of activity); medians use PostgreSQL's
+`percentile_cont` and fall back to Python on SQLite.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from backend.domain import staffing, visit_targets
+from backend.domain.calendar import local_date
+from backend.domain.kinds import EscalationState, RectificationState
+from backend.services.office.periods import (
+    Period,
+    local_day,
+    month_of,
+    seconds_between,
+    semester_of,
+    utc_bounds,
+    year_of,
+)
+from backend.services.office.scoped import (
+    SchoolRows,
+    count_if,
+    inspector_ids_in,
+    items_of,
+    live_visits,
+    owned,
+    school_rows,
+)
+from backend.services.office_users import Scope
+from backend.services.rule_sql import (
+    DONE_RECTIFICATION,
+    OPEN_CONCERN,
+    OPEN_RECTIFICATION,
+    concern_answer_overdue,
+    rectification_overdue,
+)
+from backend.store.db import session_now
+from backend.store.models import (
+    Authority,
+    Concern,
+    Escalation,
+    ExtensionRequest,
+    Inspector,
+    Rectification,
+    Unit,
+    Visit,
+)
+
+LEVELS = range(5)  # 0 none, 1 督办, 2 约谈, 3 通报, 4 问责
+LIST_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Named:
+    """One row of a short list: what it is, and the figure that put it there."""
+
+    key: str
+    name: str
+    value: float
+    extra: str = ""
+
+
+@dataclass
+class Coverage:
+    schools: int
+    without_inspector: int
+    without_inspector_list: list[Named]
+    inspectors: int
+    overloaded: list[Named]
+    zones: list[Named]  # every zone with its number of schools
+    retirees: int
+    training_short: list[Named]
+    training_average: float
+
+    @property
+    def retiree_share(self) -> float:
+        return self.retirees / self.inspectors if self.inspectors else 0.0
+
+    @property
+    def too_many_retirees(self) -> bool:
+        return staffing.too_many_retirees(self.retirees, self.inspectors)
+
+    @property
+    def zones_over(self) -> list[Named]:
+        return [z for z in self.zones if staffing.zone_too_large(int(z.value))]
+
+
+def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) -> Coverage:
+    schools = school_rows(session, scope) if schools is None else schools
+    orphans = [Named(code, name, 0, zone or "") for _i, code, name, zone, inspector in schools if inspector is None]
+    per_inspector: dict[int, int] = {}
+    zone_counts: dict[str, int] = {}
+    for _i, _c, _n, zone, inspector in schools:
+        if inspector is not None:
+            per_inspector[inspector] = per_inspector.get(inspector, 0) + 1
+        if zone is not None:
+            zone_counts[zone] = zone_counts.get(zone, 0) + 1
+    people = session.execute(
+        select(Inspector.id, Inspector.number, Inspector.name, Inspector.retired, Inspector.training_hours)
+        .where(Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True))
+        .order_by(Inspector.training_hours, Inspector.number)
+    ).all()
+    names = {row[0]: (row[1], row[2]) for row in people}
+    overloaded = sorted(
+        (Named(names[i][0], names[i][1], n) for i, n in per_inspector.items() if staffing.overloaded(n) and i in names),
+        key=lambda p: (-p.value, p.key),
+    )
+    short = [Named(number, name, hours) for _i, number, name, _r, hours in people if staffing.training_short(hours)]
+    return Coverage(
+        schools=len(schools),
+        without_inspector=len(orphans),
+        without_inspector_list=orphans[:LIST_LIMIT],
+        inspectors=len(people),
+        overloaded=overloaded,
+        zones=[Named(name, name, count) for name, count in sorted(zone_counts.items())],
+        retirees=sum(1 for row in people if row[3]),
+        training_short=short,
+        training_average=(sum(row[4] for row in people) / len(people)) if people else 0.0,
+    )
+
+
+# --- visits -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InspectorVisits:
+    number: str
+    name: str
+    schools: int
+    month: int
+    month_target: int
+    semester: int
+    semester_target: int
+
+    @property
+    def month_ratio(self) -> float:
+        return self.month / self.month_target if self.month_target else 1.0
+
+
+@dataclass
+class VisitFigures:
+    month: Period
+    semester: Period
+    visits_month: int
+    month_target: int
+    schools_visited_month: int
+    visits_semester: int
+    semester_target: int
+    schools_at_floor: int
+    schools: int
+    per_inspector: list[InspectorVisits]
+    per_zone: list[Named]  # share of the zone's schools visited this month
+    schools_behind: list[Named]  # schools under the semester floor, fewest visits first
+
+
+def visits(
+    session: Session, scope: Scope, authority: Authority, today: date, schools: SchoolRows | None = None
+) -> VisitFigures:
+    """One pass over the semester's visits grouped by school and inspector; the rest is counted here."""
+    month, semester = month_of(today), semester_of(today)
+    per_month = authority.visits_per_month_target
+    floor = visit_targets.semester_floor(authority.visits_per_semester_floor)
+    schools = school_rows(session, scope) if schools is None else schools
+    month_case = func.sum(case((month.contains(Visit.visited_on), 1), else_=0))
+    grouped = session.execute(
+        select(Visit.unit_id, Visit.inspector_id, func.count(Visit.id), month_case)
+        .where(owned(scope, Visit), live_visits(), semester.contains(Visit.visited_on))
+        .group_by(Visit.unit_id, Visit.inspector_id)
+    ).all()
+    at_school: dict[int, list[int]] = {}
+    by_inspector: dict[int, list[int]] = {}
+    for unit_id, inspector_id, n, in_month in grouped:
+        for bucket, key in ((at_school, unit_id), (by_inspector, inspector_id)):
+            counts = bucket.setdefault(key, [0, 0])
+            counts[0] += n
+            counts[1] += int(in_month or 0)
+    known = {row[0] for row in schools}
+    visits_month = sum(c[1] for u, c in at_school.items() if u in known)
+    visits_semester = sum(c[0] for u, c in at_school.items() if u in known)
+    visited_month = sum(1 for u, c in at_school.items() if u in known and c[1])
+    behind_all = sorted(
+        ((at_school.get(row[0], [0, 0])[0], row[1], row[2]) for row in schools), key=lambda r: (r[0], r[1])
+    )
+    behind = [Named(code, name, n) for n, code, name in behind_all if n < floor][:LIST_LIMIT]
+    at_floor = sum(1 for n, _c, _n in behind_all if n >= floor)
+    assigned: dict[int, int] = {}
+    zone_total: dict[str, int] = {}
+    zone_visited: dict[str, int] = {}
+    for unit_id, _code, _name, zone, inspector_id in schools:
+        if inspector_id is not None:
+            assigned[inspector_id] = assigned.get(inspector_id, 0) + 1
+        if zone is not None:
+            zone_total[zone] = zone_total.get(zone, 0) + 1
+            zone_visited[zone] = zone_visited.get(zone, 0) + (1 if at_school.get(unit_id, [0, 0])[1] else 0)
+    people = session.execute(
+        select(Inspector.id, Inspector.number, Inspector.name).where(
+            Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True)
+        )
+    )
+    per_inspector = [
+        InspectorVisits(
+            number=number,
+            name=name,
+            schools=assigned.get(inspector_id, 0),
+            month=by_inspector.get(inspector_id, [0, 0])[1],
+            month_target=assigned.get(inspector_id, 0) * per_month,
+            semester=by_inspector.get(inspector_id, [0, 0])[0],
+            semester_target=assigned.get(inspector_id, 0) * floor,
+        )
+        for inspector_id, number, name in people
+    ]
+    per_inspector.sort(key=lambda row: (row.month_ratio, row.number))
+    per_zone = [Named(name, name, zone_visited[name] / total) for name, total in sorted(zone_total.items())]
+    return VisitFigures(
+        month=month,
+        semester=semester,
+        visits_month=visits_month,
+        month_target=len(schools) * per_month,
+        schools_visited_month=visited_month,
+        visits_semester=visits_semester,
+        semester_target=len(schools) * floor,
+        schools_at_floor=at_floor,
+        schools=len(schools),
+        per_inspector=per_inspector,
+        per_zone=per_zone,
+        schools_behind=behind,
+    )
+
+
+# --- concerns -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConcernFigures:
+    period: Period
+    total: int
+    by_state: dict[str, int]
+    by_item: list[Named]
+    open: int
+    ack_late_open: int  # not yet acknowledged, past the acknowledgement deadline
+    answer_overdue_open: int
+    acknowledged_on_time: int
+    acknowledged: int
+    answered_on_time: int
+    answered: int
+    median_answer_hours: float | None
+
+
+def concerns_in(scope: Scope) -> Select[Any]:
+    return select(Concern.id).where(owned(scope, Concern))
+
+
+def concerns(session: Session, scope: Scope, authority: Authority, today: date) -> ConcernFigures:
+    """Three statements: this year's concerns grouped by state and item, the open ones, the medians."""
+    period = year_of(today)
+    start, end = utc_bounds(period)
+    this_year = concerns_in(scope).where(Concern.created_at >= start, Concern.created_at < end)
+    ack_day, answer_day = local_day(session, Concern.acknowledged_at), local_day(session, Concern.answered_at)
+    grouped = session.execute(
+        this_year.with_only_columns(
+            Concern.state,
+            Concern.category,
+            func.count(Concern.id),
+            func.count(Concern.acknowledged_at),
+            count_if(ack_day <= Concern.ack_due_on),
+            func.count(Concern.answered_at),
+            count_if(answer_day <= Concern.answer_due_on),
+        ).group_by(Concern.state, Concern.category)
+    ).all()
+    by_state: dict[str, int] = {}
+    by_code: dict[str, int] = {}
+    sums = [0, 0, 0, 0]
+    for state, category, n, acked, acked_on_time, answered, answered_on_time in grouped:
+        by_state[state] = by_state.get(state, 0) + n
+        by_code[category or ""] = by_code.get(category or "", 0) + n
+        for i, value in enumerate((acked, acked_on_time, answered, answered_on_time)):
+            sums[i] += int(value or 0)
+    names = {item["code"]: item["name"] for item in items_of(authority)}
+    by_item = sorted(
+        (Named(code, names.get(code, code), count) for code, count in by_code.items()),
+        key=lambda n: (n.key == "", n.key),
+    )
+    open_row = session.execute(
+        concerns_in(scope)
+        .with_only_columns(
+            func.count(Concern.id),
+            count_if(and_(Concern.acknowledged_at.is_(None), Concern.ack_due_on < today)),
+            count_if(concern_answer_overdue(today)),
+        )
+        .where(Concern.state.in_(OPEN_CONCERN))
+    ).one()
+    return ConcernFigures(
+        period=period,
+        total=sum(by_state.values()),
+        by_state=by_state,
+        by_item=by_item,
+        open=open_row[0] or 0,
+        ack_late_open=int(open_row[1] or 0),
+        answer_overdue_open=int(open_row[2] or 0),
+        acknowledged=sums[0],
+        acknowledged_on_time=sums[1],
+        answered=sums[2],
+        answered_on_time=sums[3],
+        median_answer_hours=median_answer_hours(session, this_year),
+    )
+
+
+def median_answer_hours(session: Session, query: Select[Any]) -> float | None:
+    """Median hours from receiving a concern to answering it, over the concerns of `query`."""
+    answer = seconds_between(session, Concern.answered_at, Concern.created_at)
+    answered = query.where(Concern.answered_at.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        value = session.scalar(answered.with_only_columns(func.percentile_cont(0.5).within_group(answer)))
+        return None if value is None else float(value) / 3600
+    values = [float(v) for v in session.scalars(answered.with_only_columns(answer))]
+    return statistics.median(values) / 3600 if values else None
+
+
+# --- rectifications -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RectificationFigures:
+    drafts: int
+    open: int
+    overdue: int
+    submitted: int
+    by_level: dict[int, int]  # open items per rung of the ladder
+    escalations_proposed: int
+    extensions_pending: int
+    done_this_year: int
+    done_on_time_this_year: int
+
+
+def rectifications_in(scope: Scope) -> Select[Any]:
+    return select(Rectification.id).where(owned(scope, Rectification))
+
+
+def rectifications(session: Session, scope: Scope, today: date) -> RectificationFigures:
+    """One statement grouped by state and level; then the rungs and requests waiting for the office."""
+    start, end = utc_bounds(year_of(today))
+    done_day = local_day(session, func.coalesce(Rectification.submitted_at, Rectification.verified_at))
+    this_year = and_(Rectification.verified_at >= start, Rectification.verified_at < end)
+    grouped = session.execute(
+        rectifications_in(scope)
+        .with_only_columns(
+            Rectification.state,
+            Rectification.level,
+            func.count(Rectification.id),
+            count_if(rectification_overdue(today)),
+            count_if(this_year),
+            count_if(and_(this_year, done_day <= Rectification.deadline)),
+        )
+        .group_by(Rectification.state, Rectification.level)
+    ).all()
+    by_state: dict[str, int] = {}
+    by_level = dict.fromkeys(LEVELS, 0)
+    overdue = done = done_on_time = 0
+    for state, level, n, late, done_in_year, on_time in grouped:
+        by_state[state] = by_state.get(state, 0) + n
+        if state in OPEN_RECTIFICATION:
+            by_level[int(level)] = by_level.get(int(level), 0) + n
+        overdue += int(late or 0)
+        if state in DONE_RECTIFICATION:
+            done += int(done_in_year or 0)
+            done_on_time += int(on_time or 0)
+    proposed = session.scalar(
+        select(func.count(Escalation.id)).where(
+            Escalation.state == EscalationState.PROPOSED.value,
+            Escalation.unit_id.in_(select(Unit.id).where(scope.units())),
+        )
+    )
+    pending = session.scalar(
+        select(func.count(ExtensionRequest.id)).where(
+            ExtensionRequest.decision.is_(None),
+            ExtensionRequest.rectification_id.in_(rectifications_in(scope)),
+        )
+    )
+    return RectificationFigures(
+        drafts=by_state.get(RectificationState.DRAFT.value, 0),
+        open=sum(by_state.get(s, 0) for s in OPEN_RECTIFICATION),
+        overdue=overdue,
+        submitted=by_state.get(RectificationState.SUBMITTED.value, 0),
+        by_level=by_level,
+        escalations_proposed=proposed or 0,
+        extensions_pending=pending or 0,
+        done_this_year=done,
+        done_on_time_this_year=done_on_time,
+    )
+
+
+@dataclass
+class Dashboard:
+    today: date
+    coverage: Coverage
+    visits: VisitFigures
+    concerns: ConcernFigures
+    rectifications: RectificationFigures
+
+
+def dashboard(session: Session, scope: Scope, authority: Authority, today: date | None = None) -> Dashboard:
+    """Everything the dashboard shows, for `scope`, as of `today` (Asia/Shanghai)."""
+    today = today or local_date(session_now(session))
+    schools = school_rows(session, scope)
+    return Dashboard(
+        today=today,
+        coverage=coverage(session, scope, schools),
+        visits=visits(session, scope, authority, today, schools),
+        concerns=concerns(session, scope, authority, today),
+        rectifications=rectifications(session, scope, today),
+    )
