@@ -39,7 +39,7 @@ test: lint types pytest
 # One day: make test-dates DATES='2026-12-31 16:00:00'. The monotonic clock stays real so that timeouts still work.
 DATES ?= 2026-10-03 10:00:00|2026-10-10 09:30:00|2026-12-31 16:00:00|2027-02-01 01:30:00
 test-dates: install system-deps
-	@IFS='|'; for day in $(DATES); do \
+	@days='$(DATES)'; IFS='|'; for day in $$days; do \
 	  echo "== the unit and integration tests as of $$day (UTC)"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$$day" $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration || exit 1; \
 	done
