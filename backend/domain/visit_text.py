@@ -372,12 +372,12 @@ def find_kind(text: str) -> str:
     return VisitKind.ROUTINE.value
 
 
-def looks_like_visit(text: str, schools: Sequence[SchoolRef]) -> bool:
+def looks_like_visit(text: str, schools: Sequence[SchoolRef], names: SchoolNames | None = None) -> bool:
     """Whether a free message is about a visit at all (else the inspector gets help, not a question)."""
     text = normalise(text)
     if _VISIT_WORDS.search(text):
         return True
-    finding = find_school(text, schools)
+    finding = names.find(text, schools) if names is not None else find_school(text, schools)
     return finding.problem not in (SCHOOL_MISSING, SCHOOL_UNKNOWN) or bool(
         finding.problem == SCHOOL_UNKNOWN and find_items(text)
     )
@@ -388,12 +388,16 @@ def _clauses(text: str) -> list[str]:
 
 
 def read_visit(
-    text: str, schools: Sequence[SchoolRef], today: date, cal: WorkingCalendar | None = None
+    text: str,
+    schools: Sequence[SchoolRef],
+    today: date,
+    cal: WorkingCalendar | None = None,
+    names: SchoolNames | None = None,
 ) -> VisitReading:
-    """Read one message. `today` is the Asia/Shanghai date it was sent."""
+    """Read one message. `today` is the Asia/Shanghai date it was sent; `names` the authority's resolver."""
     cal = cal or WorkingCalendar()
     clean = normalise(text)
-    school = find_school(clean, schools)
+    school = names.find(clean, schools) if names is not None else find_school(clean, schools)
     # deadlines first, so that "12月1日前" is not read as the day of the visit
     base_date = find_date(_without_deadlines(clean.replace(school.said, "　") if school.said else clean), today)
     base = base_date.on or today
