@@ -98,6 +98,17 @@ def answer_school(ctx: Context) -> Reply:
     return _open_for(ctx, unit_id, text)
 
 
+def kept_after_scan(ctx: Context) -> Reply | None:
+    """A scan while "which school" is open answers it: the kept message becomes the scanned school's concern."""
+    if ctx.conversation.state != ASKING_SCHOOL:
+        return None
+    text = str(ctx.conversation.data.get("text") or "")
+    ctx.conversation.end()
+    if not text:
+        return None
+    return _answer_intake(ctx, ctx.desk.concerns.receive("text", text=text), "text")
+
+
 def _open_for(ctx: Context, unit_id: int, text: str) -> Reply:
     """The school is known: the parent's first message becomes the concern, as if written after a scan."""
     ctx.desk.concerns.choose_school(unit_id)

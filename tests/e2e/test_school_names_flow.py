@@ -133,3 +133,16 @@ def test_a_parent_who_writes_before_scanning_keeps_their_message(hook: Webhook) 
             (centre, "安远县天心镇中心小学食堂的饭菜经常是冷的，孩子吃了肚子疼"),
             (centre, message),
         ]
+
+
+def test_a_parent_who_writes_and_then_scans_keeps_their_message(hook: Webhook) -> None:
+    stored = county(hook)
+    message = "孩子说最近午饭分量很少，经常吃不饱，希望督学了解一下"
+    assert say(hook, "o-parent-c", message) == t("concern.school.ask") + t("concern.school.kept")
+    kindergarten = ANYUAN.school("安远县天心镇中心幼儿园")
+    answer = hook.sender.send(hook.sender.scan("o-parent-c", f"s:{kindergarten.code}"))
+    assert answer.status == 200
+    assert kindergarten.name in answer.content and "T" in answer.content
+    with hook.runtime.db.session() as session:
+        concern = session.scalars(select(Concern)).one()
+        assert (concern.unit_id, concern.content) == (stored.units[kindergarten.id], message)
