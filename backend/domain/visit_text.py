@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.kinds import VisitKind
 from backend.domain.numerals import to_int
-from backend.domain.school_names import (  # noqa: F401 (re-exported: the school half lives there)
+from backend.domain.school_names import (
     SCHOOL_AMBIGUOUS,
     SCHOOL_MISSING,
     SCHOOL_UNKNOWN,
@@ -26,13 +26,27 @@ from backend.domain.school_names import (  # noqa: F401 (re-exported: the school
     SchoolFinding,
     SchoolNames,
     SchoolRef,
-    _by_list_number,
-    _clean_start,
     aliases,
     find_school,
     normalise,
     school_mentioned,
 )
+
+# the school half of reading a message lives in school_names; these stay importable from here
+__all__ = [
+    "SCHOOL_AMBIGUOUS",
+    "SCHOOL_MISSING",
+    "SCHOOL_UNKNOWN",
+    "SCHOOL_UNSURE",
+    "SchoolFinding",
+    "SchoolNames",
+    "SchoolRef",
+    "aliases",
+    "find_school",
+    "normalise",
+    "school_mentioned",
+    "to_int",
+]
 
 # what `unclear` may hold (and the SCHOOL_* constants of backend.domain.school_names)
 DATE_INVALID = "date_invalid"  # a date that does not exist (11月31日)
