@@ -24,6 +24,10 @@ The API (stable; the visit desk, 记录, 整改 and the public desk call it):
     finding.span          (start, end) of `said` in the text given, to cut the mention out
     finding.problem       the old question constants (SCHOOL_MISSING, _AMBIGUOUS, _UNSURE, _UNKNOWN) or None
     phrase_key(phrase)    the normalised form under which an alias is stored and matched
+    (a NONE finding with `said` set: words that look like a school's name but name none of the authority's)
+
+The desks get it from backend/services/school_names.py: `resolver_for(session, inspector_id).find(text)`
+(the inspector's schools and aliases), `learn_alias(...)` after a question, `forget_alias(...)`.
 
 Matching folds traditional characters (OpenCC t2s), full-width forms (NFKC), case, spaces, punctuation and
 emoji; tolerates pinyin-input homophones (pypinyin, with the n/l, zh/z, -ng/-n mergers of southern speech) and
