@@ -10,7 +10,7 @@ import contextlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,9 +20,10 @@ from backend.config import Config
 from backend.domain import visit_text as vt
 from backend.domain.calendar import local_date
 from backend.domain.kinds import VisitKind
+from backend.domain.school_names import Kind
 from backend.domain.visit_targets import month_of
 from backend.kv import KV, KVUnavailable
-from backend.services import monthly_report, visits
+from backend.services import monthly_report, school_names, visits
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.visits import MySchool, VisitDraft, VisitError
@@ -32,6 +33,7 @@ from messages import t
 
 PENDING_TTL = 7200.0  # photos and a location wait two hours for the visit's text
 EVIDENCE_WINDOW = timedelta(hours=2)  # photos after a record join it for this long
+YES = frozenset(("是", "是的", "对", "对的", "嗯", "好", "好的", "可以", "行", "确认", "没错", "yes", "y"))
 DIALOGUE_KINDS = (VisitKind.ROUTINE, VisitKind.SPECIAL, VisitKind.UNANNOUNCED, VisitKind.FOLLOW_UP)
 
 
@@ -50,6 +52,7 @@ class VisitDesk:
         self._session, self._kv, self._config, self.openid = session, kv, config, openid
         self.inspector_id = inspector_id
         self._schools: list[MySchool] | None = None
+        self._names: school_names.InspectorNames | None = None
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -63,6 +66,15 @@ class VisitDesk:
         if self._schools is None:
             self._schools = visits.my_schools(self._session, self._inspector())
         return self._schools
+
+    def names(self) -> school_names.InspectorNames:
+        """The resolver this inspector's messages are read with (the authority's names and their own aliases)."""
+        if self._names is None:
+            self._names = school_names.resolver_for(self._session, self._inspector())
+        return self._names
+
+    def looks_like_visit(self, text: str) -> bool:
+        return vt.looks_like_visit(text, self.names().mine, self.names().resolver)
 
     def _inspector(self) -> int:
         if self.inspector_id is None:
@@ -154,8 +166,8 @@ class VisitDesk:
         extra: dict[str, Any] | None = None,
     ) -> Answer:
         """Read a message and record the visit, or ask about the one thing that is not clear."""
-        schools = self.schools()
-        reading = vt.read_visit(text, [s.ref for s in schools], self.today(), working_calendar(self._session))
+        names = self.names()
+        reading = vt.read_visit(text, names.mine, self.today(), working_calendar(self._session), names.resolver)
         pending: dict[str, Any] = {
             "text": text,
             "school_id": school_id,
@@ -215,22 +227,39 @@ class VisitDesk:
             text = t("visits.ask.school_which", said=said, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNSURE:
             ids = reading.school.candidates
-            text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
+            if ids:  # a homophone or a slip: one word ("是") takes the best candidate
+                first = self._school_name(ids[0])
+                pending = pending | {"confirm": ids[0]}
+                text = t("school_names.confirm", said=said, school=first, choices=self.school_choices(ids))
+            else:
+                text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNKNOWN:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school_unknown", said=said, choices=self.school_choices())
         else:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school", choices=self.school_choices())
-        return Answer(text, "school", ids, pending)
+        return Answer(text, "school", ids, pending | {"said": said})
 
     def answer_school(self, pending: dict[str, Any], reply: str) -> Answer:
-        """The inspector answered "which school" with a number from the list."""
+        """The inspector answered "which school": a number from the list, "是" to a near miss, or a name. The
+        words they had used are remembered for them (said back once)."""
+        unit_id = self._chosen_school(pending, reply)
+        if unit_id is None:
+            return Answer(t("visits.ask.bad_number"), "school", tuple(pending.get("choices", ())), pending)
+        learned = school_names.learn_alias(self._session, self._inspector(), str(pending.get("said") or ""), unit_id)
+        answer = self._resume(pending, school_id=unit_id)
+        return replace(answer, text=f"{learned}\n\n{answer.text}") if learned else answer
+
+    def _chosen_school(self, pending: dict[str, Any], reply: str) -> int | None:
+        if pending.get("confirm") and vt.normalise(reply).strip("。.！!") in YES:
+            return int(pending["confirm"])
         chosen = _number(reply)
         school = next((s for s in self.schools() if s.number == chosen), None)
-        if school is None:
-            return Answer(t("visits.ask.bad_number"), "school", tuple(pending.get("choices", ())), pending)
-        return self._resume(pending, school_id=school.unit_id)
+        if school is not None:
+            return school.unit_id
+        found = self.names().find(reply)
+        return found.school_id if found.kind is Kind.EXACT else None
 
     def answer_date(self, pending: dict[str, Any], reply: str) -> Answer:
         found = vt.find_date(vt.normalise(reply), self.today())
@@ -390,7 +419,11 @@ class VisitDesk:
         body = vt.normalise(text)
         if not body:
             return t("visits.rect.usage")
-        finding = vt.find_school(body, [s.ref for s in self.schools()])
+        finding = self.names().find(body)
+        if finding.kind is Kind.AMBIGUOUS or (finding.kind is Kind.FUZZY and finding.candidates):
+            asked = "visits.ask.school_which" if finding.kind is Kind.AMBIGUOUS else "visits.ask.school_unsure"
+            choices = self.school_choices(finding.candidates)
+            return t("visits.rect.usage") + "\n" + t(asked, said=finding.said, choices=choices)
         if finding.school_id is None:
             other = visits.someone_elses_school(self._session, self._inspector(), finding.said or body)
             if other:
@@ -468,6 +501,14 @@ class VisitDesk:
         )
         return t("visits.rect.choose", count=len(drafts), rows=rows)
 
+    def forget_alias(self, phrase: str) -> str:
+        """`忘记 <叫法>`; without a phrase, the names the inspector taught and how to forget one."""
+        if not phrase:
+            taught = school_names.aliases_text(self._session, self._inspector())
+            usage = t("school_names.forget_usage")
+            return f"{taught}\n\n{usage}" if taught else t("school_names.none") + "\n" + usage
+        return school_names.forget_alias(self._session, self._inspector(), phrase)
+
     # --- the guided dialogue ---------------------------------------------------------------------------------
 
     def dialogue_kind(self, reply: str) -> str | None:
@@ -486,8 +527,13 @@ class VisitDesk:
         return sorted(set(chosen))
 
     def dialogue_school(self, reply: str) -> int | None:
+        """记录's first step: a number from the list, or a school's name as the inspector says it."""
         number = _number(reply)
-        return next((s.unit_id for s in self.schools() if s.number == number), None)
+        chosen = next((s.unit_id for s in self.schools() if s.number == number), None)
+        if chosen is None:
+            found = self.names().find(reply)
+            chosen = found.school_id if found.kind is Kind.EXACT else None
+        return chosen
 
     def dialogue_finish(self, data: dict[str, Any]) -> Answer:
         """完成: the dialogue's answers become the same record a message would."""

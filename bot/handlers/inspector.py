@@ -78,10 +78,8 @@ def this_month(ctx: Context) -> Reply:
 
 def fallback(ctx: Context) -> Reply:
     """Free text: a visit when it reads like one, else the inspector's help."""
-    from backend.domain.visit_text import looks_like_visit
-
     desk = ctx.desk.visits
-    if not ctx.text or not looks_like_visit(ctx.text, [s.ref for s in desk.schools()]):
+    if not ctx.text or not desk.looks_like_visit(ctx.text):
         return Reply.text(help_text(ctx.who))
     return _safely(ctx, lambda: _answer(ctx, desk.log_text(ctx.inbound.content or ctx.text)))
 
@@ -111,6 +109,12 @@ def cancel(ctx: Context) -> Reply:
 def undo(ctx: Context) -> Reply:
     ctx.conversation.end()
     return _safely(ctx, ctx.desk.visits.undo)
+
+
+def forget_alias(ctx: Context) -> Reply:
+    """`忘记 天心中心校`: a school's name the inspector taught is forgotten; `忘记` alone lists them."""
+    phrase = ctx.match.group("text").strip() if ctx.match and ctx.match.group("text") else ""
+    return _safely(ctx, lambda: ctx.desk.visits.forget_alias(phrase))
 
 
 # --- findings -------------------------------------------------------------------------------------------------
