@@ -80,7 +80,7 @@ CASES: tuple[Case, ...] = (
         15,
         D(2026, 11, 21),
         items={7},
-        deadline=D(2026, 11, 24),
+        deadline=D(2026, 11, 25),  # three working days after Saturday the 21st
         problems=1,
         kind="unannounced",
     ),
