@@ -13,234 +13,34 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 
 from backend.domain import dates as dt
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.dates import DATE_CONFLICT, DATE_FUTURE, DATE_INVALID, DATE_VAGUE, DateFinding, Said
 from backend.domain.kinds import VisitKind
+from backend.domain.school_names import (  # noqa: F401 (re-exported: the school half lives there)
+    SCHOOL_AMBIGUOUS,
+    SCHOOL_MISSING,
+    SCHOOL_UNKNOWN,
+    SCHOOL_UNSURE,
+    SchoolFinding,
+    SchoolNames,
+    SchoolRef,
+    _by_list_number,
+    _clean_start,
+    aliases,
+    find_school,
+    normalise,
+    school_mentioned,
+)
 
-# what `unclear` may hold
-SCHOOL_MISSING = "school_missing"  # no school named
-SCHOOL_AMBIGUOUS = "school_ambiguous"  # two or more of the inspector's schools fit
-SCHOOL_UNSURE = "school_unsure"  # a near miss (typo): asked, not assumed
-SCHOOL_UNKNOWN = "school_unknown"  # a school is named, but none of the inspector's
+# what `unclear` may hold (and the SCHOOL_* constants of backend.domain.school_names, DATE_* of dates)
 DEADLINE_PAST = "deadline_past"  # a deadline before the visit
-
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-
-
-def to_int(text: str) -> int | None:
-    """Arabic or Chinese numerals up to 99 (`三`, `十二`, `二十`, `两`)."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _DIGITS and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return _DIGITS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    value = (_DIGITS.get(tens, 0) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
-    return value if (not tens or tens in _DIGITS) and (not ones or ones in _DIGITS) else None
 
 
 def spaced(text: str) -> str:
     """Like `normalise`, but a pause (spaces in voice-style text) kept as a comma, to split clauses on."""
     return re.sub(r"[ \t\u3000]+", "，", unicodedata.normalize("NFKC", text).strip())
-
-
-def normalise(text: str) -> str:
-    """Full-width as ASCII, spaces out (voice input and one-finger typing scatter them)."""
-    return re.sub(r"[ \t\u3000]+", "", unicodedata.normalize("NFKC", text)).strip()
-
-
-# --- schools -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SchoolRef:
-    """One of the inspector's schools, as the parser sees it; `number` is its place in 我的学校."""
-
-    id: int
-    name: str
-    short_name: str = ""
-    number: int = 0
-
-
-_PLACE = re.compile(r"^(.{2,4}?)(镇|乡|街道|办事处)")
-# common spoken forms of school names: (written, spoken)
-_SPOKEN = (
-    ("初级中学", "初中"),
-    ("初级中学", "中学"),
-    ("完全小学", "完小"),
-    ("完全小学", "小学"),
-    ("中心小学", "中心校"),
-    ("中心小学", "中小"),
-    ("中心幼儿园", "中心园"),
-    ("实验小学", "实小"),
-    ("实验中学", "实中"),
-    ("特殊教育学校", "特校"),
-    ("特殊教育学校", "特教学校"),
-    ("职业中专", "职专"),
-    ("学校", "校"),
-)
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2})(小学|中学|初级中学|幼儿园)")
-_ORDINAL_SHORT = {"小学": "小", "中学": "中", "初级中学": "中", "幼儿园": "幼"}
-# words that name a school at the end of a phrase: used to spot a school that is not the inspector's
-_SCHOOLISH = re.compile(
-    r"([\u4e00-\u9fa5]{1,8}?(?:小学|中学|初中|高中|完小|学校|幼儿园|一小|二小|三小|四小|五小|六小|一中|二中|三中|四中|"
-    r"一幼|二幼|中心校|中心园|职专|特校))"
-)
-
-
-def aliases(school: SchoolRef) -> set[str]:
-    """Every way an inspector might write the school: full name, short name, spoken short forms."""
-    base = {normalise(school.name), normalise(school.short_name)} - {""}
-    found = set(base)
-    for name in base:
-        place = _PLACE.match(name)
-        if place:  # 城关镇第二小学 -> 城关第二小学
-            found.add(place.group(1) + name[place.end() :])
-    for _ in range(2):
-        for name in list(found):
-            if "第" in name:  # 第二实验小学 -> 二实验小学 (and, below, 二实小)
-                found.add(re.sub(r"第([一二三四五六七八九十]{1,2})", r"\1", name))
-            ordinal = _ORDINAL.search(name)
-            if ordinal:  # 第二小学 -> 二小
-                found.add(name[: ordinal.start()] + ordinal.group(1) + _ORDINAL_SHORT[ordinal.group(2)])
-                found.add(name[: ordinal.start()] + ordinal.group(1) + ordinal.group(2))
-            for written, spoken in _SPOKEN:
-                if written in name:
-                    found.add(name.replace(written, spoken))
-    # a bare ordinal form alone ("二小") is too short to trust unless the school has no place name
-    return {a for a in found if len(a) >= 2 and a not in ("小学", "中学", "学校", "幼儿园", "初中", "校", "幼")}
-
-
-@dataclass(frozen=True)
-class SchoolFinding:
-    school_id: int | None
-    candidates: tuple[int, ...] = ()
-    said: str = ""  # the words that named the school
-    problem: str | None = None  # one of the SCHOOL_* constants
-
-
-_LIST_NUMBER = (
-    re.compile(r"(?:^|[^0-9])(?:第)?(\d{1,2}|[一二三四五六七八九十]{1,2})(?:号学校|所学校|号校|所)"),
-    re.compile(r"学校(?:序号)?(\d{1,2})(?![0-9月日号.])"),
-    re.compile(r"^(\d{1,2})(?:号)?(?=[、,，:：\s]|(?:号)?[\u4e00-\u9fa5])(?![月日号点个天周年名人位])"),
-)
-
-
-def _by_list_number(text: str, schools: Sequence[SchoolRef]) -> tuple[SchoolRef, str] | None:
-    numbered = {s.number: s for s in schools if s.number}
-    for pattern in _LIST_NUMBER:
-        found = pattern.search(text)
-        if found:
-            value = to_int(found.group(1))
-            if value is not None and value in numbered:
-                return numbered[value], found.group(0).lstrip("第")
-    return None
-
-
-# what may stand right before a school's name: the start, punctuation, digits (a date), or a linking word
-_LEAD_CHARS = frozenset("在去到了天日号对访查察往至于和与及跟同是为从赴进入是午上晚早")
-
-
-def _clean_end(text: str, end: int) -> bool:
-    """A name must not run on into more of a name (中心幼 would not be 中心幼儿圆, a typo of another name)."""
-    return end >= len(text) or text[end] not in "儿圆"
-
-
-def _clean_start(text: str, start: int) -> bool:
-    if start == 0:
-        return True
-    before = text[start - 1]
-    return before in _LEAD_CHARS or not ("\u4e00" <= before <= "\u9fa5")
-
-
-def find_school(text: str, schools: Sequence[SchoolRef]) -> SchoolFinding:
-    """The school a message names, among the inspector's own; a question when not sure."""
-    text = normalise(text)
-    hits: list[tuple[int, int, int]] = []  # (start, end, school id)
-    for school in schools:
-        for alias in aliases(school):
-            start = text.find(alias)
-            while start >= 0:
-                hits.append((start, start + len(alias), school.id))
-                start = text.find(alias, start + 1)
-    # a name inside a longer name of another school does not count (实验小学 inside 第二实验小学)
-    kept = [
-        h
-        for h in hits
-        if not any(o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)
-    ]
-    ids = tuple(dict.fromkeys(h[2] for h in sorted(kept, key=lambda h: -(h[1] - h[0]))))
-    if ids and not any(_clean_start(text, h[0]) and _clean_end(text, h[1]) for h in kept):
-        # "二实小" or "城南实验小学" when only 实验小学 is known: perhaps another school's name, so ask
-        start = kept[0][0]
-        while start > 0 and not _clean_start(text, start):
-            start -= 1
-        return SchoolFinding(None, ids, _strip_lead(text[start : kept[0][1]]), SCHOOL_UNSURE)
-    if len(ids) == 1:
-        best = max((h for h in kept if h[2] == ids[0]), key=lambda h: h[1] - h[0])
-        return SchoolFinding(ids[0], ids, text[best[0] : best[1]])
-    if len(ids) > 1:
-        # the longest mention wins only when it is clearly the more specific one
-        longest = sorted(((h[1] - h[0], h[2]) for h in kept), reverse=True)
-        said = ""
-        if longest:
-            top = max(kept, key=lambda h: h[1] - h[0])
-            said = text[top[0] : top[1]]
-        return SchoolFinding(None, ids, said, SCHOOL_AMBIGUOUS)
-    numbered = _by_list_number(text, schools)
-    if numbered:
-        return SchoolFinding(numbered[0].id, (numbered[0].id,), numbered[1])
-    return _near_miss(text, schools)
-
-
-def _near_miss(text: str, schools: Sequence[SchoolRef]) -> SchoolFinding:
-    """A typo ("城官二小", "成关镇第二小学"): propose the closest schools, never take one."""
-    mentions = [m.group(1) for m in _SCHOOLISH.finditer(text)]
-    mentions = [_strip_lead(m) for m in mentions]
-    if not mentions:
-        return SchoolFinding(None, (), "", SCHOOL_MISSING)
-    scored: dict[int, float] = {}
-    for mention in mentions:
-        for school in schools:
-            for alias in aliases(school):
-                for window in _windows(mention, len(alias)):
-                    ratio = SequenceMatcher(None, window, alias).ratio()
-                    if ratio >= 0.7 and len(alias) >= 3:
-                        scored[school.id] = max(scored.get(school.id, 0.0), ratio)
-    said = mentions[0]
-    if not scored:
-        return SchoolFinding(None, (), said, SCHOOL_UNKNOWN)
-    ranked = sorted(scored, key=lambda i: -scored[i])
-    return SchoolFinding(None, tuple(ranked[:3]), said, SCHOOL_UNSURE)
-
-
-_LEADS = re.compile(r"^.*?(?:今天|昨天|前天|上午|下午|早上|刚才|刚刚|去了|去|到了|到|在|看了)")
-
-
-def _strip_lead(mention: str) -> str:
-    while True:
-        stripped = _LEADS.sub("", mention, count=1)
-        if stripped == mention or len(stripped) < 2:
-            return mention
-        mention = stripped
-
-
-def _windows(text: str, size: int) -> list[str]:
-    if len(text) <= size + 1:
-        return [text]
-    return [text[i : i + size] for i in range(len(text) - size + 1)] + [text[-size - 1 :]]
-
-
-def school_mentioned(text: str) -> str:
-    """Words that look like a school's name (to say "that one is not yours"), or ''."""
-    found = _SCHOOLISH.search(normalise(text))
-    return _strip_lead(found.group(1)) if found else ""
 
 
 # --- what a message is ---------------------------------------------------------------------------------------
@@ -669,4 +469,5 @@ def _strip_context(clause: str, school_said: str, date_said: str) -> str:
 Deadline = Said
 find_deadline = dt.find_deadline
 find_date = dt.find_visit_date
+to_int = dt.to_int
 __all__ = ["DATE_CONFLICT", "DATE_FUTURE", "DATE_INVALID", "DATE_VAGUE", "DateFinding", "Deadline"]
