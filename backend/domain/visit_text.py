@@ -368,13 +368,23 @@ def is_problem(clause: str) -> bool:
 
 
 def read_visit(
-    text: str, schools: Sequence[SchoolRef], today: date, cal: WorkingCalendar | None = None
+    text: str,
+    schools: Sequence[SchoolRef],
+    today: date,
+    cal: WorkingCalendar | None = None,
+    *,
+    names: SchoolNames | None = None,
+    listed: bool = True,
 ) -> VisitReading:
-    """Read one message. `today` is the Asia/Shanghai date it was sent."""
+    """Read one message. `today` is the Asia/Shanghai date it was sent; `schools` the inspector's own.
+
+    `names` is the authority's resolver (default: one built from `schools`); a list number (`3号学校`) names a
+    school only when the list was just shown (`listed`).
+    """
     cal = cal or WorkingCalendar()
     clean = normalise(text)
     kind_of_message = message_kind(text)
-    school = find_school(clean, schools)
+    school = find_school_in(clean, schools, names, listed=listed)
     scene = clean.replace(school.said, "　") if school.said else clean
     # a date inside a requirement is a deadline, not the day of the visit
     visit_date = dt.find_visit_date(dt.without_deadlines(_requirement_free(scene)), today)
@@ -437,6 +447,19 @@ def read_visit(
         findings=tuple(findings),
         message=kind_of_message,
     )
+
+
+def find_school_in(
+    text: str, schools: Sequence[SchoolRef], names: SchoolNames | None = None, *, listed: bool = True
+) -> SchoolFinding:
+    """The inspector's school a text names; a list number only when the list was just shown."""
+    resolver = names or SchoolNames.build(schools)
+    finding = resolver.find(text, among=schools)
+    if finding.problem in (SCHOOL_MISSING, SCHOOL_UNKNOWN) and listed:
+        numbered = _by_list_number(normalise(text), schools)
+        if numbered:
+            return SchoolFinding(numbered[0].id, (numbered[0].id,), numbered[1])
+    return finding
 
 
 def _drop(text: str, said: str) -> str:

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.domain import visit_text as vt
 from backend.domain.calendar import local_date
 from backend.domain.kinds import VisitKind
+from backend.domain.school_names import SchoolNames, SchoolRef
 from backend.domain.visit_targets import month_of
 from backend.kv import KV, KVUnavailable
 from backend.services import monthly_report, visits
@@ -27,9 +29,10 @@ from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.visits import MySchool, VisitDraft, VisitError
 from backend.store.db import session_now
-from backend.store.models import Visit
+from backend.store.models import Unit, Visit
 from messages import t
 
+LIST_SHOWN_TTL = 600.0  # a numbered list of schools counts for ten minutes
 PENDING_TTL = 7200.0  # photos and a location wait two hours for the visit's text
 EVIDENCE_WINDOW = timedelta(hours=2)  # photos after a record join it for this long
 DIALOGUE_KINDS = (VisitKind.ROUTINE, VisitKind.SPECIAL, VisitKind.UNANNOUNCED, VisitKind.FOLLOW_UP)
@@ -50,6 +53,7 @@ class VisitDesk:
         self._session, self._kv, self._config, self.openid = session, kv, config, openid
         self.inspector_id = inspector_id
         self._schools: list[MySchool] | None = None
+        self._resolver: SchoolNames | None = None
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -143,6 +147,37 @@ class VisitDesk:
 
     # --- one-message logging ---------------------------------------------------------------------------------
 
+    def _names(self) -> SchoolNames:
+        """The authority's school names as people say them (the county's prefixes dropped)."""
+        if self._resolver is None:
+            authority = current_authority(self._session)
+            refs = [
+                SchoolRef(u.id, u.name, u.short_name)
+                for u in self._session.scalars(
+                    select(Unit).where(Unit.authority_id == authority.id, Unit.active.is_(True))
+                )
+            ]
+            self._resolver = SchoolNames.build(refs, authority_names(authority.name))
+        return self._resolver
+
+    def _listed(self) -> bool:
+        """Whether a numbered list of schools was just shown (only then is `3号` a school)."""
+        try:
+            return bool(self._kv.get(f"visits:listed:{self.openid}"))
+        except KVUnavailable:
+            return False
+
+    def showed_list(self) -> None:
+        with contextlib.suppress(KVUnavailable):
+            self._kv.set(f"visits:listed:{self.openid}", "1", ttl=LIST_SHOWN_TTL)
+
+    def read(self, text: str) -> vt.VisitReading:
+        """A message as the inspector's own words about their own schools."""
+        refs = [s.ref for s in self.schools()]
+        return vt.read_visit(
+            text, refs, self.today(), working_calendar(self._session), names=self._names(), listed=self._listed()
+        )
+
     def log_text(
         self,
         text: str,
@@ -154,14 +189,24 @@ class VisitDesk:
         extra: dict[str, Any] | None = None,
     ) -> Answer:
         """Read a message and record the visit, or ask about the one thing that is not clear."""
-        schools = self.schools()
-        reading = vt.read_visit(text, [s.ref for s in schools], self.today(), working_calendar(self._session))
+        reading = self.read(text)
         pending: dict[str, Any] = {
             "text": text,
             "school_id": school_id,
             "visited_on": visited_on and visited_on.isoformat(),
         }
         pending |= {"urgent": urgent, "source": source, "extra": extra or {}}
+        resumed = school_id is not None or visited_on is not None or source != "chat"
+        if not resumed and not urgent:
+            if reading.message == vt.PLAN:
+                return Answer(t("visits.plan"), "date", (), pending | {"school_id": reading.school_id})
+            if reading.message == vt.QUESTION:
+                return Answer(self.question_answer(reading))
+            if reading.message in (vt.THANKS, vt.CHAT):
+                return Answer(t(f"visits.chat.{reading.message}"))
+            added = self._follow_up(reading, text)
+            if added is not None:
+                return added
         if school_id is None:
             asked = self._ask_school(reading, pending)
             if asked is not None:
@@ -173,12 +218,17 @@ class VisitDesk:
                     vt.DATE_INVALID: "visits.ask.date_invalid",
                     vt.DATE_FUTURE: "visits.ask.date_future",
                     vt.DATE_CONFLICT: "visits.ask.date_conflict",
+                    vt.DATE_VAGUE: "visits.ask.date_vague",
                 }[reading.visit_date.problem]
                 return Answer(t(key, said=reading.visit_date.said), "date", (), pending | {"school_id": school_id})
             visited_on = reading.visited_on
         if vt.DEADLINE_PAST in reading.unclear:
             return Answer(t("visits.ask.deadline_past"))
         assert school_id is not None and visited_on is not None
+        if visited_on != reading.visited_on:  # the day came from an answer: deadlines count from it
+            reading = vt.read_visit(
+                text, [s.ref for s in self.schools()], visited_on, working_calendar(self._session), names=self._names()
+            )
         extra = extra or {}
         draft = VisitDraft(
             unit_id=school_id,
@@ -194,10 +244,56 @@ class VisitDesk:
             source=source,
             photos=list(extra.get("photos", [])) + self._take_pending("photos"),
             location=_location(extra.get("location")) or _location(self._take_pending("location")),
+            findings=_findings(reading),
         )
         if draft.location is None:
             draft.location = self._recent_location_event()
         return Answer(self._record(draft))
+
+    def _follow_up(self, reading: vt.VisitReading, text: str) -> Answer | None:
+        """`看了食堂，很干净` moments after a record, naming no school or day: it adds to that record."""
+        if reading.school.problem != vt.SCHOOL_MISSING or reading.visit_date.said:
+            return None
+        if not (reading.items or reading.problems or reading.observations):
+            return None
+        visit = visits.follow_up_visit(self._session, self._inspector(), self._now())
+        if visit is None:
+            return None
+        drafts = visits.add_to_visit(
+            self._session,
+            visit,
+            observations=reading.observations,
+            problems=reading.problems,
+            items=reading.items,
+            raw_text=text,
+            findings=_findings(reading) or (),
+            now=self._now(),
+        )
+        school = self._school_name(visit.unit_id)
+        return Answer(
+            self.summary(
+                visit, school, [d.number for d in drafts], reading.deadline.on if reading.deadline else None, added=True
+            )
+        )
+
+    def question_answer(self, reading: vt.VisitReading) -> str:
+        """A question (`…的整改报告交上来了吗？`) answered from 待办: the school's open items, or the whole list."""
+        if reading.school_id is None:
+            return t("visits.question.general", todo=self.todo_text())
+        rows = [
+            t(
+                "visits.question.row",
+                number=r.number,
+                problem=r.problem,
+                state=t(f"rect.state.{r.state}"),
+                deadline=_day(r.deadline),
+            )
+            for r in visits.open_items_at(self._session, reading.school_id)
+        ]
+        school = self._school_name(reading.school_id)
+        if not rows:
+            return t("visits.question.none", school=school)
+        return t("visits.question.items", school=school, rows="\n".join(rows))
 
     def _ask_school(self, reading: vt.VisitReading, pending: dict[str, Any]) -> Answer | None:
         problem = reading.school.problem
@@ -210,26 +306,35 @@ class VisitDesk:
                 return Answer(t("visits.not_yours", school=other))
             if other and not reading.school.candidates:
                 return Answer(t("visits.not_yours", school=other))
+        self.showed_list()
         if problem == vt.SCHOOL_AMBIGUOUS:
             ids = reading.school.candidates
             text = t("visits.ask.school_which", said=said, choices=self.school_choices(ids))
-        elif problem == vt.SCHOOL_UNSURE:
+        elif problem == vt.SCHOOL_UNSURE and reading.school.candidates:
             ids = reading.school.candidates
-            text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
+            best = self._school_name(ids[0])
+            text = t("visits.ask.school_unsure", said=said, best=best, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNKNOWN:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school_unknown", said=said, choices=self.school_choices())
         else:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school", choices=self.school_choices())
-        return Answer(text, "school", ids, pending)
+        return Answer(text, "school", ids, pending | {"said": said})
 
     def answer_school(self, pending: dict[str, Any], reply: str) -> Answer:
-        """The inspector answered "which school" with a number from the list."""
+        """The inspector answered "which school": a number from the list, a yes to the first, or a name."""
+        choices = tuple(int(i) for i in pending.get("choices", ()))
+        if vt.is_yes(reply) and choices:
+            return self._resume(pending, school_id=choices[0])
         chosen = _number(reply)
         school = next((s for s in self.schools() if s.number == chosen), None)
+        if school is None and chosen is None:
+            named = self._names().find(vt.normalise(reply), [s.ref for s in self.schools()])
+            if named.school_id is not None:
+                return self._resume(pending, school_id=named.school_id)
         if school is None:
-            return Answer(t("visits.ask.bad_number"), "school", tuple(pending.get("choices", ())), pending)
+            return Answer(t("visits.ask.bad_number"), "school", choices, pending)
         return self._resume(pending, school_id=school.unit_id)
 
     def answer_date(self, pending: dict[str, Any], reply: str) -> Answer:
@@ -237,6 +342,57 @@ class VisitDesk:
         if found.on is None or not found.said:
             return Answer(t("visits.ask.date"), "date", (), pending)
         return self._resume(pending, visited_on=found.on)
+
+    def is_new_visit(self, text: str) -> bool:
+        """A whole visit message sent while a question is open: taken as new, not as the answer."""
+        if len(vt.normalise(text)) < 8:
+            return False
+        reading = self.read(text)
+        return (
+            reading.message == vt.VISIT
+            and reading.school_id is not None
+            and bool(reading.items or reading.problems or reading.observations)
+        )
+
+    def school_in(self, text: str) -> int | None:
+        """The inspector's school a short text names exactly (`某某初中` in a correction), else None."""
+        found = self._names().find(vt.normalise(text), [s.ref for s in self.schools()])
+        return found.school_id
+
+    def resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
+        """An open question's message again, with what the inspector has since said."""
+        return self._resume(pending, **changes)
+
+    def example_school(self) -> str:
+        """One of the inspector's schools as people say it, for the help's examples."""
+        schools = self.schools() if self.inspector_id is not None else []
+        if not schools:
+            return ""
+        first = schools[0]
+        return first.short_name or everyday_name(first.name, authority_names(current_authority(self._session).name))
+
+    def has_drafts(self) -> bool:
+        return bool(visits.pending_drafts(self._session, self._inspector()))
+
+    def correct_last(self, text: str) -> str:
+        """不对，是…: the record just made gets the school or the day now named."""
+        visit = visits.recent_visit(self._session, self._inspector(), self._now())
+        if visit is None:
+            raise VisitError("visits.correct.nothing")
+        school = self.school_in(text)
+        day = vt.find_date(vt.normalise(text), self.today())
+        if school is None and (day.on is None or not day.said):
+            raise VisitError("visits.correct.what")
+        visits.move_visit(
+            self._session,
+            visit,
+            unit_id=school,
+            visited_on=day.on if day.said else None,
+            now=self._now(),
+        )
+        return t(
+            "visits.correct.done", number=visit.id, school=self._school_name(visit.unit_id), date=_day(visit.visited_on)
+        )
 
     def _resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
         state = {**pending, **changes}
@@ -254,12 +410,14 @@ class VisitDesk:
         logged = visits.log_visit(self._session, inspector_id=self._inspector(), draft=draft, now=self._now())
         return self.summary(logged.visit, logged.school, [d.number for d in logged.drafts], draft.deadline)
 
-    def summary(self, visit: Visit, school: str, drafts: list[str], deadline: date | None) -> str:
+    def summary(
+        self, visit: Visit, school: str, drafts: list[str], deadline: date | None, *, added: bool = False
+    ) -> str:
         items = {str(i["code"]): str(i["name"]) for i in self._items()}
         today = self.today()
         day = _day(visit.visited_on)
         text = t(
-            "visits.summary",
+            "visits.summary.added" if added else "visits.summary",
             number=f"#{visit.id}",
             school=school,
             date=t("visits.date.today", date=day) if visit.visited_on == today else t("visits.date.plain", date=day),
@@ -362,8 +520,8 @@ class VisitDesk:
     def undo(self) -> str:
         try:
             visit = visits.revoke_last(self._session, self._inspector(), self._now())
-        except VisitError as exc:
-            return exc.message
+        except VisitError as refused:
+            return refused.message
         withdrew = self._withdrew(visit)
         return t(
             "visits.undo.done",
@@ -532,3 +690,34 @@ def _bare_deadline(text: str, today: date) -> vt.Deadline | None:
     if on > today + timedelta(days=366):
         on = on.replace(year=on.year - 1)
     return vt.Deadline(on, found.said) if on >= today else None
+
+
+def authority_names(name: str) -> list[str]:
+    """The authority's own names as schools carry them (青禾县教育督导委员会 -> 青禾县, 青禾)."""
+    found = re.match(r"^(.+?(?:省|市|州|盟))?(.+?(?:县|区|市|旗))", name)
+    if not found:
+        return [name]
+    county = found.group(2)
+    names = [found.group(0), county]
+    if len(county) > 2:
+        names.append(county[:-1])
+    return names
+
+
+def _findings(reading: vt.VisitReading) -> list[visits.FindingDraft] | None:
+    """Each problem with a deadline becomes its own draft; its 整改要求 says what must be done."""
+    if not reading.findings:
+        return None
+    return [
+        visits.FindingDraft(f.problem, f.to_do or t("visits.requirement.default"), f.deadline.on)
+        for f in reading.findings
+        if f.deadline is not None
+    ]
+
+
+def everyday_name(name: str, names: list[str]) -> str:
+    """An official name as people say it, for the help's examples (青禾县城关镇第二小学 -> 城关镇第二小学)."""
+    for prefix in sorted(names, key=len, reverse=True):
+        if name.startswith(prefix) and len(name) - len(prefix) >= 3:
+            return name[len(prefix) :]
+    return name
