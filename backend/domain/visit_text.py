@@ -50,6 +50,11 @@ PLAN = "plan"  # 下午准备去…, 明天去…
 QUESTION = "question"  # …的整改报告交上来了吗？
 THANKS = "thanks"  # 谢谢, 辛苦了
 CHAT = "chat"  # 好的, 收到, 你好, an emoji
+CORRECTION = "correction"  # 不对，是某某初中: fixes the open question or the record just made
+
+CORRECTING = re.compile(
+    r"^(?:不对|不是|错了|搞错了|弄错了|写错了|更正|改一下|改为|改成|应该是)[,，:：\s]*(?:是|应该是|改为|改成|改到)?"
+)
 
 YES_WORDS = frozenset(
     {
@@ -115,6 +120,8 @@ def message_kind(text: str) -> str:
         return THANKS
     if _CHAT.match(words):
         return CHAT
+    if CORRECTING.match(clean):
+        return CORRECTION
     without = dt.without_deadlines(clean)
     if (_QUESTION_END.search(clean.rstrip("。.!！~ ")) or _QUESTION_WORDS.search(without)) and not (
         _REPORT_WORDS.search(without) and not clean.rstrip().endswith(("?", "？", "吗"))
@@ -284,6 +291,10 @@ _REQUIREMENT_LEAD = re.compile(
 _EMPTY_REQUIREMENT = frozenset({"", "整改", "进行整改", "整改到位", "完成整改", "完成", "落实", "处理", "改正"})
 
 
+# a clause that only says how grave the problem before it is: part of that problem, not another one
+_QUALIFIER = re.compile(r"^(?:存在|有|属于|构成|是)?(?:重大|严重|较大|很大的?|一定的?)?(?:安全)?(?:隐患|风险|危险)$")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem with what must be done about it and by when: it becomes its own draft notice."""
@@ -413,6 +424,8 @@ def read_visit(
                 waiting.append(findings.pop().problem)
             findings += [Finding(p, to_do, said_by) for p in waiting]
             waiting = []
+        elif _QUALIFIER.match(normalise(clause)) and waiting:  # 存在重大安全隐患: how grave the last one is
+            waiting[-1] = problems[-1] = f"{waiting[-1]}，{body}"
         elif is_problem(clause):
             if said_by:  # 晨检记录缺了3天内的 (rare): keep the words, the date is not a deadline here
                 said_by = None

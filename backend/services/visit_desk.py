@@ -202,6 +202,8 @@ class VisitDesk:
                 return Answer(t("visits.plan"), "date", (), pending | {"school_id": reading.school_id})
             if reading.message == vt.QUESTION:
                 return Answer(self.question_answer(reading))
+            if reading.message == vt.CORRECTION:
+                return Answer(t("visits.correct.nothing"))
             if reading.message in (vt.THANKS, vt.CHAT):
                 return Answer(t(f"visits.chat.{reading.message}"))
             added = self._follow_up(reading, text)

@@ -44,9 +44,7 @@ def show_help(ctx: Context) -> Reply:
 # the commands a slip may have meant (`我的学效`, `待 办`): parser vocabulary
 COMMANDS = ("我的学校", "待办", "本月", "记录", "撤销", "确认整改", "帮助")
 ASK_COMMAND = "visit:ask:command"
-CORRECTION = re.compile(
-    r"^(?:不对|不是|错了|搞错了|弄错了|写错了|更正|改一下|改为|改成|应该是)[,，:：\s]*(?:是|应该是|改为|改成|改到)?"
-)
+CORRECTION = vt.CORRECTING
 
 
 def _begin(ctx: Context, state: str, **data: Any) -> None:
