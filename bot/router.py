@@ -116,6 +116,7 @@ VISIT_ROUTES: tuple[Route, ...] = (
     Route("text", inspector.todo, keyword(r"^(待办|待办事项)$"), roles=_VISITING),
     Route("text", inspector.this_month, keyword(r"^(本月|本月进度|这个月)$"), roles=_VISITING),
     Route("text", inspector.undo, keyword(r"^(撤销|撤回)$"), roles=_VISITING),
+    Route("text", inspector.forget_alias, keyword(r"^忘记(?:\s*(?P<text>.*))?$"), roles=_VISITING),
     Route("text", inspector.confirm_rectification, keyword(r"^确认整改\s*(?P<n>\d{1,2})?$"), roles=_VISITING),
     Route("text", inspector.discard_rectification, keyword(r"^(撤销整改|作废整改)$"), roles=_VISITING),
     *(Route("text", inspector.answer_question, state=s, roles=_VISITING) for s in inspector.QUESTIONS),

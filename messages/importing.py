@@ -8,6 +8,7 @@ MESSAGES: dict[str, str] = {
     # the columns (the headers of the files and templates)
     "import.column.school_code": "学校代码",
     "import.column.school_name": "学校名称",
+    "import.column.nicknames": "学校简称",
     "import.column.stage": "学段",
     "import.column.ownership": "办学性质",
     "import.column.address": "地址",
@@ -84,6 +85,7 @@ MESSAGES: dict[str, str] = {
     # the example values shown in the templates' 说明 sheet
     "import.example.school_code": "3301020001",
     "import.example.school_name": "城关镇中心小学",
+    "import.example.nicknames": "城关中心校、城关镇小",
     "import.example.stage": "小学",
     "import.example.ownership": "公办",
     "import.example.address": "城关镇人民路 1 号",
@@ -103,6 +105,7 @@ MESSAGES: dict[str, str] = {
     "import.example.starts_on": "2024-09-01",
     "import.guide.school_code": "全县唯一的学校（单位）代码，建议使用 10 位学校标识码；请将此列设为“文本”格式，以免丢失开头的 0。",
     "import.guide.school_name": "学校或单位的全称。",
+    "import.guide.nicknames": "选填：当地常用的简称，多个用“、”隔开；督学在消息里这样称呼学校时，系统也能认出。",
     "import.guide.stage": "可填：{allowed}。",
     "import.guide.ownership": "公办或民办；学校和幼儿园必填，乡镇、县级部门可不填。",
     "import.guide.address": "详细地址。",

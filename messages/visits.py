@@ -85,7 +85,7 @@ MESSAGES: dict[str, str] = {
     "visits.date.plain": "{date}",
     "visits.ask.school": "请问是哪所学校？请回复序号：\n{choices}",
     "visits.ask.school_which": "“{said}”对应您负责的几所学校，请回复序号：\n{choices}",
-    "visits.ask.school_unsure": "“{said}”是指{best}吗？是的话回复“是”，不是请回复序号：\n{choices}",
+    "visits.ask.school_unsure": "没有找到“{said}”。您说的是下面哪所？请回复序号：\n{choices}",
     "visits.ask.school_unknown": "您负责的学校里没有“{said}”。请回复序号：\n{choices}",
     "visits.ask.choice": "{number}. {name}",
     "visits.ask.date": "请问是哪一天去的？请回复日期，例如：今天、昨天、11月20日。",

@@ -118,9 +118,18 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+@lru_cache(maxsize=65536)
 def phrase_key(phrase: str) -> str:
     """The form under which a phrase (an alias, a 简称) is stored and matched."""
     return fold(phrase)[0].strip(_SEP)
+
+
+_NICKNAME_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+
+def split_nicknames(text: str) -> list[str]:
+    """The office's 简称 cell (`城关二小、二小`) as a list, as typed, without repeats."""
+    return list(dict.fromkeys(n for n in _NICKNAME_SPLIT.split(text or "") if n))
 
 
 def normalise(text: str) -> str:
@@ -149,7 +158,7 @@ def _syllable(ch: str) -> str:
 
 
 def _pinyin(text: str) -> tuple[str, ...]:
-    return tuple(_syllable(c) for c in text)
+    return tuple(map(_syllable, text))
 
 
 # --- the everyday forms of a name ---------------------------------------------------------------------------
@@ -160,10 +169,12 @@ LEARNED = 3  # taught by the inspector: first
 _CN = "一二三四五六七八九十"
 _PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|自治区)")
 _CITY = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:市|自治州|地区|盟)(?=.{4})")
-_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(镇|乡|街道|办事处)")
+_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,7}?)(镇|乡|街道|办事处)")
 _TEACHING_POINT = re.compile(r"^(.*?)(?:中心小学|中心校|小学)([\u4e00-\u9fff]{2,4}?)教学点$")
 _VILLAGE = re.compile(r"^([\u4e00-\u9fff]{2,3}?)村(小学|幼儿园|教学点)$")
 _ORDINAL = re.compile(rf"第([{_CN}]{{1,2}})(小学|中学|初级中学|高级中学|幼儿园|完全小学)")
+_ARABIC_ORDINAL = re.compile(r"(?:(?<=第)([一二三四五六七八九])|([一二三四五六七八九])(?=[小中幼]|完小|实))")
+_BARE_ORDINAL = re.compile(r"^(?:第?[一二三四五六七八九十]{1,2}|\d{1,2})(?:小|中|幼|完小|初中|小学|中学|幼儿园)")
 _ORDINAL_SHORT = {"小学": "小", "中学": "中", "初级中学": "中", "高级中学": "中", "幼儿园": "幼", "完全小学": "小"}
 # (written, spoken, how sure)
 _SPOKEN: tuple[tuple[str, str, int], ...] = (
@@ -199,54 +210,30 @@ _SPOKEN: tuple[tuple[str, str, int], ...] = (
     ("学校", "校", SPOKEN),
 )
 # what no school is called on its own, however it was derived
-_GENERIC = frozenset(
-    [
-        "小学",
-        "中学",
-        "初中",
-        "高中",
-        "学校",
-        "校",
-        "幼儿园",
-        "幼",
-        "园",
-        "中心校",
-        "中心小学",
-        "中小",
-        "中心小",
-        "中心园",
-        "中心幼",
-        "中心幼儿园",
-        "九年制",
-        "九年一贯制",
-        "九年制学校",
-        "九年一贯制学校",
-        "完小",
-        "实验",
-        "实小",
-        "实中",
-        "实幼",
-        "实验幼",
-        "特校",
-        "特教",
-        "村小",
-        "教学点",
-        "中心",
-        "职中",
-        "职专",
-    ]
-)
+_GENERIC = frozenset("小学 中学 初中 高中 学校 校 幼儿园 幼 园 完小 村小 教学点 中心".split())  # noqa: SIM905
+_ETHNIC = re.compile(r"(?:彝|白|苗|傈僳|回|藏|壮|瑶|侗|土家|哈尼|纳西|傣|布依|畲|蒙古|满|黎|羌|拉祜|佤|景颇|水|仡佬)族")
+_SEAT = "城关"  # the county seat: 城关二小 is "the" 二小
 
 
 def _place_forms(name: str) -> set[str]:
     """A township name with and without 镇/乡/街道 (天心镇中心小学 -> 天心中心小学)."""
     place = _PLACE.match(name)
-    return {name} if not place else {name, place.group(1) + name[place.end() :]}
+    if not place:
+        return {name}
+    town, rest = place.group(1), name[place.end() :]
+    plain = _ETHNIC.sub("", town)  # 拉乌彝族乡 -> 拉乌
+    return {name, town + rest} | ({plain + place.group(2) + rest, plain + rest} if len(plain) >= 2 else set())
 
 
-def strip_authority(name: str, authority_names: Sequence[str]) -> str:
+def authority_prefixes(authority_names: Sequence[str]) -> tuple[str, ...]:
+    """The authority's names as they stand in front of a school's name, longest first (安远县, 安远, 县)."""
+    keys = {phrase_key(a) for a in authority_names if a}
+    keys |= {k[:-1] for k in keys if len(k) > 2 and k.endswith(("县", "区", "市", "省"))}
+    return tuple(sorted(keys - {""}, key=len, reverse=True))
+
+
+def strip_authority(name: str, prefixes: Sequence[str]) -> str:
     """The name without the province, city and county in front (江西省赣州市安远县城关第二小学 -> 城关第二小学)."""
-    prefixes = sorted({phrase_key(a) for a in authority_names if a} - {""}, key=len, reverse=True)
     core = phrase_key(name)
     changed = True
     while changed:
@@ -262,7 +249,8 @@ def strip_authority(name: str, authority_names: Sequence[str]) -> str:
     return core
 
 
-def _short_forms(core: str) -> dict[str, int]:
+@lru_cache(maxsize=16384)
+def _short_forms(core: str) -> tuple[tuple[str, int], ...]:
     """Everyday forms of a name without its county: the spoken short forms, each with how sure it is."""
     forms: dict[str, int] = {}
 
@@ -298,26 +286,31 @@ def _short_forms(core: str) -> dict[str, int]:
             for written, spoken, sure in _SPOKEN:
                 if written in form:
                     add(form.replace(written, spoken, 1), min(level, sure))
+    for form, level in list(forms.items()):  # 城关2小, 第2中学: digits typed for the ordinal
+        arabic = _ARABIC_ORDINAL.sub(lambda m: str(_CN.index(m.group(1) or m.group(2)) + 1), form)
+        if arabic != form:
+            add(arabic, level)
+    towns = [t for t in (_SEAT, *(place.groups() if place else ())) if t]
+    for form in list(forms):  # 城关第二小学 -> 二小 (loose: it names the school only where no other 二小 is near)
+        for town in towns:
+            bare = form.removeprefix(town).removeprefix(place.group(2) if place else "")
+            if bare != form and _BARE_ORDINAL.match(bare):
+                add(bare, LOOSE)
     brand = re.match(r"^([\u4e00-\u9fff]{2,5}?)幼儿园$", rest)
     if brand and brand.group(1) not in _GENERIC and not brand.group(1).startswith(("中心", "实验", "第")):
         add(brand.group(1), LOOSE)  # 小天使幼儿园 -> 小天使
-    return {f: lv for f, lv in forms.items() if f not in _GENERIC or f == core}
+    return tuple((f, lv) for f, lv in forms.items() if f not in _GENERIC)
 
 
-def forms_of(school: SchoolRef, authority_names: Sequence[str] = ()) -> dict[str, int]:
-    """Every way a person might write the school (folded), each with how sure it names the school."""
+def forms_of(school: SchoolRef, prefixes: Sequence[str] = ()) -> dict[str, int]:
+    """Every way a person might write the school (folded, without the authority's names in front: `prefixes`,
+    from `authority_prefixes`), each with how sure it names the school."""
     forms: dict[str, int] = {}
-    shorts = sorted({phrase_key(a).removesuffix("县") for a in authority_names if a} - {""}, key=len)
-    county = [s for s in shorts if s and len(s) <= 4]
-    names = [school.name, school.short_name]
-    for name in filter(None, names):
-        full = phrase_key(name)
-        forms[full] = OFFICIAL
-        for form, level in _short_forms(strip_authority(name, authority_names)).items():
-            for lead in ("", *county):  # 安远一中, 安远县一中
-                for key in {lead + form, lead + "县" + form if lead else form}:
-                    if forms.get(key, -1) < level:
-                        forms[key] = level
+    for name in filter(None, (school.name, school.short_name)):
+        forms.setdefault(phrase_key(name), OFFICIAL)
+        for form, level in _short_forms(strip_authority(name, prefixes)):
+            if forms.get(form, -1) < level:
+                forms[form] = level
     for nickname in school.nicknames:
         key = phrase_key(nickname)
         if len(key) >= 2:
@@ -358,10 +351,6 @@ def _clean_end(text: str, form: str, end: int) -> bool:
     if form.endswith("幼") and after[0] in "儿":
         return False
     return not (form.endswith("园") and after[0] in "长区内")
-
-
-def _stands_alone(text: str, hit: _Hit) -> bool:
-    return _clean_start(text, hit.start) and _clean_end(text, text[hit.start : hit.end], hit.end)
 
 
 # words that name a school at the end of a phrase: to spot a school that is not among those asked about
@@ -408,7 +397,9 @@ class SchoolNames:
     """One authority's schools and every form of their names; `with_learned` adds an inspector's aliases."""
 
     schools: Mapping[int, SchoolRef]
+    prefixes: tuple[str, ...]  # the authority's names, which may stand before any form (安远县, 安远, 县)
     index: Mapping[str, Mapping[int, int]]  # form -> {school id: level}
+    by_school: Mapping[int, tuple[str, ...]]  # school id -> its forms (for the slip search)
     sounds: Mapping[tuple[str, ...], frozenset[int]]  # pinyin of forms of 3+ characters -> schools
     sizes: tuple[int, ...]  # the lengths of the forms, longest first
     learned: Mapping[str, int] = field(default_factory=dict)
@@ -417,17 +408,23 @@ class SchoolNames:
     def build(
         cls, schools: Sequence[SchoolRef], authority_names: Sequence[str] = (), learned: Mapping[str, int] | None = None
     ) -> SchoolNames:
+        prefixes = (*authority_prefixes(authority_names), "县")
         index: dict[str, dict[int, int]] = {}
+        by_school: dict[int, tuple[str, ...]] = {}
         for school in schools:
-            for form, level in forms_of(school, authority_names).items():
+            forms = forms_of(school, prefixes)
+            by_school[school.id] = tuple(f for f in forms if len(f) >= 4 and f not in _GENERIC)
+            for form, level in forms.items():
                 index.setdefault(form, {})[school.id] = level
         sounds: dict[tuple[str, ...], set[int]] = {}
         for form, ids in index.items():
             if len(form) >= 3:
-                sounds.setdefault(_pinyin(form), set()).update(ids)
+                sounds.setdefault(tuple(map(_syllable, form)), set()).update(ids)
         base = cls(
             schools={s.id: s for s in schools},
+            prefixes=prefixes,
             index=index,
+            by_school=by_school,
             sounds={k: frozenset(v) for k, v in sounds.items()},
             sizes=tuple(sorted({len(f) for f in index}, reverse=True)),
         )
@@ -437,9 +434,21 @@ class SchoolNames:
         keys = {phrase_key(p): i for p, i in learned.items() if i in self.schools}
         keys = {k: i for k, i in keys.items() if len(k) >= 2}
         sizes = tuple(sorted(set(self.sizes) | {len(k) for k in keys}, reverse=True))
-        return SchoolNames(self.schools, self.index, self.sounds, sizes, keys)
+        return SchoolNames(self.schools, self.prefixes, self.index, self.by_school, self.sounds, sizes, keys)
 
     # -- finding --
+
+    def _stands_alone(self, text: str, hit: _Hit) -> _Hit | None:
+        """The hit, widened over the authority's name before it (安远一中), when it stands on its own."""
+        if not _clean_end(text, text[hit.start : hit.end], hit.end):
+            return None
+        if _clean_start(text, hit.start):
+            return hit
+        for prefix in self.prefixes:
+            start = hit.start - len(prefix)
+            if start >= 0 and text.startswith(prefix, start) and _clean_start(text, start):
+                return _Hit(start, hit.end, hit.school, hit.level)
+        return None
 
     def _hits(self, text: str) -> list[_Hit]:
         hits = []
@@ -460,9 +469,7 @@ class SchoolNames:
         folded, index = fold(text)
         allowed = set(self.schools) if among is None else {s.id for s in among}
         every = self._hits(folded)
-        clean = [
-            h for h in every if _clean_start(folded, h.start) and _clean_end(folded, folded[h.start : h.end], h.end)
-        ]
+        clean = [c for c in (self._stands_alone(folded, h) for h in every) if c is not None]
         mine = _prefer(_outermost([h for h in clean if h.school in allowed]))
         if mine:
             return self._decide(text, index, mine)
@@ -521,10 +528,11 @@ class SchoolNames:
     def _slips(self, text: str, allowed: set[int]) -> tuple[tuple[int, ...], int, int] | None:
         """A form with one character wrong, missing or extra (实验晓学, 城关三小 beside 城关二小)."""
         scored: dict[int, tuple[float, int, int]] = {}
-        for form, ids in self.index.items():
-            fits = [i for i in ids if i in allowed]
-            if len(form) < 4 or not fits or form in _GENERIC:
-                continue
+        forms: dict[str, list[int]] = {}
+        for school in allowed:
+            for form in self.by_school.get(school, ()):
+                forms.setdefault(form, []).append(school)
+        for form, fits in forms.items():
             cutoff = 100 * (1 - 1.0 / len(form)) - 0.01
             found = fuzz.partial_ratio_alignment(form, text, score_cutoff=cutoff)
             if found is None:

@@ -356,14 +356,14 @@ def find_kind(text: str) -> str:
     return VisitKind.ROUTINE.value
 
 
-def looks_like_visit(text: str, schools: Sequence[SchoolRef]) -> bool:
+def looks_like_visit(text: str, schools: Sequence[SchoolRef], names: SchoolNames | None = None) -> bool:
     """Whether a free message is about a visit at all (else the inspector gets help, not a question)."""
     text = normalise(text)
     if message_kind(text) in (PLAN, QUESTION):
         return True  # a plan or a question gets its own answer, not the help
     if _VISIT_WORDS.search(text):
         return True
-    finding = find_school(text, schools)
+    finding = names.find(text, schools) if names is not None else find_school(text, schools)
     return finding.problem not in (SCHOOL_MISSING, SCHOOL_UNKNOWN) or bool(
         finding.problem == SCHOOL_UNKNOWN and find_items(text)
     )
@@ -383,7 +383,6 @@ def read_visit(
     schools: Sequence[SchoolRef],
     today: date,
     cal: WorkingCalendar | None = None,
-    *,
     names: SchoolNames | None = None,
     listed: bool = True,
 ) -> VisitReading:

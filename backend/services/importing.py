@@ -22,6 +22,7 @@ from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Employment, Ownership, UnitKind
+from backend.domain.school_names import split_nicknames
 from backend.services import tabular
 from backend.services.authority import current_authority
 from backend.store.db import session_now
@@ -76,6 +77,7 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("zone"),
         Column("contact_name"),
         Column("contact_phone"),
+        Column("nicknames"),  # the office's 简称, several separated by 、
     ),
     ImportKind.INSPECTORS: (
         Column("inspector_number", required=True),
@@ -438,6 +440,7 @@ class _SchoolImporter(_Importer):
     FIELDS = (
         "code",
         "name",
+        "nicknames",
         "kind",
         "ownership",
         "address",
@@ -465,6 +468,8 @@ class _SchoolImporter(_Importer):
                 cells.fail("ownership", "import.error.ownership_required", allowed=_allowed(ownerships))
             record["kind"] = kind.value if kind else None
             record["ownership"] = (ownership or Ownership.PUBLIC).value
+            if cells.has("nicknames"):
+                record["nicknames"] = "、".join(split_nicknames(cells.text("nicknames")))
             for key, name in (("address", "address"), ("contact_name", "contact_name")):
                 if cells.has(key):
                     record[name] = cells.text(key)
@@ -537,6 +542,7 @@ class _SchoolImporter(_Importer):
                 inserts.append(
                     {
                         "authority_id": self.authority.id,
+                        "nicknames": "",
                         "address": "",
                         "longitude": None,
                         "latitude": None,

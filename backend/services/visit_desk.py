@@ -10,7 +10,7 @@ import contextlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,15 +21,15 @@ from backend.config import Config
 from backend.domain import visit_text as vt
 from backend.domain.calendar import local_date
 from backend.domain.kinds import VisitKind
-from backend.domain.school_names import SchoolNames, SchoolRef
+from backend.domain.school_names import Kind
 from backend.domain.visit_targets import month_of
 from backend.kv import KV, KVUnavailable
-from backend.services import monthly_report, visits
+from backend.services import monthly_report, school_names, visits
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.visits import MySchool, VisitDraft, VisitError
 from backend.store.db import session_now
-from backend.store.models import Unit, Visit
+from backend.store.models import Visit
 from messages import t
 
 LIST_SHOWN_TTL = 600.0  # a numbered list of schools counts for ten minutes
@@ -53,7 +53,7 @@ class VisitDesk:
         self._session, self._kv, self._config, self.openid = session, kv, config, openid
         self.inspector_id = inspector_id
         self._schools: list[MySchool] | None = None
-        self._resolver: SchoolNames | None = None
+        self._names: school_names.InspectorNames | None = None
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -67,6 +67,15 @@ class VisitDesk:
         if self._schools is None:
             self._schools = visits.my_schools(self._session, self._inspector())
         return self._schools
+
+    def names(self) -> school_names.InspectorNames:
+        """The resolver this inspector's messages are read with (the authority's names and their own aliases)."""
+        if self._names is None:
+            self._names = school_names.resolver_for(self._session, self._inspector())
+        return self._names
+
+    def looks_like_visit(self, text: str) -> bool:
+        return vt.looks_like_visit(text, self.names().mine, self.names().resolver)
 
     def _inspector(self) -> int:
         if self.inspector_id is None:
@@ -147,19 +156,6 @@ class VisitDesk:
 
     # --- one-message logging ---------------------------------------------------------------------------------
 
-    def _names(self) -> SchoolNames:
-        """The authority's school names as people say them (the county's prefixes dropped)."""
-        if self._resolver is None:
-            authority = current_authority(self._session)
-            refs = [
-                SchoolRef(u.id, u.name, u.short_name)
-                for u in self._session.scalars(
-                    select(Unit).where(Unit.authority_id == authority.id, Unit.active.is_(True))
-                )
-            ]
-            self._resolver = SchoolNames.build(refs, authority_names(authority.name))
-        return self._resolver
-
     def _listed(self) -> bool:
         """Whether a numbered list of schools was just shown (only then is `3号` a school)."""
         try:
@@ -173,9 +169,9 @@ class VisitDesk:
 
     def read(self, text: str) -> vt.VisitReading:
         """A message as the inspector's own words about their own schools."""
-        refs = [s.ref for s in self.schools()]
+        names = self.names()
         return vt.read_visit(
-            text, refs, self.today(), working_calendar(self._session), names=self._names(), listed=self._listed()
+            text, names.mine, self.today(), working_calendar(self._session), names.resolver, listed=self._listed()
         )
 
     def log_text(
@@ -228,9 +224,8 @@ class VisitDesk:
             return Answer(t("visits.ask.deadline_past"))
         assert school_id is not None and visited_on is not None
         if visited_on != reading.visited_on:  # the day came from an answer: deadlines count from it
-            reading = vt.read_visit(
-                text, [s.ref for s in self.schools()], visited_on, working_calendar(self._session), names=self._names()
-            )
+            names = self.names()
+            reading = vt.read_visit(text, names.mine, visited_on, working_calendar(self._session), names.resolver)
         extra = extra or {}
         draft = VisitDraft(
             unit_id=school_id,
@@ -313,9 +308,14 @@ class VisitDesk:
             ids = reading.school.candidates
             text = t("visits.ask.school_which", said=said, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNSURE and reading.school.candidates:
+            ids = reading.school.candidates  # a homophone or a slip: one word ("是") takes the best candidate
+            pending = pending | {"confirm": ids[0]}
+            text = t(
+                "school_names.confirm", said=said, school=self._school_name(ids[0]), choices=self.school_choices(ids)
+            )
+        elif problem == vt.SCHOOL_UNSURE:
             ids = reading.school.candidates
-            best = self._school_name(ids[0])
-            text = t("visits.ask.school_unsure", said=said, best=best, choices=self.school_choices(ids))
+            text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNKNOWN:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school_unknown", said=said, choices=self.school_choices())
@@ -325,19 +325,24 @@ class VisitDesk:
         return Answer(text, "school", ids, pending | {"said": said})
 
     def answer_school(self, pending: dict[str, Any], reply: str) -> Answer:
-        """The inspector answered "which school": a number from the list, a yes to the first, or a name."""
-        choices = tuple(int(i) for i in pending.get("choices", ()))
-        if vt.is_yes(reply) and choices:
-            return self._resume(pending, school_id=choices[0])
+        """The inspector answered "which school": a number from the list, "是" to a near miss, or a name. The
+        words they had used are remembered for them (said back once)."""
+        unit_id = self._chosen_school(pending, reply)
+        if unit_id is None:
+            return Answer(t("visits.ask.bad_number"), "school", tuple(pending.get("choices", ())), pending)
+        learned = school_names.learn_alias(self._session, self._inspector(), str(pending.get("said") or ""), unit_id)
+        answer = self._resume(pending, school_id=unit_id)
+        return replace(answer, text=f"{learned}\n\n{answer.text}") if learned else answer
+
+    def _chosen_school(self, pending: dict[str, Any], reply: str) -> int | None:
+        if pending.get("confirm") and vt.is_yes(reply):
+            return int(pending["confirm"])
         chosen = _number(reply)
         school = next((s for s in self.schools() if s.number == chosen), None)
-        if school is None and chosen is None:
-            named = self._names().find(vt.normalise(reply), [s.ref for s in self.schools()])
-            if named.school_id is not None:
-                return self._resume(pending, school_id=named.school_id)
-        if school is None:
-            return Answer(t("visits.ask.bad_number"), "school", choices, pending)
-        return self._resume(pending, school_id=school.unit_id)
+        if school is not None:
+            return school.unit_id
+        found = self.names().find(reply)
+        return found.school_id if found.kind is Kind.EXACT else None
 
     def answer_date(self, pending: dict[str, Any], reply: str) -> Answer:
         found = vt.find_date(vt.normalise(reply), self.today())
@@ -358,8 +363,8 @@ class VisitDesk:
 
     def school_in(self, text: str) -> int | None:
         """The inspector's school a short text names exactly (`某某初中` in a correction), else None."""
-        found = self._names().find(vt.normalise(text), [s.ref for s in self.schools()])
-        return found.school_id
+        found = self.names().find(vt.normalise(text))
+        return found.school_id if found.kind is Kind.EXACT else None
 
     def resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
         """An open question's message again, with what the inspector has since said."""
@@ -371,7 +376,8 @@ class VisitDesk:
         if not schools:
             return ""
         first = schools[0]
-        return first.short_name or everyday_name(first.name, authority_names(current_authority(self._session).name))
+        county = school_names.authority_names(current_authority(self._session), [s.name for s in schools])
+        return first.short_name or everyday_name(first.name, list(county))
 
     def has_drafts(self) -> bool:
         return bool(visits.pending_drafts(self._session, self._inspector()))
@@ -533,7 +539,6 @@ class VisitDesk:
         )
 
     def _withdrew(self, visit: Visit) -> bool:
-        from sqlalchemy import select
 
         from backend.store.models import AuditEvent
 
@@ -550,7 +555,11 @@ class VisitDesk:
         body = vt.normalise(text)
         if not body:
             return t("visits.rect.usage")
-        finding = vt.find_school(body, [s.ref for s in self.schools()])
+        finding = self.names().find(body)
+        if finding.kind is Kind.AMBIGUOUS or (finding.kind is Kind.FUZZY and finding.candidates):
+            asked = "visits.ask.school_which" if finding.kind is Kind.AMBIGUOUS else "visits.ask.school_unsure"
+            choices = self.school_choices(finding.candidates)
+            return t("visits.rect.usage") + "\n" + t(asked, said=finding.said, choices=choices)
         if finding.school_id is None:
             other = visits.someone_elses_school(self._session, self._inspector(), finding.said or body)
             if other:
@@ -628,6 +637,14 @@ class VisitDesk:
         )
         return t("visits.rect.choose", count=len(drafts), rows=rows)
 
+    def forget_alias(self, phrase: str) -> str:
+        """`忘记 <叫法>`; without a phrase, the names the inspector taught and how to forget one."""
+        if not phrase:
+            taught = school_names.aliases_text(self._session, self._inspector())
+            usage = t("school_names.forget_usage")
+            return f"{taught}\n\n{usage}" if taught else t("school_names.none") + "\n" + usage
+        return school_names.forget_alias(self._session, self._inspector(), phrase)
+
     # --- the guided dialogue ---------------------------------------------------------------------------------
 
     def dialogue_kind(self, reply: str) -> str | None:
@@ -646,8 +663,13 @@ class VisitDesk:
         return sorted(set(chosen))
 
     def dialogue_school(self, reply: str) -> int | None:
+        """记录's first step: a number from the list, or a school's name as the inspector says it."""
         number = _number(reply)
-        return next((s.unit_id for s in self.schools() if s.number == number), None)
+        chosen = next((s.unit_id for s in self.schools() if s.number == number), None)
+        if chosen is None:
+            found = self.names().find(reply)
+            chosen = found.school_id if found.kind is Kind.EXACT else None
+        return chosen
 
     def dialogue_finish(self, data: dict[str, Any]) -> Answer:
         """完成: the dialogue's answers become the same record a message would."""
@@ -692,18 +714,6 @@ def _bare_deadline(text: str, today: date) -> vt.Deadline | None:
     if on > today + timedelta(days=366):
         on = on.replace(year=on.year - 1)
     return vt.Deadline(on, found.said) if on >= today else None
-
-
-def authority_names(name: str) -> list[str]:
-    """The authority's own names as schools carry them (青禾县教育督导委员会 -> 青禾县, 青禾)."""
-    found = re.match(r"^(.+?(?:省|市|州|盟))?(.+?(?:县|区|市|旗))", name)
-    if not found:
-        return [name]
-    county = found.group(2)
-    names = [found.group(0), county]
-    if len(county) > 2:
-        names.append(county[:-1])
-    return names
 
 
 def _findings(reading: vt.VisitReading) -> list[visits.FindingDraft] | None:

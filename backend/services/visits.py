@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from backend.domain.calendar import local_date
 from backend.domain.errors import DomainError
 from backend.domain.kinds import ConcernState, RectificationState, VisitKind
-from backend.domain.visit_text import SchoolRef, find_school
-from backend.services import media, notices
+from backend.domain.visit_text import SchoolRef
+from backend.services import media, notices, school_names
 from backend.services import rectifications as rect_service
 from backend.services.authority import current_authority
 from backend.store.db import session_now
@@ -134,12 +134,8 @@ def someone_elses_school(session: Session, inspector_id: int, words: str) -> str
     inspector = session.get(Inspector, inspector_id)
     if inspector is None:
         return None
-    others = [
-        SchoolRef(u.id, u.name, u.short_name)
-        for u in session.scalars(select(Unit).where(Unit.authority_id == inspector.authority_id, Unit.active.is_(True)))
-        if u.id not in mine
-    ]
-    found = find_school(words, others)
+    names = school_names.authority_resolver(session, inspector.authority_id)
+    found = names.find(words, [s for i, s in names.schools.items() if i not in mine])
     if found.school_id is None:
         return None
     unit = session.get(Unit, found.school_id)

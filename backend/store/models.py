@@ -96,6 +96,8 @@ class Unit(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(100), default="")
+    # the office's 简称, as typed, several separated by 、 (城关二小、二小); matched as school names
+    nicknames: Mapped[str] = mapped_column(String(300), default="")
     kind: Mapped[str] = mapped_column(String(24))
     ownership: Mapped[str] = mapped_column(String(16), default="public")
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -127,6 +129,20 @@ class Inspector(Timestamped, Base):
     retired_on: Mapped[date | None] = mapped_column(Date, default=None)
     training_hours: Mapped[float] = mapped_column(Float, default=0.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SchoolAlias(Base):
+    """A phrase one inspector uses for a school (learnt when they picked it from a question): `phrase` as typed,
+    `key` as matched (backend.domain.school_names.phrase_key)."""
+
+    __tablename__ = "school_alias"
+    __table_args__ = (UniqueConstraint("inspector_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True)
+    phrase: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
 
 class Assignment(Base):

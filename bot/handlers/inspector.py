@@ -115,10 +115,7 @@ def fallback(ctx: Context) -> Reply:
     if command is not None:
         _begin(ctx, ASK_COMMAND, command=command)
         return Reply.text(t("visits.slip", command=command))
-    if not ctx.text or not (
-        vt.looks_like_visit(ctx.text, [s.ref for s in desk.schools()])
-        or vt.message_kind(ctx.text) in (vt.THANKS, vt.CHAT)
-    ):
+    if not ctx.text or not (desk.looks_like_visit(ctx.text) or vt.message_kind(ctx.text) in (vt.THANKS, vt.CHAT)):
         return Reply.text(help_text(ctx.who, desk.example_school()))
     return _safely(ctx, lambda: _answer(ctx, desk.log_text(typed)))
 
@@ -199,6 +196,12 @@ def cancel(ctx: Context) -> Reply:
 def undo(ctx: Context) -> Reply:
     ctx.conversation.end()
     return _safely(ctx, ctx.desk.visits.undo)
+
+
+def forget_alias(ctx: Context) -> Reply:
+    """`忘记 天心中心校`: a school's name the inspector taught is forgotten; `忘记` alone lists them."""
+    phrase = ctx.match.group("text").strip() if ctx.match and ctx.match.group("text") else ""
+    return _safely(ctx, lambda: ctx.desk.visits.forget_alias(phrase))
 
 
 # --- findings -------------------------------------------------------------------------------------------------

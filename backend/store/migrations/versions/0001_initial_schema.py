@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:10:48.041591
+Create Date: 2026-12-01 10:22:49.372266
 """
 
 from collections.abc import Sequence
@@ -199,6 +199,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("short_name", sa.String(length=100), nullable=False),
+        sa.Column("nicknames", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("ownership", sa.String(length=16), nullable=False),
         sa.Column("address", sa.String(length=300), nullable=False),
@@ -316,6 +317,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_concern_inspector_id"), ["inspector_id"], unique=False)
         batch_op.create_index("ix_concern_reporter", ["reporter_openid"], unique=False)
         batch_op.create_index("ix_concern_unit_state", ["unit_id", "state"], unique=False)
+
+    op.create_table(
+        "school_alias",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("phrase", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", backend.store.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["inspector.id"], name=op.f("fk_school_alias_inspector_id_inspector"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["unit.id"], name=op.f("fk_school_alias_unit_id_unit"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_school_alias")),
+        sa.UniqueConstraint("inspector_id", "key", name=op.f("uq_school_alias_inspector_id")),
+    )
+    with op.batch_alter_table("school_alias", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_school_alias_inspector_id"), ["inspector_id"], unique=False)
 
     op.create_table(
         "visit",
@@ -523,6 +544,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_visit_authority_id"))
 
     op.drop_table("visit")
+    with op.batch_alter_table("school_alias", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_school_alias_inspector_id"))
+
+    op.drop_table("school_alias")
     with op.batch_alter_table("concern", schema=None) as batch_op:
         batch_op.drop_index("ix_concern_unit_state")
         batch_op.drop_index("ix_concern_reporter")
