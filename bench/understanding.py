@@ -1,4 +1,5 @@
-"""Benchmark: how well the bot understands inspectors, on the development corpus of tests/data/visit_messages.py.
+"""Benchmark: how well the bot understands inspectors, on the development corpus of tests/data/visit_messages.py
+(written against the three generated counties of tests/data/counties.py).
 
 Every corpus message is read as the inspector's chat reads it (the `紧急` command, corrections, plain yeses,
 plans, questions, chit-chat, then the visit itself) against its county's schools with the county's prefixed
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from backend.domain import visit_text as vt  # noqa: E402
 from backend.domain.calendar import WorkingCalendar  # noqa: E402
 from backend.domain.school_names import SchoolNames, SchoolRef  # noqa: E402
-from tests.data.visit_messages import CORPUS, CORPUS_COUNTIES, TODAY, Message  # noqa: E402
+from tests.data.counties import COUNTIES  # noqa: E402
+from tests.data.visit_messages import CORPUS, TODAY, Message  # noqa: E402
 
 CAL = WorkingCalendar.official()
 _URGENT_COMMAND = re.compile(r"^紧急[\s:：,，]*")  # the router's `紧急 …` route, which reads the rest as urgent
@@ -43,11 +45,15 @@ class Verdict:
     why: str = ""
 
 
-def _resolvers() -> dict[str, tuple[list[SchoolRef], SchoolNames]]:
+def _resolvers() -> dict[tuple[str, str], tuple[list[SchoolRef], SchoolNames]]:
+    """Per inspector: their schools (numbered as in 我的学校) and their county's resolver over every school."""
     out = {}
-    for county in CORPUS_COUNTIES:
-        refs = [SchoolRef(s.id, s.name, number=n) for n, s in enumerate(county.schools, start=1)]
-        out[county.name] = (refs, SchoolNames.build(refs, county.authority_names))
+    for county in COUNTIES:
+        every = [SchoolRef(s.id, s.name, nicknames=s.nicknames) for s in county.schools]
+        names = SchoolNames.build(every, county.authority_names)
+        for inspector in county.inspectors:
+            mine = [SchoolRef(i, county.by_id[i].name, number=n) for n, i in enumerate(inspector.schools, start=1)]
+            out[(county.name, inspector.number)] = (mine, names)
     return out
 
 
@@ -56,7 +62,7 @@ RESOLVERS = _resolvers()
 
 def interpret(message: Message) -> tuple[str, vt.VisitReading]:
     """What the inspector's chat would do with the message: record it, ask, or record nothing."""
-    refs, names = RESOLVERS[message.county]
+    refs, names = RESOLVERS[(message.county, message.inspector)]
     text = message.text
     urgent = bool(_URGENT_COMMAND.match(vt.normalise(text)))
     if urgent:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from opencc import OpenCC
+
 from backend.domain import dates as dt
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.dates import DATE_CONFLICT, DATE_FUTURE, DATE_INVALID, DATE_VAGUE, DateFinding, Said
@@ -163,6 +165,9 @@ ITEM_KEYWORDS: dict[str, tuple[str, ...]] = {
         "数学课",
         "语文课",
         "英语课",
+        "训练课",
+        "康复训练",
+        "送教上门",
     ),
     "4": (
         "作业",
@@ -259,7 +264,7 @@ _PROBLEM = re.compile(
     r"缺|没有|没|未|不到位|不规范|不全|不够|不足|不达标|不合格|不符|不及时|不完善|不严|不齐|不清|不一致|不按|不能|不会|问题|"
     r"隐患|损坏|坏了|破损|过期|超标|超过|存在|少了|偏少|(?<![多不])少(?!数|先队)|松动|裂缝|裂了|渗水|漏水|漏电|积水|破|堆放|堆了|堆满|堆着|偏多|偏重|"
     r"脏|乱|违规|较差|很差|老化|失效|堵|占用|被占|空白|无人|脱落|掉落|倒塌|坍塌|断裂|生锈|锈蚀|霉|变质|呕吐|中毒|受伤|起火|"
-    r"杂物|过多|太多|过重|过长|超员|超载|私自|擅自|挪用|体罚|有偿|乱收|漏洞"
+    r"杂物|过多|太多|过重|过长|偏大|过大|太大|过量|超员|超载|私自|擅自|挪用|体罚|有偿|乱收|漏洞|混放|混用|私拉|乱接|乱放|乱堆"
 )
 # what says that nothing was wrong: a clause like this is an observation, never a problem
 _NEGATED_PROBLEM = re.compile(
@@ -267,7 +272,8 @@ _NEGATED_PROBLEM = re.compile(
     r"(?:问题|异常|隐患|情况|毛病|不妥)|(?:没|未)(?:有)?(?:发现|看到|见到).{0,8}(?:问题|异常|隐患)|"
     r"无问题|未见异常|均(?:正常|良好|规范|到位|齐全|合格)|都(?:还)?(?:挺|很|比较)?(?:好|正常|规范|到位|齐全|干净|合格)(?!不)|"
     r"(?<![不未没欠])(?:齐全|完备|完整|良好|规范|到位|干净|整洁|正常|合格|达标|有序|认真|充分|在岗|有效期内)(?:的|了)?$|没毛病|一切正常|"
-    r"已(?:经)?(?:整改|修好|修复|更换|补齐|清理|落实|解决)|已整改到位"
+    r"已(?:经)?(?:整改|修好|修复|更换|补齐|清理|落实|解决)|已整改到位|"
+    r"(?:没有|没发现|未发现|未见|无)(?:明显的?)?.{0,6}(?:倾向|现象|行为|小学化|体罚|乱收费|有偿补课)"
 )
 _REQUIREMENT = re.compile(
     r"要求|责令|限期|请(?:学校|校方|园方|他们|其|该校|该园)|务必|必须|须|督促|让(?:他们|学校|校方|园方|校长)|"
@@ -373,8 +379,17 @@ def _clauses(text: str) -> list[str]:
     return [c for c in (part.strip() for part in _SPLIT.split(text)) if c]
 
 
+_T2S = OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """A copy to match on: traditional characters as simplified (記錄齊全 -> 记录齐全)."""
+    return str(_T2S.convert(text))
+
+
 def is_problem(clause: str) -> bool:
     """A clause that says something is wrong (and not that nothing is)."""
+    clause = simplified(clause)
     return bool(_PROBLEM.search(clause)) and not _NEGATED_PROBLEM.search(clause)
 
 
@@ -392,8 +407,8 @@ def read_visit(
     school only when the list was just shown (`listed`).
     """
     cal = cal or WorkingCalendar()
-    clean = normalise(text)
-    kind_of_message = message_kind(text)
+    clean = simplified(normalise(text))
+    kind_of_message = message_kind(simplified(text))
     school = find_school_in(clean, schools, names, listed=listed)
     scene = clean.replace(school.said, "　") if school.said else clean
     # a date inside a requirement is a deadline, not the day of the visit
@@ -414,8 +429,8 @@ def read_visit(
         body = _strip_context(clause, school.said, visit_date.said)
         if not body:
             continue
-        said_by = dt.find_deadline(normalise(clause), base, cal)
-        if _REQUIREMENT.search(clause) or (said_by and not is_problem(_drop(clause, said_by.said))):
+        said_by = dt.find_deadline(simplified(normalise(clause)), base, cal)
+        if _REQUIREMENT.search(simplified(clause)) or (said_by and not is_problem(_drop(clause, said_by.said))):
             requirements.append(body)
             deadline = deadline or said_by
             to_do = _to_do(body, said_by)

@@ -1,5 +1,6 @@
-"""The development corpus (tests/data/visit_messages.py: 500 messages on three counties with prefixed official
-names) read as the inspector's chat reads it: no wrong record, every ambiguous message asked."""
+"""The development corpus (tests/data/visit_messages.py: some 1,400 messages on the three generated counties of
+tests/data/counties.py, official names with prefixes) read as the inspector's chat reads it: no wrong record,
+every ambiguous message asked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections import Counter
 import pytest
 
 from bench.understanding import ASKED, LEFT, WRONG, judge
-from tests.data.visit_messages import CORPUS, CORPUS_COUNTIES, Message
+from tests.data.counties import COUNTIES
+from tests.data.visit_messages import CORPUS, Message
 
 CLASSES = {
     "voice",
@@ -28,9 +30,11 @@ CLASSES = {
 
 
 def test_the_corpus_covers_every_class_on_three_counties() -> None:
-    assert len(CORPUS) >= 400 and len(CORPUS_COUNTIES) >= 3
+    assert len(CORPUS) >= 400 and len({m.county for m in CORPUS}) >= 3
     assert {m.cls for m in CORPUS} >= CLASSES
-    assert all(s.name.startswith(c.name) for c in CORPUS_COUNTIES for s in c.schools)  # official, prefixed
+    by_id = {s.id: s for c in COUNTIES for s in c.schools}
+    named = {m.school for m in CORPUS if m.school}
+    assert all(by_id[i].name.startswith(c.authority_names) for c in COUNTIES for i in named if i in c.by_id)
 
 
 @pytest.mark.parametrize("message", CORPUS, ids=[f"{m.county}:{m.text[:20]}" for m in CORPUS])
