@@ -5,7 +5,7 @@ record just made, a school corrected by `不对，是…`, and `撤销` twice le
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from backend.domain.kinds import RectificationState, Role
 from backend.services import binding
 from backend.services.authority import current_authority
 from backend.store.models import Assignment, Inspector, Rectification, Unit, Visit
+from messages import t
 from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook
 
 pytestmark = pytest.mark.e2e
@@ -112,3 +113,36 @@ def test_an_inspector_is_understood_in_everyday_names(hook: Webhook) -> None:
     assert "已撤销" not in say(hook, "撤销")
     rows = visits(hook)
     assert [v.revoked_at is None for v in rows] == [True, True, False]
+
+
+def test_an_extension_by_a_duration_a_command_slip_and_a_new_visit_while_asked(hook: Webhook) -> None:
+    from backend.services import rectifications
+
+    ids = seed(hook)
+
+    # a slip in a command is asked about, and a plain yes runs it
+    assert say(hook, "我的学效") == t("visits.slip", command="我的学校")
+    assert "安远县城关第二小学" in say(hook, "是")
+    assert say(hook, "待 办") == t("visits.slip", command="待办")
+    say(hook, "取消")
+
+    # a question is open (which 天心?), and a whole new visit message is taken as new, not swallowed
+    asked = say(hook, "今天去天心看了食堂")
+    assert "序号" in asked and "已记录" not in asked
+    new = say(hook, "今天在城关二小看了大课间，学生做操很认真")
+    assert "已记录" in new and "安远县城关第二小学" in new
+    assert [v.unit_id for v in visits(hook)] == [ids["安远县城关第二小学"]]
+
+    # 同意延期 <no.> 两周: two weeks after the current deadline
+    summary = say(hook, "今天在天心初中，灭火器过期，要求12月10日前更换")
+    assert "已记录" in summary
+    say(hook, "确认整改")
+    with hook.runtime.db.session() as session:
+        item = session.scalars(select(Rectification)).one()
+        rectifications.acknowledge(session, item.id, actor="unit:test")
+        rectifications.request_extension(session, item.id, reason="等待设备到货", actor="unit:test")
+        number, deadline = item.number, item.deadline
+    granted = say(hook, f"同意延期 {number} 两周")
+    with hook.runtime.db.session() as session:
+        assert session.scalars(select(Rectification.deadline)).one() == deadline + timedelta(days=14), granted
+    assert "看不懂" not in say(hook, f"同意延期 {number} 过几天")
