@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "visits.question.row": "· {number} {problem}：{state}（期限{deadline}）",
     "visits.requirement.default": "立即整改到位，完成后回复整改报告和照片",
     "visits.correct.done": "已更正（#{number}）：学校 {school}，日期 {date}。",
+    "visits.correct.draft": "已更正整改通知草稿 {number}：学校改为 {school}。回复“确认整改”发给学校。",
     "visits.correct.nothing": "没有刚才的记录可以更正。请直接重发一条完整的记录。",
     "visits.correct.what": "请说明要改成哪所学校或哪一天，例如：不对，是城关二小；不对，是昨天。",
     "visits.kind.routine": "经常性督导",

@@ -489,6 +489,14 @@ def find_school_in(
     return finding
 
 
+def problem_and_requirement(text: str) -> tuple[str, str]:
+    """`晨检记录不全要求补齐` -> (`晨检记录不全`, `补齐`): the problem, and what must be done ('' when unsaid)."""
+    found = _REQUIREMENT.search(text)
+    if not found or found.start() == 0:
+        return text.strip("，,。 "), ""
+    return text[: found.start()].strip("，,。 "), _to_do(text[found.start() :], None)
+
+
 def _drop(text: str, said: str) -> str:
     return normalise(text).replace(said, "")
 

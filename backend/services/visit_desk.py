@@ -383,11 +383,15 @@ class VisitDesk:
         return bool(visits.pending_drafts(self._session, self._inspector()))
 
     def correct_last(self, text: str) -> str:
-        """不对，是…: the record just made gets the school or the day now named."""
+        """不对，是…: the open draft (of `整改 …`) or the record just made gets the school or the day now named."""
         visit = visits.recent_visit(self._session, self._inspector(), self._now())
+        school = self.school_in(text)
+        drafts = visits.pending_drafts(self._session, self._inspector())
+        if drafts and school is not None and (visit is None or drafts[-1].visit_id != visit.id):
+            draft = visits.move_draft(self._session, drafts[-1], school)  # the open draft of 整改 …
+            return t("visits.correct.draft", number=draft.number, school=self._school_name(school))
         if visit is None:
             raise VisitError("visits.correct.nothing")
-        school = self.school_in(text)
         day = vt.find_date(vt.normalise(text), self.today())
         if school is None and (day.on is None or not day.said):
             raise VisitError("visits.correct.what")
@@ -565,12 +569,12 @@ class VisitDesk:
             if other:
                 return t("visits.not_yours", school=other)
             return t("visits.rect.usage") + "\n" + t("visits.ask.school", choices=self.school_choices())
-        deadline = vt.find_deadline(body, self.today(), working_calendar(self._session))
-        if deadline is None:
-            deadline = _bare_deadline(body, self.today())
-        if deadline is None:
+        rest = body.replace(finding.said, "", 1)
+        cal = working_calendar(self._session)
+        deadline = vt.find_deadline(rest, self.today(), cal) or vt.find_deadline(rest, self.today(), cal, bare=True)
+        if deadline is None or deadline.on < self.today():
             return t("visits.rect.no_deadline")
-        problem = body.replace(finding.said, "", 1).replace(deadline.said, "").strip("，,。 ")
+        problem, to_do = vt.problem_and_requirement(rest.replace(deadline.said, ""))
         if not problem:
             return t("visits.rect.no_problem")
         items = vt.find_items(problem)
@@ -579,6 +583,7 @@ class VisitDesk:
             inspector_id=self._inspector(),
             unit_id=finding.school_id,
             problem=problem,
+            requirement=to_do or t("visits.requirement.default"),
             deadline=deadline.on,
             item=items[0] if len(items) == 1 else None,
             urgent=bool(vt.URGENT.search(problem)),
@@ -701,19 +706,6 @@ def _location(value: Any) -> tuple[float, float] | None:
     if not value:
         return None
     return float(value[0]), float(value[1])
-
-
-def _bare_deadline(text: str, today: date) -> vt.Deadline | None:
-    """`整改 … 12月1日` (without 前): a date at the end of the command is the deadline."""
-    found = vt.find_date(text, today + timedelta(days=400))
-    if found.on is None or not found.said:
-        return None
-    on = found.on
-    while on < today:
-        on = on.replace(year=on.year + 1)
-    if on > today + timedelta(days=366):
-        on = on.replace(year=on.year - 1)
-    return vt.Deadline(on, found.said) if on >= today else None
 
 
 def _findings(reading: vt.VisitReading) -> list[visits.FindingDraft] | None:

@@ -463,6 +463,27 @@ def move_visit(
     return visit
 
 
+def move_draft(session: Session, draft: Rectification, unit_id: int) -> Rectification:
+    """不对，是…: a draft notice not yet issued goes to the school the inspector meant."""
+    if draft.state != RectificationState.DRAFT or draft.inspector_id is None:
+        raise VisitError("visits.correct.nothing")
+    if not any(s.unit_id == unit_id for s in my_schools(session, draft.inspector_id)):
+        raise VisitError("visits.error.not_yours")
+    before = draft.unit_id
+    draft.unit_id = unit_id
+    session.add(
+        AuditEvent(
+            actor=_actor(draft.inspector_id),
+            action="rectification.corrected",
+            subject_type="rectification",
+            subject_id=draft.id,
+            detail={"number": draft.number, "unit_id": unit_id, "was": before},
+        )
+    )
+    session.flush()
+    return draft
+
+
 def correct_visit(session: Session, visit_id: int, *, changes: dict[str, Any], actor: str, reason: str = "") -> Visit:
     """A correction by the office (after the chat's time limit): the earlier version stays in the history."""
     visit = session.get(Visit, visit_id)
