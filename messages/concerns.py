@@ -143,4 +143,11 @@ MESSAGES: dict[str, str] = {
     "concern.cli.unblocked": "已将 {openid} 移出屏蔽名单。",
     "concern.cli.unchanged": "{openid} 的屏蔽状态没有变化。",
     "concern.cli.blocked_none": "屏蔽名单为空。",
+    # a parent who writes before scanning: which school?
+    "concern.school.ask": "请问您反映的是哪所学校？请回复学校名称（如“城关二小”），也可以扫描学校门口公示牌上的二维码。",
+    "concern.school.kept": "\n您刚才写的内容已经保存，确定学校后会一并转给该校的责任督学。",
+    "concern.school.confirm": "您说的“{said}”是{school}吗？是请回复“是”，不是请回复学校名称。",
+    "concern.school.which": "“{said}”可能是下面几所学校，请回复序号：\n{choices}",
+    "concern.school.choice": "{number}. {name}",
+    "concern.school.unknown": "没有找到“{said}”这所学校。请回复学校的名称，或扫描学校门口公示牌上的二维码。",
 }

@@ -359,7 +359,7 @@ _SCHOOLISH = re.compile(
     r"[一二三四五六七八九]幼|中心校|中心园|镇小|九年制|职专|特校))(?!化|生)"
 )
 _LEADS = re.compile(
-    r"^.*?(?:今天|昨天|前天|上午|下午|早上|刚才|刚刚|去了|去的|去|到了|到|在|看了|趟|对|周[一二三四五六日天]|\d+[号日])"
+    r"^.*?(?:今天|昨天|前天|上午|下午|早上|刚才|刚刚|去了|去的|去|到了|到|在|看了|趟|对|了|的|周[一二三四五六日天]|\d+[号日])"
 )
 
 
@@ -473,7 +473,17 @@ class SchoolNames:
         mine = _prefer(_outermost([h for h in clean if h.school in allowed]))
         if mine:
             return self._decide(text, index, mine)
-        unclean_mine = [h for h in every if h.school in allowed]
+        outside = _ranked(_prefer(_outermost([h for h in clean if h.school not in allowed])))
+        fuzzy = self._sounds_like(folded, allowed) or self._slips(folded, allowed)
+        named_elsewhere = [h for h in clean if h.school in outside]
+        if fuzzy and not any(h.start < fuzzy[2] and fuzzy[1] < h.end for h in named_elsewhere):
+            # (a slip that is exactly another school's name is that school, not a slip)
+            ids, start, end = fuzzy
+            span = _span(index, start, end)
+            return SchoolFinding(None, ids, text[span[0] : span[1]], SCHOOL_UNSURE, Kind.FUZZY, span, outside)
+        # a known name run into by more of a name (城南实验小学 when only 实验小学 is known): ask; a name that runs
+        # on into a word (二小时, 小学化) is no name at all
+        unclean_mine = [h for h in every if h.school in allowed and _clean_end(folded, folded[h.start : h.end], h.end)]
         if unclean_mine:
             # "城南实验小学" when only 实验小学 is known: perhaps another school's name, so ask
             best = max(unclean_mine, key=lambda h: (h.size, h.level))
@@ -483,12 +493,6 @@ class SchoolNames:
             ids = _ranked(unclean_mine)
             span = _span(index, start, best.end)
             return SchoolFinding(None, ids, text[span[0] : span[1]], SCHOOL_UNSURE, Kind.FUZZY, span)
-        outside = _ranked(_prefer(_outermost([h for h in clean if h.school not in allowed])))
-        fuzzy = self._sounds_like(folded, allowed) or self._slips(folded, allowed)
-        if fuzzy:
-            ids, start, end = fuzzy
-            span = _span(index, start, end)
-            return SchoolFinding(None, ids, text[span[0] : span[1]], SCHOOL_UNSURE, Kind.FUZZY, span, outside)
         mention = _SCHOOLISH.search(folded)
         if outside or mention:
             hit = max((h for h in clean if h.school in outside), key=lambda h: h.size, default=None)
@@ -539,7 +543,9 @@ class SchoolNames:
                 continue
             start, end = found.dest_start, found.dest_end
             piece = text[start:end]
-            if _SEP in piece or Levenshtein.distance(piece, form) > 1 or not piece[-1:].strip():
+            if _SEP in piece or Levenshtein.distance(piece, form) > 1 or not _clean_start(text, start):
+                continue
+            if not _clean_end(text, piece, end):
                 continue
             for school in fits:
                 if found.score > scored.get(school, (0.0, 0, 0))[0]:

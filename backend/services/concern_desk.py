@@ -7,10 +7,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from backend.config import Config
+from backend.domain.school_names import SchoolFinding
 from backend.kv import KV
-from backend.services import concerns, identity
+from backend.services import concerns, identity, school_names
 from backend.services.authority import current_authority
 from backend.services.concerns import ConcernView, Received
+from backend.store.db import session_now
+from backend.store.models import Unit
 
 
 class ConcernDesk:
@@ -40,6 +43,22 @@ class ConcernDesk:
 
     def current_school_name(self) -> str | None:
         return concerns.current_school_name(self._session, self.openid, self._now)
+
+    # --- a parent who writes before scanning: the school from their words ---
+
+    def find_school(self, text: str) -> SchoolFinding:
+        """The school a public user's words name, among every school of the county."""
+        return school_names.authority_resolver(self._session, current_authority(self._session).id).find(text)
+
+    def choose_school(self, unit_id: int) -> str:
+        """The school the user named becomes their current one, as a scan of its board would make it."""
+        me = identity.get_or_create(self._session, self.openid)
+        me.last_scanned_unit_id, me.last_scanned_at = unit_id, self._now or session_now(self._session)
+        return self.school_name(unit_id)
+
+    def school_name(self, unit_id: int) -> str:
+        unit = self._session.get(Unit, unit_id)
+        return unit.name if unit is not None else ""
 
     def hotline(self) -> str:
         """The office's supervision hotline (public: it is printed on every board)."""

@@ -202,3 +202,22 @@ def assign_inspector(
     )
     session.commit()
     return True
+
+
+def set_nicknames(session: Session, school_code: str, text: str, actor: str = "office") -> bool:
+    """The office's 简称 of a school (several separated by 、), as typed; False if nothing changed. Commits."""
+    from backend.domain.school_names import split_nicknames
+
+    unit = session.scalar(select(Unit).where(Unit.code == school_code))
+    if unit is None:
+        raise NotFound(school_code)
+    nicknames = "、".join(split_nicknames(text))[:300]
+    if nicknames == unit.nicknames:
+        return False
+    before, unit.nicknames = unit.nicknames, nicknames
+    detail = {"before": before, "after": nicknames}
+    session.add(
+        AuditEvent(actor=actor, action="unit.nicknames", subject_type="unit", subject_id=unit.id, detail=detail)
+    )
+    session.commit()
+    return True

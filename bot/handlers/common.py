@@ -68,9 +68,9 @@ def school_card(ctx: Context, scene: str) -> Reply:
         return Reply.text(t("bot.scan.unknown"))
     if school.inspector is None:
         return Reply.text(t("bot.scan.school_without_inspector", school=school.name))
-    return Reply.text(
-        t("bot.scan.school", school=school.name, inspector=school.inspector.name, phone=school.inspector.phone)
-    )
+    card = t("bot.scan.school", school=school.name, inspector=school.inspector.name, phone=school.inspector.phone)
+    kept = public.kept_after_scan(ctx)  # a parent who wrote before scanning: their message, now for this school
+    return Reply.text(f"{card}\n\n{kept.content}" if kept is not None and kept.content else card)
 
 
 def subscribed(ctx: Context) -> Reply:

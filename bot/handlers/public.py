@@ -8,6 +8,7 @@ Without a current school, or for other kinds of message, the user gets the publi
 from __future__ import annotations
 
 from backend.domain.calendar import local_now
+from backend.domain.school_names import Kind, SchoolFinding
 from backend.services.concerns import ConcernView, Intake, Received, valid_phone
 from backend.services.identity import Who
 from bot.handlers import Context
@@ -16,7 +17,10 @@ from messages import t
 
 CHOOSING_CATEGORY = "concern:category"  # a concern was just opened: a number picks (or corrects) its category
 CONCERN_OPEN = "concern:open"  # the category is set; more messages still join the concern for a while
+ASKING_SCHOOL = "concern:school"  # wrote before scanning: which school? (the message waits in the conversation)
+YES = frozenset(("是", "是的", "对", "对的", "嗯", "好", "好的", "可以", "没错"))
 INTAKE_KINDS = ("text", "image", "voice")
+MIN_CONCERN_LETTERS = 5  # fewer letters and no school named: a greeting, answered with the help
 
 
 def help_text(who: Who) -> str:
@@ -30,12 +34,86 @@ def _menu(ctx: Context) -> str:
 def fallback(ctx: Context) -> Reply:
     """Anything a public user sends that no keyword claims: a concern, if they have a current school."""
     kind = ctx.inbound.msg_type
-    if kind not in INTAKE_KINDS or ctx.who.last_scanned_unit_id is None:
+    if kind not in INTAKE_KINDS:
         return Reply.text(help_text(ctx.who))
     # the words as the user wrote them (full-width punctuation kept); routing used the normalised text
     text = ctx.inbound.content.strip() if kind in ("text", "voice") else ""
-    received = ctx.desk.concerns.receive(kind, text=text, media_id=ctx.inbound.get("MediaId"))
-    return _answer_intake(ctx, received, kind)
+    if ctx.who.last_scanned_unit_id is not None:
+        received = ctx.desk.concerns.receive(kind, text=text, media_id=ctx.inbound.get("MediaId"))
+        if received.outcome is not Intake.NO_SCHOOL:
+            return _answer_intake(ctx, received, kind)
+    if not text:
+        return Reply.text(help_text(ctx.who))
+    return _before_scanning(ctx, text)
+
+
+# --- a parent who writes before scanning: which school? ---------------------------------------------------
+
+
+def _before_scanning(ctx: Context, text: str) -> Reply:
+    """No current school: the school from the words, else a question; the message is kept as the concern."""
+    finding = ctx.desk.concerns.find_school(text)
+    if finding.kind is Kind.EXACT and finding.school_id is not None:
+        return _open_for(ctx, finding.school_id, text)
+    if finding.kind is Kind.NONE and sum(1 for c in text if c.isalnum()) < MIN_CONCERN_LETTERS:
+        return Reply.text(help_text(ctx.who))  # "你好": the public help, which says how to reach an inspector
+    return _ask_school(ctx, text, finding, first=True)
+
+
+def _ask_school(ctx: Context, text: str, finding: SchoolFinding, *, first: bool) -> Reply:
+    kept = t("concern.school.kept") if first else ""
+    choices = list(finding.candidates[:5])
+    confirm = choices[0] if finding.kind is Kind.FUZZY and choices else None
+    ctx.conversation.begin(ASKING_SCHOOL, text=text, choices=choices, confirm=confirm)
+    if confirm is not None:
+        school = ctx.desk.concerns.school_name(confirm)
+        return Reply.text(t("concern.school.confirm", said=finding.said, school=school) + kept)
+    if finding.kind is Kind.AMBIGUOUS and choices:
+        rows = "\n".join(
+            t("concern.school.choice", number=n, name=ctx.desk.concerns.school_name(i))
+            for n, i in enumerate(choices, start=1)
+        )
+        return Reply.text(t("concern.school.which", said=finding.said, choices=rows) + kept)
+    if not first and finding.said:
+        return Reply.text(t("concern.school.unknown", said=finding.said))
+    return Reply.text(t("concern.school.ask") + kept)
+
+
+def answer_school(ctx: Context) -> Reply:
+    """The answer to "which school": "是", a number from the list, or the school's name."""
+    data = ctx.conversation.data
+    text, choices = str(data.get("text") or ""), [int(i) for i in data.get("choices") or []]
+    reply = ctx.text.strip("。.！!")
+    unit_id: int | None = None
+    if data.get("confirm") and reply in YES:
+        unit_id = int(data["confirm"])
+    elif reply.isdigit() and 1 <= int(reply) <= len(choices):
+        unit_id = choices[int(reply) - 1]
+    else:
+        finding = ctx.desk.concerns.find_school(reply)
+        if finding.kind is not Kind.EXACT or finding.school_id is None:
+            return _ask_school(ctx, text, finding, first=False)
+        unit_id = finding.school_id
+    ctx.conversation.end()
+    return _open_for(ctx, unit_id, text)
+
+
+def kept_after_scan(ctx: Context) -> Reply | None:
+    """A scan while "which school" is open answers it: the kept message becomes the scanned school's concern."""
+    if ctx.conversation.state != ASKING_SCHOOL:
+        return None
+    text = str(ctx.conversation.data.get("text") or "")
+    ctx.conversation.end()
+    if not text:
+        return None
+    return _answer_intake(ctx, ctx.desk.concerns.receive("text", text=text), "text")
+
+
+def _open_for(ctx: Context, unit_id: int, text: str) -> Reply:
+    """The school is known: the parent's first message becomes the concern, as if written after a scan."""
+    ctx.desk.concerns.choose_school(unit_id)
+    received = ctx.desk.concerns.receive("text", text=text)
+    return _answer_intake(ctx, received, "text")
 
 
 def voice(ctx: Context) -> Reply:

@@ -75,8 +75,10 @@ class County:
 Row = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]
 
 
-def _p(name: str, kind: str, town: str = "", said: tuple[str, ...] = (), *, private: bool = False) -> Row:
-    return (name, kind, "民办" if private else "公办", town, said, ())
+def _p(
+    name: str, kind: str, town: str = "", said: tuple[str, ...] = (), *, private: bool = False, office: str = ""
+) -> Row:
+    return (name, kind, "民办" if private else "公办", town, said, tuple(office.split("、")) if office else ())
 
 
 ANYUAN_ROWS: tuple[tuple[Row, ...], ...] = (
@@ -85,7 +87,7 @@ ANYUAN_ROWS: tuple[tuple[Row, ...], ...] = (
         _p("江西省赣州市安远县城关第二小学", "小学", "欣山镇", ("城关二小", "城关第二小学", "二小", "城关2小")),
         _p("安远县第一中学", "高中", "欣山镇", ("安远一中", "一中", "县一中", "第一中学")),
         _p("安远县实验幼儿园", "幼儿园", "欣山镇", ("实验幼", "实验幼儿园", "县实验幼儿园", "实幼")),
-        _p("安远县欣山初级中学", "初中", "欣山镇", ("欣山初中", "欣山中学", "欣山初级中学")),
+        _p("安远县欣山初级中学", "初中", "欣山镇", ("欣山初中", "欣山中学", "安远三中"), office="安远三中、三中"),
     ),
     (  # 天心镇: four schools in one township, two of them called 长河
         _p(
@@ -134,6 +136,7 @@ LONGHUI_ROWS: tuple[tuple[Row, ...], ...] = (
         _p("隆回县特殊教育学校", "特教", "桃洪镇", ("特教学校", "特校")),
         _p("隆回县高平镇中心小学", "小学", "高平镇", ("高平中心校", "高平中小")),
         _p("隆回县高平镇石门村小学", "小学", "高平镇", ("石门村小", "石门小学")),
+        _p("隆回县高平镇第一小学", "小学", "高平镇", ("高平一小", "高平镇第一小学")),
     ),
 )
 

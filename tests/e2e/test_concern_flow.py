@@ -144,7 +144,15 @@ def test_voice_and_more_text_join_the_concern_and_a_keyword_picks_the_category(s
     assert len([m for m in texts(stage, INSPECTOR) if number.group(0) in m]) == 1
 
 
-def test_without_a_scan_a_message_gets_the_help_that_says_to_scan(stage: Stage) -> None:
-    assert stage.say("o-stranger", "学校食堂饭菜不好吃") == t("bot.help.public")
+def test_without_a_scan_a_message_asks_which_school_and_says_to_scan(stage: Stage) -> None:
+    # issue 11: the message is kept and the school asked (the question says to scan, as the help did)
+    asked = stage.say("o-stranger", "学校食堂饭菜不好吃")
+    assert asked == t("concern.school.ask") + t("concern.school.kept") and "二维码" in asked
+    with stage.db.session() as session:
+        assert session.scalars(select(Concern)).all() == []
+
+
+def test_a_greeting_without_a_scan_gets_the_help_that_says_to_scan(stage: Stage) -> None:
+    assert stage.say("o-greeter", "你好") == t("bot.help.public")
     with stage.db.session() as session:
         assert session.scalars(select(Concern)).all() == []

@@ -395,6 +395,37 @@ def test_changing_a_schools_inspector_says_the_board_must_be_rendered_again(
         assert event.actor == "office:admin"
 
 
+def test_the_office_edits_a_schools_nicknames_on_its_page(app: Flask, seeded: Seeded, database: Database) -> None:
+    client = app.test_client()
+    token = sign_in(client, "admin")
+    page = client.get(f"/office/schools/{seeded.school_a}")
+    assert 'id="nicknames-form"' in page.text and "学校简称" in page.text
+    response = client.post(
+        f"/office/schools/{seeded.school_a}/nicknames",
+        data={"nicknames": "城关二小 、 二小", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "已保存学校简称" in response.text and "城关二小、二小" in response.text
+    with database.sessions() as s:
+        assert s.scalar(select(Unit.nicknames).where(Unit.code == seeded.school_a)) == "城关二小、二小"
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "unit.nicknames")).one()
+        assert event.actor == "office:admin"
+    again = client.post(
+        f"/office/schools/{seeded.school_a}/nicknames",
+        data={"nicknames": "城关二小、二小", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "学校简称没有变化" in again.text
+    leader = app.test_client()
+    leader_token = sign_in(leader, "leader")
+    leader_page = leader.get(f"/office/schools/{seeded.school_a}")
+    assert leader_page.status_code == 200 and 'id="nicknames-form"' not in leader_page.text
+    refused = leader.post(
+        f"/office/schools/{seeded.school_a}/nicknames", data={"nicknames": "别名", "csrf_token": leader_token}
+    )
+    assert refused.status_code == 403
+
+
 def test_photos_are_served_only_to_people_who_may_see_them(
     app: Flask, seeded: Seeded, database: Database, tmp_path: Path
 ) -> None:

@@ -73,6 +73,18 @@ def school_inspector(code: str) -> ResponseReturnValue:
     return redirect(url_for("office.school", code=code))
 
 
+@bp.post("/schools/<code>/nicknames")
+@office_only
+def school_nicknames(code: str) -> ResponseReturnValue:
+    """The office's 简称 of the school: inspectors' messages that use one are understood."""
+    with db() as s:
+        if queries.school_by_code(s, scope(), code) is None:
+            abort(404)
+        changed = school_service.set_nicknames(s, code, request.form.get("nicknames", ""), actor=scope().actor)
+    flash(t("office.school.nicknames_saved" if changed else "office.school.nicknames_same"), "info")
+    return redirect(url_for("office.school", code=code))
+
+
 @bp.get("/inspectors")
 def inspectors() -> ResponseReturnValue:
     with db() as s:
