@@ -114,7 +114,7 @@ def fallback(ctx: Context) -> Reply:
     command = _slip(ctx.text)
     if command is not None:
         _begin(ctx, ASK_COMMAND, command=command)
-        return Reply.text(t("visits.slip", command=command))
+        return Reply.text(t("visits.slip", action=t(f"visits.slip.{command}")))
     if not ctx.text or not (desk.looks_like_visit(ctx.text) or vt.message_kind(ctx.text) in (vt.THANKS, vt.CHAT)):
         return Reply.text(help_text(ctx.who, desk.example_school()))
     return _safely(ctx, lambda: _answer(ctx, desk.log_text(typed)))

@@ -121,9 +121,9 @@ def test_an_extension_by_a_duration_a_command_slip_and_a_new_visit_while_asked(h
     ids = seed(hook)
 
     # a slip in a command is asked about, and a plain yes runs it
-    assert say(hook, "我的学效") == t("visits.slip", command="我的学校")
+    assert say(hook, "我的学效") == "您是想查看“我的学校”吗？回复“是”即可。"
     assert "安远县城关第二小学" in say(hook, "是")
-    assert say(hook, "待 办") == t("visits.slip", command="待办")
+    assert say(hook, "待 办") == t("visits.slip", action=t("visits.slip.待办"))
     say(hook, "取消")
 
     # a question is open (which 天心?), and a whole new visit message is taken as new, not swallowed
