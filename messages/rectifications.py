@@ -126,7 +126,7 @@ MESSAGES: dict[str, str] = {
     "rect.bot.extension_granted": "已同意延期：{number}（{unit}），新期限 {deadline}。",
     "rect.bot.extension_refused": "已不同意延期：{number}（{unit}），期限仍为 {deadline}。",
     "rect.bot.no_extension": "整改事项 {number} 没有待审核的延期申请。",
-    "rect.bot.bad_date": "看不懂日期「{text}」，请写成 2026-12-10 这样的格式，且不早于今天。",
+    "rect.bot.bad_date": "新期限「{text}」还不太清楚。可以写日期或时长，例如：12月10日、12.10、两周、10天（不早于今天）。",
     # CLI (office)
     "rect.cli.row": "{number}  {unit}  {state}{overdue}  期限 {deadline}  层级 {level}  {problem}",
     "rect.cli.row_issued": "已下发整改通知 {number}。",
@@ -165,7 +165,7 @@ MESSAGES: dict[str, str] = {
     ),
     "rect.bot.help.inspector": (
         "· 复查整改：“复查 编号 通过”或“复查 编号 不通过 原因 [新期限]”，随后可发照片和位置。\n"
-        "· 延期申请：“同意延期 编号 日期”或“不同意延期 编号 原因”。"
+        "· 延期申请：“同意延期 编号 日期或时长”（如：同意延期 57 两周）或“不同意延期 编号 原因”。"
     ),
     # errors a service raises (shown by the bot or CLI)
     "rect.error.state": "当前状态为「{state}」，不能执行此操作。",

@@ -2,15 +2,33 @@
 
 MESSAGES: dict[str, str] = {
     "visits.help.inspector": (
-        "{name}督学，您好。可以这样用：\n"
-        "· 直接发一句话记录督导，例如：今天在城关二小看了食堂，晨检记录缺了3天，要求一周内补齐\n"
-        "· 记录 —— 一步一步记录（选学校、方式、事项，再发文字、照片和位置）\n"
-        "· 我的学校　· 待办　· 本月\n"
-        "· 撤销 —— 撤回刚才的记录（30分钟内）\n"
-        "· 整改 学校 问题 日期 —— 给学校下整改通知\n"
-        "· 紧急 …… —— 重大安全隐患，立即报告督导室\n"
-        "· 解绑 —— 解除本微信与督学身份的绑定"
+        "{name}督学，您好。直接发一句话就能记录，例如：\n"
+        "“今天在{school}看了食堂，晨检记录缺了3天，要求一周内补齐”\n"
+        "常用：我的学校 · 待办 · 本月 · 记录（一步步记）· 撤销（30分钟内）\n"
+        "整改 {school} 问题 期限 —— 下整改通知；紧急 …… —— 立即报告督导室"
     ),
+    "visits.help.any_school": "城关二小",
+    "visits.slip": "您是想{action}吗？回复“是”即可。",
+    "visits.slip.我的学校": "查看“我的学校”",
+    "visits.slip.待办": "查看“待办”",
+    "visits.slip.本月": "查看“本月”进度",
+    "visits.slip.记录": "开始“记录”督导",
+    "visits.slip.撤销": "“撤销”刚才的记录",
+    "visits.slip.确认整改": "“确认整改”",
+    "visits.slip.帮助": "查看“帮助”",
+    "visits.plan": "好的，祝督导顺利！去过之后把看到的情况发给我，就能记录。如果已经去过了，请回复是哪一天去的。",
+    "visits.chat.thanks": "不客气，辛苦了！",
+    "visits.chat.chat": "好的。要记录督导，直接发一句话就行，例如：今天在某某小学看了食堂。",
+    "visits.chat.yes": "好的。",
+    "visits.question.general": "您问的情况可以看看待办：\n{todo}",
+    "visits.question.none": "{school}目前没有未完成的整改事项。",
+    "visits.question.items": "{school}未完成的整改事项：\n{rows}",
+    "visits.question.row": "· {number} {problem}：{state}（期限{deadline}）",
+    "visits.requirement.default": "立即整改到位，完成后回复整改报告和照片",
+    "visits.correct.done": "已更正（#{number}）：学校 {school}，日期 {date}。",
+    "visits.correct.draft": "已更正整改通知草稿 {number}：学校改为 {school}。回复“确认整改”发给学校。",
+    "visits.correct.nothing": "没有刚才的记录可以更正。请直接重发一条完整的记录。",
+    "visits.correct.what": "请说明要改成哪所学校或哪一天，例如：不对，是城关二小；不对，是昨天。",
     "visits.kind.routine": "经常性督导",
     "visits.kind.special": "专项督导",
     "visits.kind.unannounced": "随机/暗访",
@@ -52,6 +70,16 @@ MESSAGES: dict[str, str] = {
         "问题：{problems}\n"
         "期限：{deadline}"
     ),
+    "visits.summary.added": (
+        "已补充到刚才的记录（{number}）：\n"
+        "学校：{school}\n"
+        "日期：{date}\n"
+        "方式：{kind}\n"
+        "事项：{items}\n"
+        "看到的：{seen}\n"
+        "问题：{problems}\n"
+        "期限：{deadline}"
+    ),
     "visits.summary.none": "无",
     "visits.summary.unknown_items": "未识别（可在督导室修改）",
     "visits.summary.evidence": "\n照片 {photos} 张{where}",
@@ -72,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "visits.ask.date_invalid": "“{said}”这个日期不对，请再发一次日期，例如：11月20日。",
     "visits.ask.date_future": "督导记录只能记已经去过的。请问是哪一天去的？例如：今天、昨天、11月20日。",
     "visits.ask.date_conflict": "消息里有两个日期（{said}），请问是哪一天去的？",
+    "visits.ask.date_vague": "“{said}”是哪一天？请回复日期，例如：昨天、上周三、11月20日。",
     "visits.ask.deadline_past": "整改期限早于督导日期，请重发这条记录，写清整改期限。",
     "visits.ask.bad_number": "请回复列表中的序号，或回复“取消”。",
     "visits.not_yours": "“{school}”不是您负责的学校，不能替它记录。如分工有变，请联系督导室。",

@@ -50,7 +50,7 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from backend.domain.numerals import to_int
+from backend.domain.dates import to_int
 
 # what `SchoolFinding.problem` may hold (the visit desk's question keys)
 SCHOOL_MISSING = "school_missing"  # no school named

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.config import Config
-from backend.domain.calendar import local_date
+from backend.domain.calendar import WorkingCalendar, local_date
 from backend.domain.kinds import Role
 from backend.kv import KV
 from backend.services import notices
@@ -191,3 +191,12 @@ class RectificationDesk:
 
     def today(self) -> date:
         return local_date(self.now)
+
+    def deadline_of(self, number: str) -> date:
+        """The current deadline of an item the inspector answers for (an extension may count from it)."""
+        return self._responsible_for(number).deadline
+
+    def calendar(self) -> WorkingCalendar:
+        from backend.services.calendar import working_calendar
+
+        return working_calendar(self._session)

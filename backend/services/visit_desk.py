@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.config import Config
@@ -31,9 +32,9 @@ from backend.store.db import session_now
 from backend.store.models import Visit
 from messages import t
 
+LIST_SHOWN_TTL = 600.0  # a numbered list of schools counts for ten minutes
 PENDING_TTL = 7200.0  # photos and a location wait two hours for the visit's text
 EVIDENCE_WINDOW = timedelta(hours=2)  # photos after a record join it for this long
-YES = frozenset(("是", "是的", "对", "对的", "嗯", "好", "好的", "可以", "行", "确认", "没错", "yes", "y"))
 DIALOGUE_KINDS = (VisitKind.ROUTINE, VisitKind.SPECIAL, VisitKind.UNANNOUNCED, VisitKind.FOLLOW_UP)
 
 
@@ -155,6 +156,24 @@ class VisitDesk:
 
     # --- one-message logging ---------------------------------------------------------------------------------
 
+    def _listed(self) -> bool:
+        """Whether a numbered list of schools was just shown (only then is `3号` a school)."""
+        try:
+            return bool(self._kv.get(f"visits:listed:{self.openid}"))
+        except KVUnavailable:
+            return False
+
+    def showed_list(self) -> None:
+        with contextlib.suppress(KVUnavailable):
+            self._kv.set(f"visits:listed:{self.openid}", "1", ttl=LIST_SHOWN_TTL)
+
+    def read(self, text: str) -> vt.VisitReading:
+        """A message as the inspector's own words about their own schools."""
+        names = self.names()
+        return vt.read_visit(
+            text, names.mine, self.today(), working_calendar(self._session), names.resolver, listed=self._listed()
+        )
+
     def log_text(
         self,
         text: str,
@@ -166,14 +185,26 @@ class VisitDesk:
         extra: dict[str, Any] | None = None,
     ) -> Answer:
         """Read a message and record the visit, or ask about the one thing that is not clear."""
-        names = self.names()
-        reading = vt.read_visit(text, names.mine, self.today(), working_calendar(self._session), names.resolver)
+        reading = self.read(text)
         pending: dict[str, Any] = {
             "text": text,
             "school_id": school_id,
             "visited_on": visited_on and visited_on.isoformat(),
         }
         pending |= {"urgent": urgent, "source": source, "extra": extra or {}}
+        resumed = school_id is not None or visited_on is not None or source != "chat"
+        if not resumed and not urgent:
+            if reading.message == vt.PLAN:
+                return Answer(t("visits.plan"), "date", (), pending | {"school_id": reading.school_id})
+            if reading.message == vt.QUESTION:
+                return Answer(self.question_answer(reading))
+            if reading.message == vt.CORRECTION:
+                return Answer(t("visits.correct.nothing"))
+            if reading.message in (vt.THANKS, vt.CHAT):
+                return Answer(t(f"visits.chat.{reading.message}"))
+            added = self._follow_up(reading, text)
+            if added is not None:
+                return added
         if school_id is None:
             asked = self._ask_school(reading, pending)
             if asked is not None:
@@ -185,12 +216,16 @@ class VisitDesk:
                     vt.DATE_INVALID: "visits.ask.date_invalid",
                     vt.DATE_FUTURE: "visits.ask.date_future",
                     vt.DATE_CONFLICT: "visits.ask.date_conflict",
+                    vt.DATE_VAGUE: "visits.ask.date_vague",
                 }[reading.visit_date.problem]
                 return Answer(t(key, said=reading.visit_date.said), "date", (), pending | {"school_id": school_id})
             visited_on = reading.visited_on
         if vt.DEADLINE_PAST in reading.unclear:
             return Answer(t("visits.ask.deadline_past"))
         assert school_id is not None and visited_on is not None
+        if visited_on != reading.visited_on:  # the day came from an answer: deadlines count from it
+            names = self.names()
+            reading = vt.read_visit(text, names.mine, visited_on, working_calendar(self._session), names.resolver)
         extra = extra or {}
         draft = VisitDraft(
             unit_id=school_id,
@@ -206,10 +241,56 @@ class VisitDesk:
             source=source,
             photos=list(extra.get("photos", [])) + self._take_pending("photos"),
             location=_location(extra.get("location")) or _location(self._take_pending("location")),
+            findings=_findings(reading),
         )
         if draft.location is None:
             draft.location = self._recent_location_event()
         return Answer(self._record(draft))
+
+    def _follow_up(self, reading: vt.VisitReading, text: str) -> Answer | None:
+        """`看了食堂，很干净` moments after a record, naming no school or day: it adds to that record."""
+        if reading.school.problem != vt.SCHOOL_MISSING or reading.visit_date.said:
+            return None
+        if not (reading.items or reading.problems or reading.observations):
+            return None
+        visit = visits.follow_up_visit(self._session, self._inspector(), self._now())
+        if visit is None:
+            return None
+        drafts = visits.add_to_visit(
+            self._session,
+            visit,
+            observations=reading.observations,
+            problems=reading.problems,
+            items=reading.items,
+            raw_text=text,
+            findings=_findings(reading) or (),
+            now=self._now(),
+        )
+        school = self._school_name(visit.unit_id)
+        return Answer(
+            self.summary(
+                visit, school, [d.number for d in drafts], reading.deadline.on if reading.deadline else None, added=True
+            )
+        )
+
+    def question_answer(self, reading: vt.VisitReading) -> str:
+        """A question (`…的整改报告交上来了吗？`) answered from 待办: the school's open items, or the whole list."""
+        if reading.school_id is None:
+            return t("visits.question.general", todo=self.todo_text())
+        rows = [
+            t(
+                "visits.question.row",
+                number=r.number,
+                problem=r.problem,
+                state=t(f"rect.state.{r.state}"),
+                deadline=_day(r.deadline),
+            )
+            for r in visits.open_items_at(self._session, reading.school_id)
+        ]
+        school = self._school_name(reading.school_id)
+        if not rows:
+            return t("visits.question.none", school=school)
+        return t("visits.question.items", school=school, rows="\n".join(rows))
 
     def _ask_school(self, reading: vt.VisitReading, pending: dict[str, Any]) -> Answer | None:
         problem = reading.school.problem
@@ -222,17 +303,19 @@ class VisitDesk:
                 return Answer(t("visits.not_yours", school=other))
             if other and not reading.school.candidates:
                 return Answer(t("visits.not_yours", school=other))
+        self.showed_list()
         if problem == vt.SCHOOL_AMBIGUOUS:
             ids = reading.school.candidates
             text = t("visits.ask.school_which", said=said, choices=self.school_choices(ids))
+        elif problem == vt.SCHOOL_UNSURE and reading.school.candidates:
+            ids = reading.school.candidates  # a homophone or a slip: one word ("是") takes the best candidate
+            pending = pending | {"confirm": ids[0]}
+            text = t(
+                "school_names.confirm", said=said, school=self._school_name(ids[0]), choices=self.school_choices(ids)
+            )
         elif problem == vt.SCHOOL_UNSURE:
             ids = reading.school.candidates
-            if ids:  # a homophone or a slip: one word ("是") takes the best candidate
-                first = self._school_name(ids[0])
-                pending = pending | {"confirm": ids[0]}
-                text = t("school_names.confirm", said=said, school=first, choices=self.school_choices(ids))
-            else:
-                text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
+            text = t("visits.ask.school_unsure", said=said, choices=self.school_choices(ids))
         elif problem == vt.SCHOOL_UNKNOWN:
             ids = tuple(s.unit_id for s in self.schools())
             text = t("visits.ask.school_unknown", said=said, choices=self.school_choices())
@@ -252,7 +335,7 @@ class VisitDesk:
         return replace(answer, text=f"{learned}\n\n{answer.text}") if learned else answer
 
     def _chosen_school(self, pending: dict[str, Any], reply: str) -> int | None:
-        if pending.get("confirm") and vt.normalise(reply).strip("。.！!") in YES:
+        if pending.get("confirm") and vt.is_yes(reply):
             return int(pending["confirm"])
         chosen = _number(reply)
         school = next((s for s in self.schools() if s.number == chosen), None)
@@ -266,6 +349,62 @@ class VisitDesk:
         if found.on is None or not found.said:
             return Answer(t("visits.ask.date"), "date", (), pending)
         return self._resume(pending, visited_on=found.on)
+
+    def is_new_visit(self, text: str) -> bool:
+        """A whole visit message sent while a question is open: taken as new, not as the answer."""
+        if len(vt.normalise(text)) < 8:
+            return False
+        reading = self.read(text)
+        return (
+            reading.message == vt.VISIT
+            and reading.school_id is not None
+            and bool(reading.items or reading.problems or reading.observations)
+        )
+
+    def school_in(self, text: str) -> int | None:
+        """The inspector's school a short text names exactly (`某某初中` in a correction), else None."""
+        found = self.names().find(vt.normalise(text))
+        return found.school_id if found.kind is Kind.EXACT else None
+
+    def resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
+        """An open question's message again, with what the inspector has since said."""
+        return self._resume(pending, **changes)
+
+    def example_school(self) -> str:
+        """One of the inspector's schools as people say it, for the help's examples."""
+        schools = self.schools() if self.inspector_id is not None else []
+        if not schools:
+            return ""
+        first = schools[0]
+        county = school_names.authority_names(current_authority(self._session), [s.name for s in schools])
+        return first.short_name or everyday_name(first.name, list(county))
+
+    def has_drafts(self) -> bool:
+        return bool(visits.pending_drafts(self._session, self._inspector()))
+
+    def correct_last(self, text: str) -> str:
+        """不对，是…: the open draft (of `整改 …`) or the record just made gets the school or the day now named."""
+        visit = visits.recent_visit(self._session, self._inspector(), self._now())
+        school = self.school_in(text)
+        drafts = visits.pending_drafts(self._session, self._inspector())
+        if drafts and school is not None and (visit is None or drafts[-1].visit_id != visit.id):
+            draft = visits.move_draft(self._session, drafts[-1], school)  # the open draft of 整改 …
+            return t("visits.correct.draft", number=draft.number, school=self._school_name(school))
+        if visit is None:
+            raise VisitError("visits.correct.nothing")
+        day = vt.find_date(vt.normalise(text), self.today())
+        if school is None and (day.on is None or not day.said):
+            raise VisitError("visits.correct.what")
+        visits.move_visit(
+            self._session,
+            visit,
+            unit_id=school,
+            visited_on=day.on if day.said else None,
+            now=self._now(),
+        )
+        return t(
+            "visits.correct.done", number=visit.id, school=self._school_name(visit.unit_id), date=_day(visit.visited_on)
+        )
 
     def _resume(self, pending: dict[str, Any], **changes: Any) -> Answer:
         state = {**pending, **changes}
@@ -283,12 +422,14 @@ class VisitDesk:
         logged = visits.log_visit(self._session, inspector_id=self._inspector(), draft=draft, now=self._now())
         return self.summary(logged.visit, logged.school, [d.number for d in logged.drafts], draft.deadline)
 
-    def summary(self, visit: Visit, school: str, drafts: list[str], deadline: date | None) -> str:
+    def summary(
+        self, visit: Visit, school: str, drafts: list[str], deadline: date | None, *, added: bool = False
+    ) -> str:
         items = {str(i["code"]): str(i["name"]) for i in self._items()}
         today = self.today()
         day = _day(visit.visited_on)
         text = t(
-            "visits.summary",
+            "visits.summary.added" if added else "visits.summary",
             number=f"#{visit.id}",
             school=school,
             date=t("visits.date.today", date=day) if visit.visited_on == today else t("visits.date.plain", date=day),
@@ -391,8 +532,8 @@ class VisitDesk:
     def undo(self) -> str:
         try:
             visit = visits.revoke_last(self._session, self._inspector(), self._now())
-        except VisitError as exc:
-            return exc.message
+        except VisitError as refused:
+            return refused.message
         withdrew = self._withdrew(visit)
         return t(
             "visits.undo.done",
@@ -402,7 +543,6 @@ class VisitDesk:
         )
 
     def _withdrew(self, visit: Visit) -> bool:
-        from sqlalchemy import select
 
         from backend.store.models import AuditEvent
 
@@ -429,12 +569,12 @@ class VisitDesk:
             if other:
                 return t("visits.not_yours", school=other)
             return t("visits.rect.usage") + "\n" + t("visits.ask.school", choices=self.school_choices())
-        deadline = vt.find_deadline(body, self.today(), working_calendar(self._session))
-        if deadline is None:
-            deadline = _bare_deadline(body, self.today())
-        if deadline is None:
+        rest = body.replace(finding.said, "", 1)
+        cal = working_calendar(self._session)
+        deadline = vt.find_deadline(rest, self.today(), cal) or vt.find_deadline(rest, self.today(), cal, bare=True)
+        if deadline is None or deadline.on < self.today():
             return t("visits.rect.no_deadline")
-        problem = body.replace(finding.said, "", 1).replace(deadline.said, "").strip("，,。 ")
+        problem, to_do = vt.problem_and_requirement(rest.replace(deadline.said, ""))
         if not problem:
             return t("visits.rect.no_problem")
         items = vt.find_items(problem)
@@ -443,6 +583,7 @@ class VisitDesk:
             inspector_id=self._inspector(),
             unit_id=finding.school_id,
             problem=problem,
+            requirement=to_do or t("visits.requirement.default"),
             deadline=deadline.on,
             item=items[0] if len(items) == 1 else None,
             urgent=bool(vt.URGENT.search(problem)),
@@ -567,14 +708,20 @@ def _location(value: Any) -> tuple[float, float] | None:
     return float(value[0]), float(value[1])
 
 
-def _bare_deadline(text: str, today: date) -> vt.Deadline | None:
-    """`整改 … 12月1日` (without 前): a date at the end of the command is the deadline."""
-    found = vt.find_date(text, today + timedelta(days=400))
-    if found.on is None or not found.said:
+def _findings(reading: vt.VisitReading) -> list[visits.FindingDraft] | None:
+    """Each problem with a deadline becomes its own draft; its 整改要求 says what must be done."""
+    if not reading.findings:
         return None
-    on = found.on
-    while on < today:
-        on = on.replace(year=on.year + 1)
-    if on > today + timedelta(days=366):
-        on = on.replace(year=on.year - 1)
-    return vt.Deadline(on, found.said) if on >= today else None
+    return [
+        visits.FindingDraft(f.problem, f.to_do or t("visits.requirement.default"), f.deadline.on)
+        for f in reading.findings
+        if f.deadline is not None
+    ]
+
+
+def everyday_name(name: str, names: list[str]) -> str:
+    """An official name as people say it, for the help's examples (青禾县城关镇第二小学 -> 城关镇第二小学)."""
+    for prefix in sorted(names, key=len, reverse=True):
+        if name.startswith(prefix) and len(name) - len(prefix) >= 3:
+            return name[len(prefix) :]
+    return name

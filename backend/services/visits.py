@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
+from backend.domain.errors import DomainError
 from backend.domain.kinds import RectificationState, VisitKind
 from backend.domain.visit_text import SchoolRef
 from backend.services import media, notices, school_names
@@ -39,18 +40,14 @@ from backend.store.models import (
 from messages import t
 
 UNDO_WINDOW = timedelta(minutes=30)
+FOLLOW_UP_WINDOW = timedelta(minutes=10)  # a message without a school this soon after a record adds to it
 FAR_FROM_SCHOOL_M = 1000.0
 SUBJECT = "visit"
 VISIT_KINDS = tuple(k.value for k in VisitKind)
 
 
-class VisitError(ValueError):
-    """A use case refused; `message` is what the person reads."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        self.message = t(key, **fields)
-        super().__init__(self.message)
-        self.key = key
+class VisitError(DomainError):
+    """A visit use case refused; `message` is what the person reads."""
 
 
 # --- the inspector's schools --------------------------------------------------------------------------------
@@ -138,6 +135,15 @@ def someone_elses_school(session: Session, inspector_id: int, words: str) -> str
 # --- logging a visit ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FindingDraft:
+    """One problem found, what the unit must do about it and by when: its own draft notice."""
+
+    problem: str
+    requirement: str
+    deadline: date
+
+
 @dataclass
 class VisitDraft:
     """What the inspector told us, however they told it (one message or the dialogue)."""
@@ -155,6 +161,7 @@ class VisitDraft:
     source: str = "chat"
     photos: list[str] = field(default_factory=list)  # WeChat media ids
     location: tuple[float, float] | None = None  # latitude, longitude
+    findings: list[FindingDraft] | None = None  # None: one finding of all problems, the requirement and deadline
 
 
 @dataclass(frozen=True)
@@ -230,24 +237,28 @@ def log_visit(session: Session, *, inspector_id: int, draft: VisitDraft, now: da
         attach_photo(session, visit, media_id)
     if draft.location is not None:
         check_in(session, visit, *draft.location)
-    drafts: list[Rectification] = []
-    if draft.problems and draft.deadline is not None:
-        drafts.append(
-            rect_service.propose_rectification(
-                session,
-                authority_id=authority.id,
-                unit_id=visit.unit_id,
-                inspector_id=inspector_id,
-                visit_id=visit.id,
-                item=(visit.items[0] if len(visit.items) == 1 else None),
-                problem="；".join(draft.problems),
-                requirement=draft.requirement,
-                deadline=draft.deadline,
-                urgent=draft.urgent,
-                actor=actor,
-                now=now,
-            )
+    findings = draft.findings
+    if findings is None:
+        findings = []
+        if draft.problems and draft.deadline is not None:
+            findings = [FindingDraft("；".join(draft.problems), draft.requirement, draft.deadline)]
+    drafts = [
+        rect_service.propose_rectification(
+            session,
+            authority_id=authority.id,
+            unit_id=visit.unit_id,
+            inspector_id=inspector_id,
+            visit_id=visit.id,
+            item=(visit.items[0] if len(visit.items) == 1 else None),
+            problem=finding.problem,
+            requirement=finding.requirement,
+            deadline=finding.deadline,
+            urgent=draft.urgent,
+            actor=actor,
+            now=now,
         )
+        for finding in findings
+    ]
     if draft.urgent:
         alert_office(session, visit, school_name=school.name, now=now)
     return Logged(visit, drafts, school.name)
@@ -325,15 +336,20 @@ def recent_visit(session: Session, inspector_id: int, now: datetime | None = Non
 
 
 def revoke_last(session: Session, inspector_id: int, now: datetime | None = None) -> Visit:
-    """撤销: undo the last record within the time limit; its draft findings go with it. Does not commit."""
+    """撤销: undo the latest record, once, within the time limit; its draft findings go with it. Does not commit.
+
+    Only the latest record can be undone: a second 撤销 finds it undone already and leaves older records alone.
+    """
     now = now or session_now(session)
     last = session.scalar(
         select(Visit)
-        .where(Visit.inspector_id == inspector_id, Visit.revoked_at.is_(None))
+        .where(Visit.inspector_id == inspector_id)
         .order_by(Visit.created_at.desc(), Visit.id.desc())
         .limit(1)
     )
     if last is None:
+        raise VisitError("visits.undo.nothing")
+    if last.revoked_at is not None:  # undone already: nothing older is undone in its place
         raise VisitError("visits.undo.nothing")
     if now - last.created_at > UNDO_WINDOW:
         raise VisitError("visits.undo.too_late", minutes=int(UNDO_WINDOW.total_seconds() // 60))
@@ -358,6 +374,104 @@ def revoke_last(session: Session, inspector_id: int, now: datetime | None = None
     _audit(session, last, _actor(inspector_id), "visit.revoked", withdrawn=withdrawn)
     session.flush()
     return last
+
+
+def follow_up_visit(session: Session, inspector_id: int, now: datetime) -> Visit | None:
+    """The record a message without a school may add to: the inspector's latest, made moments ago."""
+    visit = recent_visit(session, inspector_id, now)
+    if visit is None or now - visit.created_at > FOLLOW_UP_WINDOW:
+        return None
+    return visit
+
+
+def add_to_visit(
+    session: Session,
+    visit: Visit,
+    *,
+    observations: str,
+    problems: Sequence[str],
+    items: Sequence[str],
+    raw_text: str,
+    findings: Sequence[FindingDraft] = (),
+    now: datetime,
+) -> list[Rectification]:
+    """A follow-up message (`看了食堂，很干净`) joins the record just made; its findings become drafts."""
+    visit.history = [*visit.history, snapshot(visit)]
+    visit.observations = "；".join(filter(None, [visit.observations, observations]))
+    visit.problems = "\n".join(filter(None, [visit.problems, *problems]))
+    visit.items = sorted(set(visit.items) | set(items))
+    visit.raw_text = "\n".join(filter(None, [visit.raw_text, raw_text]))
+    visit.updated_at = now
+    actor = _actor(visit.inspector_id)
+    _audit(session, visit, actor, "visit.added_to", items=list(items), problems=len(problems))
+    drafts = [
+        rect_service.propose_rectification(
+            session,
+            authority_id=visit.authority_id,
+            unit_id=visit.unit_id,
+            inspector_id=visit.inspector_id,
+            visit_id=visit.id,
+            item=(items[0] if len(items) == 1 else None),
+            problem=finding.problem,
+            requirement=finding.requirement,
+            deadline=finding.deadline,
+            urgent=visit.urgent,
+            actor=actor,
+            now=now,
+        )
+        for finding in findings
+    ]
+    session.flush()
+    return drafts
+
+
+def move_visit(
+    session: Session, visit: Visit, *, unit_id: int | None = None, visited_on: date | None = None, now: datetime
+) -> Visit:
+    """不对，是…: the inspector corrects the school or the day of the record just made (its drafts follow)."""
+    if unit_id is not None and not any(s.unit_id == unit_id for s in my_schools(session, visit.inspector_id)):
+        raise VisitError("visits.error.not_yours")
+    if visited_on is not None and visited_on > local_date(now):
+        raise VisitError("visits.error.future_date")
+    visit.history = [
+        *visit.history,
+        {**snapshot(visit), "changed_by": _actor(visit.inspector_id), "at": now.isoformat()},
+    ]
+    if unit_id is not None:
+        visit.unit_id = unit_id
+        for draft in session.scalars(
+            select(Rectification).where(
+                Rectification.visit_id == visit.id, Rectification.state == RectificationState.DRAFT
+            )
+        ):
+            draft.unit_id = unit_id
+    if visited_on is not None:
+        visit.visited_on = visited_on
+    visit.updated_at = now
+    _audit(session, visit, _actor(visit.inspector_id), "visit.corrected", unit_id=visit.unit_id, by="inspector")
+    session.flush()
+    return visit
+
+
+def move_draft(session: Session, draft: Rectification, unit_id: int) -> Rectification:
+    """不对，是…: a draft notice not yet issued goes to the school the inspector meant."""
+    if draft.state != RectificationState.DRAFT or draft.inspector_id is None:
+        raise VisitError("visits.correct.nothing")
+    if not any(s.unit_id == unit_id for s in my_schools(session, draft.inspector_id)):
+        raise VisitError("visits.error.not_yours")
+    before = draft.unit_id
+    draft.unit_id = unit_id
+    session.add(
+        AuditEvent(
+            actor=_actor(draft.inspector_id),
+            action="rectification.corrected",
+            subject_type="rectification",
+            subject_id=draft.id,
+            detail={"number": draft.number, "unit_id": unit_id, "was": before},
+        )
+    )
+    session.flush()
+    return draft
 
 
 def correct_visit(session: Session, visit_id: int, *, changes: dict[str, Any], actor: str, reason: str = "") -> Visit:
@@ -435,6 +549,18 @@ def propose_finding(
         urgent=urgent,
         actor=_actor(inspector_id),
         now=now,
+    )
+
+
+def open_items_at(session: Session, unit_id: int) -> list[Rectification]:
+    """A school's rectification items not yet passed or closed (a question about the school is answered from them)."""
+    done = (RectificationState.VERIFIED.value, RectificationState.CLOSED.value)
+    return list(
+        session.scalars(
+            select(Rectification)
+            .where(Rectification.unit_id == unit_id, Rectification.state.not_in(done))
+            .order_by(Rectification.deadline, Rectification.id)
+        )
     )
 
 

@@ -33,6 +33,8 @@ def help_text(who: Who) -> str:
 
 
 def show_help(ctx: Context) -> Reply:
+    if ctx.who.role == Role.INSPECTOR.value:  # the inspector's examples name one of their own schools
+        return inspector.show_help(ctx)
     return Reply.text(help_text(ctx.who))
 
 

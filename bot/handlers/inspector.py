@@ -7,8 +7,11 @@ keep the message in the conversation until answered; a dialogue may pause for tw
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import Any
 
+from backend.domain import visit_text as vt
 from backend.services.identity import Who
 from backend.services.visit_desk import Answer
 from backend.services.visits import VisitError
@@ -28,9 +31,20 @@ QUESTIONS = (ASK_SCHOOL, ASK_DATE)
 DIALOGUE = (DLG_SCHOOL, DLG_KIND, DLG_ITEMS, DLG_TEXT, DLG_EVIDENCE)
 
 
-def help_text(who: Who) -> str:
-    """What an inspector can do: visits (issue 5), then re-inspection and extensions (issue 6)."""
-    return t("visits.help.inspector", name=who.name) + "\n" + t("rect.bot.help.inspector")
+def help_text(who: Who, school: str = "") -> str:
+    """What an inspector can do, short; its examples name one of the inspector's own schools."""
+    example = school or t("visits.help.any_school")
+    return t("visits.help.inspector", name=who.name, school=example) + "\n" + t("rect.bot.help.inspector")
+
+
+def show_help(ctx: Context) -> Reply:
+    return Reply.text(help_text(ctx.who, ctx.desk.visits.example_school()))
+
+
+# the commands a slip may have meant (`我的学效`, `待 办`): parser vocabulary
+COMMANDS = ("我的学校", "待办", "本月", "记录", "撤销", "确认整改", "帮助")
+ASK_COMMAND = "visit:ask:command"
+CORRECTION = vt.CORRECTING
 
 
 def _begin(ctx: Context, state: str, **data: Any) -> None:
@@ -62,6 +76,7 @@ def _safely(ctx: Context, work: Any) -> Reply:
 
 
 def my_schools(ctx: Context) -> Reply:
+    ctx.desk.visits.showed_list()
     return Reply.text(ctx.desk.visits.schools_text())
 
 
@@ -76,12 +91,76 @@ def this_month(ctx: Context) -> Reply:
 # --- one message --------------------------------------------------------------------------------------------
 
 
+def _slip(text: str) -> str | None:
+    """The command a short message almost is (`我的学效`, `待 办`), or None."""
+    bare = re.sub(r"\s+", "", text)
+    if not bare or len(bare) > 6 or bare in COMMANDS:
+        return None if bare not in COMMANDS or bare == text else bare
+    best = max(COMMANDS, key=lambda c: SequenceMatcher(None, bare, c).ratio())
+    ratio = SequenceMatcher(None, bare, best).ratio()
+    return best if ratio >= 0.6 and len(bare) >= 2 else None
+
+
 def fallback(ctx: Context) -> Reply:
-    """Free text: a visit when it reads like one, else the inspector's help."""
+    """Free text: a visit when it reads like one, a plain yes or a thank-you answered, a slip asked, else help."""
     desk = ctx.desk.visits
-    if not ctx.text or not desk.looks_like_visit(ctx.text):
-        return Reply.text(help_text(ctx.who))
-    return _safely(ctx, lambda: _answer(ctx, desk.log_text(ctx.inbound.content or ctx.text)))
+    typed = ctx.inbound.content or ctx.text
+    if vt.is_yes(ctx.text):
+        return yes(ctx)
+    if ctx.conversation.state == ASK_COMMAND:
+        ctx.conversation.end()
+    if CORRECTION.match(ctx.text):
+        return correct(ctx)
+    command = _slip(ctx.text)
+    if command is not None:
+        _begin(ctx, ASK_COMMAND, command=command)
+        return Reply.text(t("visits.slip", action=t(f"visits.slip.{command}")))
+    if not ctx.text or not (desk.looks_like_visit(ctx.text) or vt.message_kind(ctx.text) in (vt.THANKS, vt.CHAT)):
+        return Reply.text(help_text(ctx.who, desk.example_school()))
+    return _safely(ctx, lambda: _answer(ctx, desk.log_text(typed)))
+
+
+def yes(ctx: Context) -> Reply:
+    """A plain yes (确认, 是, 好的, 对, 可以, 行, 嗯): answers the open question or confirms the open draft."""
+    state, data = ctx.conversation.state, ctx.conversation.data
+    desk = ctx.desk.visits
+    if state == ASK_COMMAND:
+        ctx.conversation.end()
+        return run_command(ctx, str(data.get("command") or ""))
+    if state == ASK_SCHOOL:
+        return _safely(ctx, lambda: _answer(ctx, desk.answer_school(data, ctx.text)))
+    if state == ASK_DATE:
+        ctx.conversation.end()
+    if desk.has_drafts():
+        return _safely(ctx, lambda: desk.confirm_drafts(""))
+    return Reply.text(t("visits.chat.yes"))
+
+
+def run_command(ctx: Context, command: str) -> Reply:
+    handlers = {
+        "我的学校": my_schools,
+        "待办": todo,
+        "本月": this_month,
+        "记录": start_dialogue,
+        "撤销": undo,
+        "确认整改": confirm_rectification,
+        "帮助": show_help,
+    }
+    return handlers.get(command, show_help)(ctx)
+
+
+def correct(ctx: Context) -> Reply:
+    """`不对，是某某初中`: fixes the open question's message, else the record just made."""
+    found = CORRECTION.match(ctx.text)
+    rest = vt.normalise(ctx.text)[found.end() :] if found else ctx.text
+    desk = ctx.desk.visits
+    state, data = ctx.conversation.state, ctx.conversation.data
+    if state in QUESTIONS and data.get("text"):
+        school = desk.school_in(rest)
+        if school is not None:
+            return _safely(ctx, lambda: _answer(ctx, desk.resume(data, school_id=school)))
+    ctx.conversation.end()
+    return _safely(ctx, lambda: desk.correct_last(rest))
 
 
 def urgent(ctx: Context) -> Reply:
@@ -93,9 +172,17 @@ def urgent(ctx: Context) -> Reply:
 
 
 def answer_question(ctx: Context) -> Reply:
-    """The reply to "which school" or "which day"."""
+    """The reply to "which school" or "which day"; a whole new visit message is taken as new."""
     pending = ctx.conversation.data
     desk = ctx.desk.visits
+    if ctx.conversation.state == ASK_COMMAND:
+        ctx.conversation.end()
+        return fallback(ctx)
+    if vt.is_yes(ctx.text) or CORRECTION.match(ctx.text):
+        return fallback(ctx)
+    if desk.is_new_visit(ctx.text):
+        ctx.conversation.end()
+        return _safely(ctx, lambda: _answer(ctx, desk.log_text(ctx.inbound.content or ctx.text)))
     if ctx.conversation.state == ASK_SCHOOL:
         return _safely(ctx, lambda: _answer(ctx, desk.answer_school(pending, ctx.text)))
     return _safely(ctx, lambda: _answer(ctx, desk.answer_date(pending, ctx.text)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from backend.domain import dates
 from backend.services.rectifications import RectificationError
 from bot.handlers import Context
 from bot.replies import Reply
@@ -103,10 +104,14 @@ def followup_location(ctx: Context) -> Reply:
 
 
 def grant_extension(ctx: Context) -> Reply:
-    """`同意延期 <no.> <date>`."""
+    """`同意延期 <no.> <date or duration>`: 12月10日, 2026-12-10, 12.10, or 两周 / 10天 after the current deadline."""
     desk = ctx.desk.rectifications
     typed = _group(ctx, "date")
-    new_deadline = parse_date(typed, desk.today())
+    try:
+        current, cal = desk.deadline_of(_group(ctx, "number")), desk.calendar()
+    except RectificationError as exc:
+        return Reply.text(exc.message)
+    new_deadline = dates.new_deadline(typed, today=desk.today(), current=current, cal=cal)
     if new_deadline is None:
         return Reply.text(t("rect.bot.bad_date", text=typed))
     try:

@@ -62,7 +62,11 @@ def test_a_script_binds_an_inspector_who_then_writes_and_a_parent_scans_their_bo
     transcript = "\n".join(said)
     assert t("sim.chat.reply", text=t("bot.bind.bound.inspector", name=school.inspector_name)) in said
     assert (
-        t("sim.chat.reply", text=inspector.help_text(Who("o-inspector-1", Role.INSPECTOR.value, school.inspector_name)))
+        # the help's examples name the inspector's own school (issue 11)
+        t(
+            "sim.chat.reply",
+            text=inspector.help_text(Who("o-inspector-1", Role.INSPECTOR.value, school.inspector_name), school.name),
+        )
         in said
     )
     card = t("bot.scan.school", school=school.name, inspector=school.inspector_name, phone=school.inspector_phone)

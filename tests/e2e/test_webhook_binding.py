@@ -73,7 +73,8 @@ def test_a_code_printed_by_the_cli_binds_an_inspector_over_wechat(
     assert say(hook, "o-wang", f"绑定 {found.group(1)}") == t("bot.bind.bound.inspector", name=school.inspector_name)
     assert role_of(hook, "o-wang") == Role.INSPECTOR.value
     assert say(hook, "o-wang", "帮助") == inspector.help_text(
-        Who("o-wang", Role.INSPECTOR.value, school.inspector_name)
+        Who("o-wang", Role.INSPECTOR.value, school.inspector_name),
+        school.name,  # examples name his own school
     )
     # the office sees the binding and can revoke it
     listed = CliRunner().invoke(main, ["bindings", "list"])
@@ -107,7 +108,8 @@ def test_binding_in_two_steps_keeps_the_conversation(hook: Webhook) -> None:
     assert say(hook, "o-wang", code) == t("bot.bind.bound.inspector", name=school.inspector_name)
     # outside the dialogue, six digits are just text
     assert say(hook, "o-wang", "123456") == inspector.help_text(
-        Who("o-wang", Role.INSPECTOR.value, school.inspector_name)
+        Who("o-wang", Role.INSPECTOR.value, school.inspector_name),
+        school.name,  # examples name his own school
     )
 
 

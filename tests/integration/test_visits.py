@@ -240,6 +240,46 @@ def test_a_finding_by_command_is_confirmed_before_it_is_issued(county: County) -
         assert session.scalars(select(Rectification.state)).one() == RectificationState.ISSUED
 
 
+def test_a_plan_a_question_and_thanks_record_nothing(county: County) -> None:
+    with county.db.session() as session:
+        plan = desk(session, county).log_text("下午准备去城关二小")
+        assert plan.text == t("visits.plan") and plan.question == "date"
+        desk(session, county).propose("城关二小 晨检记录不全 12月1日前")
+        question = desk(session, county).log_text("城关二小的整改报告交上来了吗？")
+        assert "城关镇第二小学" in question.text and "晨检记录不全" in question.text and question.question is None
+        assert desk(session, county).log_text("谢谢").text == t("visits.chat.thanks")
+    with county.db.session() as session:
+        assert session.scalars(select(Visit)).all() == []
+
+
+def test_each_problem_becomes_its_own_draft_with_what_must_be_done(county: County) -> None:
+    with county.db.session() as session:
+        answer = desk(session, county).log_text(
+            "今天在城关二小，消防通道堆了杂物，要求3天内清理干净；台账齐全，没有发现问题；灭火器过期，要求两周内更换"
+        )
+        assert answer.question is None and "已记录" in answer.text
+    with county.db.session() as session:
+        visit = session.scalars(select(Visit)).one()
+        assert visit.problems == "消防通道堆了杂物\n灭火器过期"
+        drafts = session.scalars(select(Rectification).order_by(Rectification.id)).all()
+        assert [(d.problem, d.requirement) for d in drafts] == [
+            ("消防通道堆了杂物", "清理干净"),
+            ("灭火器过期", "更换"),
+        ]
+        today = local_date(county.db.clock.now())
+        assert drafts[1].deadline == today + timedelta(days=14) and drafts[0].deadline > today
+
+
+def test_a_command_finding_gets_a_requirement_and_a_correction_moves_its_draft(county: County) -> None:
+    with county.db.session() as session:
+        assert "整改通知草稿" in desk(session, county).propose("城关二小 食堂消毒记录不全 两周内")
+        fixed = desk(session, county).correct_last("河口一小")
+        assert "河口镇第一小学" in fixed
+    with county.db.session() as session:
+        draft = session.scalars(select(Rectification)).one()
+        assert draft.unit_id == county.river and draft.requirement == t("visits.requirement.default")
+
+
 def test_this_month_counts_visits_against_the_target(county: County) -> None:
     with county.db.session() as session:
         desk(session, county).log_text("城关二小 看了食堂")

@@ -63,3 +63,10 @@ def test_typed_dates() -> None:
     assert reinspection.parse_date("2026-02-30", today) is None
     assert reinspection.split_trailing_date("仍有杂物 2026-12-10") == ("仍有杂物", "2026-12-10")
     assert reinspection.split_trailing_date("仍有杂物") == ("仍有杂物", "")
+
+
+def test_an_extension_may_be_granted_for_a_duration() -> None:
+    from bot.router import Router
+
+    handler, found = Router().resolve("text", "同意延期 57 两周", "inspector", None)
+    assert handler is reinspection.grant_extension and found is not None and found.group("date") == "两周"
