@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from backend.services.rectifications import RectificationError
 from bot.handlers import Context
 from bot.replies import Reply
 from messages import t
@@ -55,10 +54,7 @@ def _group(ctx: Context, name: str) -> str:
 
 def passed(ctx: Context) -> Reply:
     """`复查 <no.> 通过 [说明]`."""
-    try:
-        done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=_group(ctx, "note"))
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=_group(ctx, "note"))
     ctx.conversation.begin(FOLLOW_UP, number=done.item.number, visit_id=done.visit_id)
     return Reply.text(t("rect.bot.verified", number=done.item.number, unit=done.item.unit))
 
@@ -75,10 +71,7 @@ def failed(ctx: Context) -> Reply:
         new_deadline = parse_date(typed_date, desk.today())
         if new_deadline is None:
             return Reply.text(t("rect.bot.bad_date", text=typed_date))
-    try:
-        done = desk.reinspect(number, passed=False, reason=reason, new_deadline=new_deadline)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    done = desk.reinspect(number, passed=False, reason=reason, new_deadline=new_deadline)
     ctx.conversation.begin(FOLLOW_UP, number=done.item.number, visit_id=done.visit_id)
     return Reply.text(
         t("rect.bot.reopened", number=done.item.number, unit=done.item.unit, deadline=done.item.deadline.isoformat())
@@ -109,10 +102,7 @@ def grant_extension(ctx: Context) -> Reply:
     new_deadline = parse_date(typed, desk.today())
     if new_deadline is None:
         return Reply.text(t("rect.bot.bad_date", text=typed))
-    try:
-        item = desk.decide_extension(_group(ctx, "number"), grant=True, new_deadline=new_deadline)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = desk.decide_extension(_group(ctx, "number"), grant=True, new_deadline=new_deadline)
     return Reply.text(
         t("rect.bot.extension_granted", number=item.number, unit=item.unit, deadline=item.deadline.isoformat())
     )
@@ -120,12 +110,7 @@ def grant_extension(ctx: Context) -> Reply:
 
 def refuse_extension(ctx: Context) -> Reply:
     """`不同意延期 <no.> <reason>`."""
-    try:
-        item = ctx.desk.rectifications.decide_extension(
-            _group(ctx, "number"), grant=False, reason=_group(ctx, "reason")
-        )
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = ctx.desk.rectifications.decide_extension(_group(ctx, "number"), grant=False, reason=_group(ctx, "reason"))
     return Reply.text(
         t("rect.bot.extension_refused", number=item.number, unit=item.unit, deadline=item.deadline.isoformat())
     )

@@ -13,6 +13,7 @@ from backend.domain import concern as rules
 from backend.domain.kinds import ConcernState
 from backend.services import identity as identities
 from backend.services import notices
+from backend.services.audit import record
 from backend.services.concerns.views import (
     ConcernView,
     NotFound,
@@ -149,7 +150,7 @@ def assign_concern(
     if inspector is None or not inspector.active or inspector.authority_id != concern.authority_id:
         raise NotFound(f"inspector {inspector_id}")
     if ConcernState(concern.state) in NOT_ASSIGNABLE:
-        raise rules.IllegalTransition(concern.state, "assigned")
+        raise rules.TransitionRefused("concern", "assigned", concern.state)
     if concern.inspector_id == inspector_id:
         return view(session, concern, with_phone=True)
     before = concern.inspector_id
@@ -203,13 +204,12 @@ def set_blocked(session: Session, openid: str, blocked: bool, *, actor: str) -> 
     if me.blocked == blocked:
         return False
     me.blocked = blocked
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="concern.reporter_blocked" if blocked else "concern.reporter_unblocked",
-            subject_type="wechat_identity",
-            subject_id=me.id,
-        )
+    record(
+        session,
+        actor,
+        "concern.reporter_blocked" if blocked else "concern.reporter_unblocked",
+        "wechat_identity",
+        me.id,
     )
     return True
 
