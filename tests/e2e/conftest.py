@@ -26,6 +26,8 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
+
 # the variables a subprocess must not inherit from the developer's shell or CI
 _PRIVATE_ENV = ("DUDAO_DATABASE_URL", "DUDAO_REDIS_URL", "DUDAO_INSTANCE_DIR", "DUDAO_WECHAT_API_BASE")
 
@@ -176,3 +178,19 @@ def instance_dir(tmp_path: Path) -> Path:
     path = tmp_path / "instance"
     path.mkdir()
     return path
+
+
+# --- the stacks the webhook tests run on (SQLite + in-process store, PostgreSQL + Redis) -------------------
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """A database and key-value store, once per stack; a test module may narrow it by defining its own."""
+    yield from open_stack(request)
+
+
+@pytest.fixture
+def hook(stack: Stack) -> Iterator[Webhook]:
+    """The webhook served on loopback in safe mode over `stack`, with a pusher that plays WeChat."""
+    with running_webhook(stack.db, stack.kv, safe=True) as running:
+        yield running
