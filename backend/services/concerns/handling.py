@@ -23,6 +23,7 @@ from backend.services.concerns.views import (
     day_label,
     excerpt,
     in_charge,
+    received_fields,
     view,
     when,
 )
@@ -183,12 +184,7 @@ def assign_concern(
             ack_due=day_label(shown.ack_due_on),
             answer_due=day_label(shown.answer_due_on),
         ),
-        fields={
-            "ticket_no": concern.ticket_no,
-            "school": shown.school,
-            "category": shown.category_name,
-            "received_at": when(concern.created_at),
-        },
+        fields=received_fields(concern, shown),
         dedupe_key=f"concern:{concern.id}:assigned:{changes or 0}:{inspector_id}",
         now=now,
     )

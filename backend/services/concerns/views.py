@@ -239,6 +239,16 @@ def audit_concern(session: Session, actor: str, action: str, concern: Concern | 
     record(session, actor, action, "concern", concern.id if concern else None, **detail)
 
 
+def received_fields(concern: Concern, shown: ConcernView) -> dict[str, str]:
+    """The fields of the `concern_received` template message."""
+    return {
+        "ticket_no": concern.ticket_no,
+        "school": shown.school,
+        "category": shown.category_name,
+        "received_at": when(concern.created_at),
+    }
+
+
 def reporter_actor(openid: str | None) -> str:
     # the audit trail keeps who did what, but only the office reads it: never shown to the school
     return f"wechat:{openid}" if openid else "public:web"
