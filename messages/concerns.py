@@ -138,6 +138,7 @@ MESSAGES: dict[str, str] = {
     "concern.cli.row": "{ticket}\t{state}\t{school}\t{category}\t收到 {received}\t答复期限 {answer_due}\t督学 {inspector}\t{content}",
     "concern.cli.done": "留言 {ticket}：{state}",
     "concern.cli.not_found": "没有找到编号为 {ticket} 的留言。",
+    "concern.error.state": "这条留言当前为「{state}」，不能这样处理。",
     "concern.cli.illegal": "留言 {ticket} 目前{state}，不能这样处理。",
     "concern.cli.blocked": "已将 {openid} 加入留言屏蔽名单：其留言不再受理，也不会被记录。",
     "concern.cli.unblocked": "已将 {openid} 移出屏蔽名单。",

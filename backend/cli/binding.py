@@ -18,13 +18,13 @@ def _when(moment: datetime | None) -> str:
     return "-" if moment is None else local_now(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _issue(config: Config, role: Role, key: str, missing: str) -> None:
+def _issue(config: Config, role: Role, key: str) -> None:
     database = Database.for_config(config)
     try:
         with database.session() as session:
             issued = binding.issue_code(session, role=role, key=key, pepper=config.secret_key, actor="office:cli")
-    except binding.UnknownPerson:
-        raise click.ClickException(missing) from None
+    except binding.UnknownPerson as missing:
+        raise click.ClickException(missing.message) from None
     finally:
         database.dispose()
     who = f"{t('bot.role.' + role.value)} {issued.name}"
@@ -41,7 +41,7 @@ def bind_code() -> None:
 @click.pass_obj
 def inspector(config: Config, number: str) -> None:
     """A code for the inspector with 督学编号 NUMBER."""
-    _issue(config, Role.INSPECTOR, number, t("cli.bind_code.no_inspector", number=number))
+    _issue(config, Role.INSPECTOR, number)
 
 
 @bind_code.command()
@@ -49,7 +49,7 @@ def inspector(config: Config, number: str) -> None:
 @click.pass_obj
 def unit(config: Config, code: str) -> None:
     """A code for the contact of the school or unit with 学校代码 CODE."""
-    _issue(config, Role.UNIT, code, t("cli.bind_code.no_unit", code=code))
+    _issue(config, Role.UNIT, code)
 
 
 @bind_code.command()
@@ -57,7 +57,7 @@ def unit(config: Config, code: str) -> None:
 @click.pass_obj
 def office(config: Config, username: str) -> None:
     """A code for the office user USERNAME (made with `dudao user create`): their WeChat gets office alerts."""
-    _issue(config, Role.OFFICE, username, t("cli.bind_code.no_office_user", username=username))
+    _issue(config, Role.OFFICE, username)
 
 
 @click.group()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.domain.calendar import local_now
-from backend.domain.concern import IllegalTransition
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState
 from backend.services import concerns
 from backend.services.concerns import ConcernView
@@ -65,8 +65,8 @@ def _handle(config: Config, ticket: str, work: Callable[[Session], ConcernView])
         done = _with_session(config, work)
     except concerns.NotFound:
         raise click.ClickException(t("concern.cli.not_found", ticket=ticket)) from None
-    except IllegalTransition as exc:
-        state = t(f"concern.state.{exc.current}")
+    except TransitionRefused as exc:
+        state = t(f"concern.state.{exc.state}")
         raise click.ClickException(t("concern.cli.illegal", ticket=ticket, state=state)) from None
     assert isinstance(done, ConcernView)
     click.echo(t("concern.cli.done", ticket=done.ticket_no, state=t(f"concern.state.{done.state}")))

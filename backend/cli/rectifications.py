@@ -282,7 +282,7 @@ def _pending_request_id(session: Session, number: str) -> int:
     item = rect.by_number(session, number)
     request = rect.pending_extension(session, item.id)
     if request is None:
-        raise RectificationError(t("rect.bot.no_extension", number=item.number))
+        raise RectificationError("rect.bot.no_extension", number=item.number)
     return request.id
 
 

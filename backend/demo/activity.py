@@ -45,6 +45,7 @@ from backend.kv import KV, MemoryKV
 from backend.services import concerns, escalations, identity, office_users
 from backend.services import rectifications as rect_service
 from backend.services import visits as visit_service
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.rule_sql import rectification_overdue
@@ -942,15 +943,16 @@ def load_demo_activity(
             escalations=session.scalar(select(func.count(Escalation.id))) or 0,
             pushes_marked_sent=playback.pushes,
         )
-        session.add(
-            AuditEvent(
-                at=now,
-                actor=ACTOR,
-                action=MARKER,
-                subject_type="authority",
-                subject_id=history.authority.id,
-                detail={"since": history.start.isoformat(), "visits": result.visits, "concerns": result.concerns},
-            )
+        record(
+            session,
+            ACTOR,
+            MARKER,
+            "authority",
+            history.authority.id,
+            now=now,
+            since=history.start.isoformat(),
+            visits=result.visits,
+            concerns=result.concerns,
         )
         playback.settle()
         assert not playback.unsent(), "every push of the history is marked sent"

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from backend.domain.calendar import local_date
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.domain.staffing import SCHOOLS_PER_INSPECTOR
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
 from backend.services.schools import set_responsible_inspector
 from backend.store.db import session_now
-from backend.store.models import Assignment, AuditEvent, Inspector, Unit, Zone
+from backend.store.models import Assignment, Inspector, Unit, Zone
 
 SEED = 20240901
 COUNTY = "青禾县"
@@ -493,14 +494,6 @@ def load_demo_county(session: Session, spec: CountySpec | None = None, actor: st
     )
     if result.changed:
         detail = {"created": created, "updated": updated}
-        session.add(
-            AuditEvent(
-                actor=actor,
-                action="demo_county.loaded",
-                subject_type="authority",
-                subject_id=authority.id,
-                detail=detail,
-            )
-        )
+        record(session, actor, "demo_county.loaded", "authority", authority.id, detail)
     session.commit()
     return result

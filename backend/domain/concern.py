@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from backend.domain.calendar import WorkingCalendar
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState as S
 
 TRANSITIONS: Mapping[S, frozenset[S]] = {
@@ -41,19 +42,13 @@ OFFICE_AFTER_WORKING_DAYS = 2  # still not done this many working days after the
 REMIND_BEFORE_ANSWER_DUE = 1  # working days before the answer deadline
 
 
-class IllegalTransition(ValueError):
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"a concern cannot go from {current} to {target}")
-        self.current, self.target = current, target
-
-
 def can_move(current: str, target: str) -> bool:
     return S(target) in TRANSITIONS[S(current)]
 
 
 def check_move(current: str, target: str) -> None:
     if not can_move(current, target):
-        raise IllegalTransition(current, target)
+        raise TransitionRefused("concern", target, current)
 
 
 @dataclass(frozen=True)

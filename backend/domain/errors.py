@@ -23,3 +23,15 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class TransitionRefused(DomainError):
+    """A record is not in a state that allows the step: the one idiom of the concern and rectification lifecycles.
+
+    `subject` is the record's prefix in messages/ ("concern", "rect"); `step` what was asked (an action or the
+    state it leads to); `state` where the record stands.
+    """
+
+    def __init__(self, subject: str, step: str, state: str) -> None:
+        super().__init__(f"{subject}.error.state", state=t(f"{subject}.state.{state}"))
+        self.subject, self.step, self.state = subject, step, state

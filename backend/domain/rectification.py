@@ -14,18 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from backend.domain.calendar import WorkingCalendar, local_now
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import EscalationLevel, RectificationState
 
 S = RectificationState
-
-
-class TransitionRefused(ValueError):
-    """The item is not in a state that allows this step."""
-
-    def __init__(self, action: str, state: str) -> None:
-        super().__init__(f"cannot {action} a rectification in state {state!r}")
-        self.action = action
-        self.state = state
 
 
 # action → (states it may start from, the state it leads to)
@@ -53,7 +45,7 @@ def next_state(action: str, state: str) -> S:
     """The state `action` leads to from `state`, or TransitionRefused."""
     sources, target = TRANSITIONS[action]
     if S(state) not in sources:
-        raise TransitionRefused(action, state)
+        raise TransitionRefused("rect", action, state)
     return target
 
 

@@ -20,7 +20,7 @@ from backend.domain import dates as dt
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.dates import DATE_CONFLICT, DATE_FUTURE, DATE_INVALID, DATE_VAGUE, DateFinding, Said
 from backend.domain.kinds import VisitKind
-from backend.domain.school_names import (  # noqa: F401 (re-exported: the school half lives there)
+from backend.domain.school_names import (
     SCHOOL_AMBIGUOUS,
     SCHOOL_MISSING,
     SCHOOL_UNKNOWN,
@@ -29,10 +29,26 @@ from backend.domain.school_names import (  # noqa: F401 (re-exported: the school
     SchoolNames,
     SchoolRef,
     aliases,
+    by_list_number,
     find_school,
     normalise,
     school_mentioned,
 )
+
+# the school half of reading a message lives in school_names; these stay importable from here
+__all__ = [
+    "SCHOOL_AMBIGUOUS",
+    "SCHOOL_MISSING",
+    "SCHOOL_UNKNOWN",
+    "SCHOOL_UNSURE",
+    "SchoolFinding",
+    "SchoolNames",
+    "SchoolRef",
+    "aliases",
+    "find_school",
+    "normalise",
+    "school_mentioned",
+]
 
 # what `unclear` may hold (and the SCHOOL_* constants of backend.domain.school_names, DATE_* of dates)
 DEADLINE_PAST = "deadline_past"  # a deadline before the visit
@@ -488,7 +504,7 @@ def find_school_in(
     resolver = names or SchoolNames.build(schools)
     finding = resolver.find(text, among=schools)
     if finding.problem in (SCHOOL_MISSING, SCHOOL_UNKNOWN) and listed:
-        numbered = _by_list_number(normalise(text), schools)
+        numbered = by_list_number(normalise(text), schools)
         if numbered:
             return SchoolFinding(numbered[0].id, (numbered[0].id,), numbered[1])
     return finding

@@ -19,19 +19,21 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.domain.errors import DomainError
 from backend.domain.kinds import Role
 from backend.kv import KV, KVUnavailable
+from backend.services.audit import record
 from backend.services.identity import get_or_create
 from backend.store.db import session_now
-from backend.store.models import AuditEvent, BindCode, Inspector, OfficeUser, Unit, WechatIdentity
+from backend.store.models import BindCode, Inspector, OfficeUser, Unit, WechatIdentity
 
 CODE_TTL = timedelta(hours=24)
 ATTEMPTS_PER_HOUR = 5
 _SIX_DIGITS = re.compile(r"^\d{6}$")
 
 
-class UnknownPerson(LookupError):
-    """No inspector with that number, or no unit with that code."""
+class UnknownPerson(DomainError, LookupError):
+    """No inspector with that number, no unit with that code, or no office user of that name."""
 
 
 class Bound(StrEnum):
@@ -84,17 +86,17 @@ def _person(session: Session, role: Role, key: str) -> tuple[int, str]:
     if role is Role.INSPECTOR:
         inspector = session.scalar(select(Inspector).where(Inspector.number == key))
         if inspector is None:
-            raise UnknownPerson(key)
+            raise UnknownPerson("cli.bind_code.no_inspector", number=key)
         return inspector.id, inspector.name
     if role is Role.UNIT:
         unit = session.scalar(select(Unit).where(Unit.code == key))
         if unit is None:
-            raise UnknownPerson(key)
+            raise UnknownPerson("cli.bind_code.no_unit", code=key)
         return unit.id, unit.name
     if role is Role.OFFICE:
         user = session.scalar(select(OfficeUser).where(OfficeUser.username == key, OfficeUser.active))
         if user is None:
-            raise UnknownPerson(key)
+            raise UnknownPerson("cli.bind_code.no_office_user", username=key)
         return user.id, user.display_name or user.username
     raise ValueError(f"no bind codes for role {role}")
 
@@ -131,14 +133,15 @@ def issue_code(
     )
     session.add(row)
     session.flush()
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="binding.code_issued",
-            subject_type="bind_code",
-            subject_id=row.id,
-            detail={"role": role.value, "key": key, "expires_at": row.expires_at.isoformat()},
-        )
+    record(
+        session,
+        actor,
+        "binding.code_issued",
+        "bind_code",
+        row.id,
+        role=role.value,
+        key=key,
+        expires_at=row.expires_at.isoformat(),
     )
     return IssuedCode(code=code, role=role.value, name=name, expires_at=row.expires_at)
 
@@ -184,14 +187,15 @@ def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: 
     identity.bound_at = now
     role = Role(row.role)
     _, name = _person_by_id(session, role, row.inspector_id or row.unit_id or row.office_user_id or 0)
-    session.add(
-        AuditEvent(
-            actor=f"wechat:{openid}",
-            action="binding.bound",
-            subject_type="wechat_identity",
-            subject_id=identity.id,
-            detail={"bind_code_id": row.id, "role": row.role, "before": before},
-        )
+    record(
+        session,
+        f"wechat:{openid}",
+        "binding.bound",
+        "wechat_identity",
+        identity.id,
+        bind_code_id=row.id,
+        role=row.role,
+        before=before,
     )
     session.flush()
     return BindResult(Bound.BOUND, role=row.role, name=name)
@@ -213,9 +217,7 @@ def _clear(session: Session, identity: WechatIdentity, *, actor: str, action: st
     identity.role = Role.PUBLIC.value
     identity.inspector_id = identity.unit_id = identity.office_user_id = None
     identity.bound_at = None
-    session.add(
-        AuditEvent(actor=actor, action=action, subject_type="wechat_identity", subject_id=identity.id, detail=before)
-    )
+    record(session, actor, action, "wechat_identity", identity.id, before)
     session.flush()
 
 

@@ -21,8 +21,9 @@ from backend.config import Config
 from backend.domain.kinds import UnitKind
 from backend.domain.scenes import school_scene
 from backend.notify import QRCode
+from backend.services.audit import record
 from backend.services.authority import current_authority, seed_items
-from backend.store.models import Assignment, AuditEvent, Authority, BoardCode, Inspector, Unit, Zone
+from backend.store.models import Assignment, Authority, BoardCode, Inspector, Unit, Zone
 from messages import t
 from qr_boards.spec import BoardLabels, BoardSpec, InspectorInfo
 
@@ -80,11 +81,7 @@ def board_code(session: Session, unit: Unit, qr_maker: PermanentQrMaker, actor: 
     created = qr_maker.create_permanent_qr(scene)
     code = BoardCode(unit_id=unit.id, scene_str=scene, qr_url=created.url)
     session.add(code)
-    session.add(
-        AuditEvent(
-            actor=actor, action="board_code.created", subject_type="unit", subject_id=unit.id, detail={"scene": scene}
-        )
-    )
+    record(session, actor, "board_code.created", "unit", unit.id, scene=scene)
     session.commit()
     return code
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from backend.domain.calendar import CalendarException, WorkingCalendar, local_date, local_now, official_schedule
 from backend.domain.kinds import CalendarDayKind
 from backend.services import notices
+from backend.services.audit import record
 from backend.store.db import Database
-from backend.store.models import AuditEvent, CalendarDay
+from backend.store.models import CalendarDay
 from messages import t
 
 REMIND_IN_MONTH = 12  # the State Council's schedule for next year is out by December
@@ -32,7 +33,7 @@ def load_schedule(session: Session, exceptions: list[CalendarException], actor: 
     session.add_all(CalendarDay(day=e.day, kind=e.kind.value, name=e.name) for e in new)
     if new:
         detail = {"days": len(new), "first": new[0].day.isoformat(), "last": new[-1].day.isoformat()}
-        session.add(AuditEvent(actor=actor, action="calendar.loaded", subject_type="calendar", detail=detail))
+        record(session, actor, "calendar.loaded", "calendar", None, detail)
     session.flush()
     return len(new)
 
@@ -49,13 +50,13 @@ def set_day(session: Session, day: date, kind: CalendarDayKind | None, name: str
         session.add(CalendarDay(day=day, kind=kind.value, name=name))
     else:
         row.kind, row.name = kind.value, name
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="calendar.changed",
-            subject_type="calendar",
-            detail={"day": day.isoformat(), "from": before, "to": kind.value},
-        )
+    record(
+        session,
+        actor,
+        "calendar.changed",
+        "calendar",
+        None,
+        {"day": day.isoformat(), "from": before, "to": kind.value},
     )
     session.flush()
 

@@ -180,7 +180,7 @@ def pending(session: Session) -> list[Escalation]:
 def _required(record: dict[str, Any], names: tuple[str, ...]) -> None:
     missing = [n for n in names if not str(record.get(n, "")).strip()]
     if missing:
-        raise RectificationError(t("rect.error.record_missing", fields=", ".join(missing)))
+        raise RectificationError("rect.error.record_missing", fields=", ".join(missing))
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _announce(
 def _proposed(session: Session, escalation_id: int, level: EscalationLevel) -> tuple[Escalation, Rectification]:
     row = session.get(Escalation, escalation_id)
     if row is None or row.level != level.value or row.state != EscalationState.PROPOSED.value:
-        raise RectificationError(t("rect.error.escalation_done"))
+        raise RectificationError("rect.error.escalation_done")
     return row, get(session, row.rectification_id)
 
 
@@ -236,7 +236,7 @@ def confirm_talk(
     row, item = _proposed(session, escalation_id, L.TALK)
     new_deadline = new_deadline or _new_deadline(session, item, local_date(now))
     if new_deadline < local_date(now):
-        raise RectificationError(t("rect.error.deadline_past"))
+        raise RectificationError("rect.error.deadline_past")
     old_deadline = item.deadline
     row.state, row.confirmed_at, row.confirmed_by = EscalationState.CONFIRMED.value, now, actor
     row.new_deadline = new_deadline
@@ -272,7 +272,7 @@ def decline(
     now = now or session_now(session)
     row = session.get(Escalation, escalation_id)
     if row is None or row.state != EscalationState.PROPOSED.value:
-        raise RectificationError(t("rect.error.escalation_done"))
+        raise RectificationError("rect.error.escalation_done")
     item = get(session, row.rectification_id)
     row.state, row.confirmed_at, row.confirmed_by = EscalationState.DECLINED.value, now, actor
     row.record = {**row.record, "declined_because": reason}
@@ -303,7 +303,7 @@ def record_accountability(
     _required(record, rules.ACCOUNTABILITY_FIELDS)
     item = get(session, rectification_id)
     if existing(session, item.id, L.ACCOUNTABILITY) is not None:
-        raise RectificationError(t("rect.error.escalation_done"))
+        raise RectificationError("rect.error.escalation_done")
     earlier = session.scalars(
         select(Escalation.confirmed_at).where(
             Escalation.unit_id == item.unit_id,

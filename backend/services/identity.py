@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Role
 from backend.domain.scenes import parse_scene
+from backend.services.audit import record
 from backend.services.deliveries import insert_for
 from backend.services.schools import ResponsibleInspector
 from backend.store.db import session_now
-from backend.store.models import Assignment, AuditEvent, Inspector, Unit, WechatIdentity
+from backend.store.models import Assignment, Inspector, Unit, WechatIdentity
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,12 @@ def set_following(session: Session, identity: WechatIdentity, following: bool) -
     if identity.following == following:
         return
     identity.following = following
-    session.add(
-        AuditEvent(
-            actor=f"wechat:{identity.openid}",
-            action="wechat.followed" if following else "wechat.unfollowed",
-            subject_type="wechat_identity",
-            subject_id=identity.id,
-        )
+    record(
+        session,
+        f"wechat:{identity.openid}",
+        "wechat.followed" if following else "wechat.unfollowed",
+        "wechat_identity",
+        identity.id,
     )
 
 

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.domain.school_names import split_nicknames
-from backend.services import tabular
+from backend.services import audit, tabular
 from backend.services.authority import current_authority
 from backend.store.db import session_now
-from backend.store.models import Assignment, AuditEvent, Authority, Inspector, Unit, Zone
+from backend.store.models import Assignment, Authority, Inspector, Unit, Zone
 from messages import t
 
 T = TypeVar("T")
@@ -226,22 +226,19 @@ def import_bytes(
         report.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
         return report
     importer.write()
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action=f"import.{kind.value}",
-            subject_type="authority",
-            subject_id=authority.id,
-            detail={
-                "file": filename,
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "zones_created": report.zones_created,
-                "photos_copied": report.photos_copied,
-            },
-        )
+    audit.record(
+        session,
+        actor,
+        f"import.{kind.value}",
+        "authority",
+        authority.id,
+        file=filename,
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        zones_created=report.zones_created,
+        photos_copied=report.photos_copied,
     )
     session.commit()
     return report

@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from backend.services.audit import record
 from backend.services.authority import current_authority
-from backend.store.models import AuditEvent, OfficeUser, Unit, Zone
+from backend.store.models import OfficeUser, Unit, Zone
 
 MIN_PASSWORD_LENGTH = 10
 # verifying against this keeps the time of a login for an unknown name the same as for a known one
@@ -114,11 +115,7 @@ def create_user(
 
 
 def _audit(session: Session, actor: str, action: str, user: OfficeUser, detail: dict[str, object]) -> None:
-    session.add(
-        AuditEvent(
-            actor=actor, action=action, subject_type="office_user", subject_id=user.id, detail=dict(detail or {})
-        )
-    )
+    record(session, actor, action, "office_user", user.id, detail)
 
 
 def _find(session: Session, username: str) -> OfficeUser:

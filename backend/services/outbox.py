@@ -44,8 +44,9 @@ from backend.notify import (
     NotifyError,
     Outcome,
 )
+from backend.services.audit import record
 from backend.store.db import Database
-from backend.store.models import AuditEvent, OutboxMessage
+from backend.store.models import OutboxMessage
 from messages.templates import TEMPLATE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -374,23 +375,20 @@ def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code:
         if not getattr(result, "rowcount", 1):
             return
         # the office alert: the office web lists these events
-        session.add(
-            AuditEvent(
-                at=now,
-                actor="system",
-                action="outbox.given_up",
-                subject_type="outbox_message",
-                subject_id=message.id,
-                detail={
-                    "openid": message.openid,
-                    "kind": message.kind,
-                    "notice": message.notice,
-                    "dedupe_key": message.dedupe_key,
-                    "attempts": message.attempts + 1,
-                    "code": code,
-                    "error": error,
-                },
-            )
+        record(
+            session,
+            "system",
+            "outbox.given_up",
+            "outbox_message",
+            message.id,
+            now=now,
+            openid=message.openid,
+            kind=message.kind,
+            notice=message.notice,
+            dedupe_key=message.dedupe_key,
+            attempts=message.attempts + 1,
+            code=code,
+            error=error,
         )
 
 

@@ -92,7 +92,7 @@ class RectificationDesk:
     def _own(self, number: str) -> Rectification:
         item = rect.by_number(self._session, number)
         if self.who.role != Role.UNIT.value or item.unit_id != self.who.unit_id:
-            raise RectificationError(t("rect.bot.not_found", number=number))
+            raise RectificationError("rect.bot.not_found", number=number)
         return item
 
     def open_items(self) -> list[ItemView]:
@@ -116,9 +116,7 @@ class RectificationDesk:
         """The item a report is about, if a report may be made now (checked before collecting text and photos)."""
         item = self._own(number)
         if item.state not in (s.value for s in rect.rules.TRANSITIONS["submit"][0]):
-            raise RectificationError(
-                t("rect.bot.cannot_report", number=item.number, state=t(f"rect.state.{item.state}"))
-            )
+            raise RectificationError("rect.bot.cannot_report", number=item.number, state=t(f"rect.state.{item.state}"))
         return view(self._session, item, self.now)
 
     def submit_report(self, number: str, *, text: str, media_ids: list[str]) -> ItemView:
@@ -137,12 +135,12 @@ class RectificationDesk:
         item = rect.by_number(self._session, number)
         me = self.who.inspector_id
         if self.who.role != Role.INSPECTOR.value or me is None:
-            raise RectificationError(t("rect.bot.not_yours", number=number))
+            raise RectificationError("rect.bot.not_yours", number=number)
         current = self._session.scalar(
             select(Assignment.inspector_id).where(Assignment.unit_id == item.unit_id, Assignment.ends_on.is_(None))
         )
         if me not in (item.inspector_id, current, notices.zone_leader_of(self._session, item.unit_id)):
-            raise RectificationError(t("rect.bot.not_yours", number=item.number))
+            raise RectificationError("rect.bot.not_yours", number=item.number)
         return item
 
     def reinspect(
@@ -151,7 +149,7 @@ class RectificationDesk:
         item = self._responsible_for(number)
         if item.state != rect.S.SUBMITTED.value:
             raise RectificationError(
-                t("rect.bot.cannot_reinspect", number=item.number, state=t(f"rect.state.{item.state}"))
+                "rect.bot.cannot_reinspect", number=item.number, state=t(f"rect.state.{item.state}")
             )
         done = rect.reinspect(
             self._session,
@@ -177,7 +175,7 @@ class RectificationDesk:
         item = self._responsible_for(number)
         request = rect.pending_extension(self._session, item.id)
         if request is None:
-            raise RectificationError(t("rect.bot.no_extension", number=item.number))
+            raise RectificationError("rect.bot.no_extension", number=item.number)
         rect.decide_extension(
             self._session,
             request.id,

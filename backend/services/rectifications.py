@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from backend.domain import rectification as rules
 from backend.domain.calendar import local_date
+from backend.domain.errors import DomainError, TransitionRefused
 from backend.domain.kinds import RectificationState, VisitKind
 from backend.services import notices
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.store.db import session_now
@@ -40,12 +42,8 @@ SUBJECT = "rectification"
 NUMBER_PREFIX = "ZG"
 
 
-class RectificationError(ValueError):
-    """A use case refused: `message` is what a person reads."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RectificationError(DomainError, ValueError):
+    """A rectification use case refused: `key` in messages/ with its fields (`message` is what a person reads)."""
 
 
 class NotFound(RectificationError):
@@ -58,7 +56,7 @@ class NotFound(RectificationError):
 def get(session: Session, rectification_id: int) -> Rectification:
     item = session.get(Rectification, rectification_id)
     if item is None:
-        raise NotFound(t("rect.bot.not_found", number=f"#{rectification_id}"))
+        raise NotFound("rect.bot.not_found", number=f"#{rectification_id}")
     return item
 
 
@@ -69,7 +67,7 @@ def by_number(session: Session, number: str) -> Rectification:
     if item is None and wanted.isdigit():
         item = session.get(Rectification, int(wanted))
     if item is None:
-        raise NotFound(t("rect.bot.not_found", number=number))
+        raise NotFound("rect.bot.not_found", number=number)
     return item
 
 
@@ -131,16 +129,14 @@ def fields_of(session: Session, item: Rectification, **extra: Any) -> dict[str, 
 def audit(
     session: Session, item: Rectification, *, actor: str, action: str, now: datetime, **detail: Any
 ) -> AuditEvent:
-    event = AuditEvent(at=now, actor=actor, action=action, subject_type=SUBJECT, subject_id=item.id, detail=detail)
-    session.add(event)
-    return event
+    return record(session, actor, action, SUBJECT, item.id, now=now, **detail)
 
 
 def _step(item: Rectification, action: str) -> tuple[str, str]:
     try:
         target = rules.next_state(action, item.state)
-    except rules.TransitionRefused as exc:
-        raise RectificationError(t("rect.error.state", state=t(f"rect.state.{exc.state}"))) from exc
+    except TransitionRefused as exc:
+        raise RectificationError("rect.error.state", state=t(f"rect.state.{exc.state}")) from exc
     before, item.state = item.state, target.value
     return before, target.value
 
@@ -389,12 +385,12 @@ def reinspect(
     today = local_date(now)
     if not passed:
         if not reason.strip():
-            raise RectificationError(t("rect.bot.reinspect_needs_reason", number=row.number))
+            raise RectificationError("rect.bot.reinspect_needs_reason", number=row.number)
         if new_deadline is None:
             authority = session.get(Authority, row.authority_id) or current_authority(session)
             new_deadline = working_calendar(session).add_working_days(today, authority.supervision_notice_working_days)
         if new_deadline < today:
-            raise RectificationError(t("rect.error.deadline_past"))
+            raise RectificationError("rect.error.deadline_past")
     before, after = _step(row, "verify" if passed else "reopen")
     visit = Visit(
         authority_id=row.authority_id,
@@ -409,7 +405,7 @@ def reinspect(
         urgent=row.urgent,
     )
     if visit.inspector_id is None:
-        raise RectificationError(t("rect.bot.not_yours", number=row.number))
+        raise RectificationError("rect.bot.not_yours", number=row.number)
     session.add(visit)
     session.flush()
     rounds = _count(session, row.id, "rectification.submitted")
@@ -497,11 +493,11 @@ def request_extension(
     now = now or session_now(session)
     row = get(session, rectification_id)
     if rules.S(row.state) not in rules.AWAITING_UNIT:
-        raise RectificationError(t("rect.bot.cannot_extend", number=row.number, state=t(f"rect.state.{row.state}")))
+        raise RectificationError("rect.bot.cannot_extend", number=row.number, state=t(f"rect.state.{row.state}"))
     if not reason.strip():
-        raise RectificationError(t("rect.bot.extension_needs_reason", number=row.number))
+        raise RectificationError("rect.bot.extension_needs_reason", number=row.number)
     if pending_extension(session, row.id) is not None:
-        raise RectificationError(t("rect.bot.extension_pending", number=row.number))
+        raise RectificationError("rect.bot.extension_pending", number=row.number)
     request = ExtensionRequest(rectification_id=row.id, reason=reason.strip(), requested_at=now)
     session.add(request)
     session.flush()
@@ -558,13 +554,13 @@ def decide_extension(
     now = now or session_now(session)
     request = session.get(ExtensionRequest, request_id)
     if request is None or request.decision is not None:
-        raise RectificationError(t("rect.error.escalation_done"))
+        raise RectificationError("rect.error.escalation_done")
     row = get(session, request.rectification_id)
     if grant:
         if new_deadline is None or new_deadline < local_date(now):
-            raise RectificationError(t("rect.error.deadline_past"))
+            raise RectificationError("rect.error.deadline_past")
         if rules.S(row.state) not in rules.AWAITING_UNIT:
-            raise RectificationError(t("rect.bot.cannot_extend", number=row.number, state=t(f"rect.state.{row.state}")))
+            raise RectificationError("rect.bot.cannot_extend", number=row.number, state=t(f"rect.state.{row.state}"))
     request.decision = "granted" if grant else "refused"
     request.decided_at, request.decided_by = now, actor
     old_deadline = row.deadline

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
 from backend.domain.kinds import UnitKind
+from backend.services.audit import record
 from backend.store.db import session_now
-from backend.store.models import Assignment, AuditEvent, Inspector, Unit, Zone
+from backend.store.models import Assignment, Inspector, Unit, Zone
 
 SCHOOL_KINDS: tuple[str, ...] = tuple(k.value for k in UnitKind if k.is_school)
 MAX_PER_PAGE = 500
@@ -191,14 +192,15 @@ def assign_inspector(
     assignment = set_responsible_inspector(session, unit, inspector, starts_on)
     if assignment is None:
         return False
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="assignment.changed",
-            subject_type="unit",
-            subject_id=unit.id,
-            detail={"from_inspector_id": previous, "to_inspector_id": inspector.id, "starts_on": starts_on.isoformat()},
-        )
+    record(
+        session,
+        actor,
+        "assignment.changed",
+        "unit",
+        unit.id,
+        from_inspector_id=previous,
+        to_inspector_id=inspector.id,
+        starts_on=starts_on.isoformat(),
     )
     session.commit()
     return True
@@ -216,8 +218,6 @@ def set_nicknames(session: Session, school_code: str, text: str, actor: str = "o
         return False
     before, unit.nicknames = unit.nicknames, nicknames
     detail = {"before": before, "after": nicknames}
-    session.add(
-        AuditEvent(actor=actor, action="unit.nicknames", subject_type="unit", subject_id=unit.id, detail=detail)
-    )
+    record(session, actor, "unit.nicknames", "unit", unit.id, detail)
     session.commit()
     return True

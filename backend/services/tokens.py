@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.services.audit import record
 from backend.store.db import session_now
-from backend.store.models import ApiToken, AuditEvent
+from backend.store.models import ApiToken
 
 TOKEN_PREFIX = "dudao_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for, not a secret
 # last_used_at is a hint for the office, not an access log: write it at most this often per token
@@ -51,7 +52,7 @@ def create_token(session: Session, name: str, actor: str = "office:cli") -> str:
     row = ApiToken(name=name, token_hash=hash_token(token))
     session.add(row)
     session.flush()
-    session.add(AuditEvent(actor=actor, action="api_token.created", subject_type="api_token", subject_id=row.id))
+    record(session, actor, "api_token.created", "api_token", row.id)
     session.commit()
     return token
 
@@ -69,7 +70,7 @@ def revoke_token(session: Session, name: str, actor: str = "office:cli") -> bool
     if row.revoked_at is not None:
         return False
     row.revoked_at = session_now(session)
-    session.add(AuditEvent(actor=actor, action="api_token.revoked", subject_type="api_token", subject_id=row.id))
+    record(session, actor, "api_token.revoked", "api_token", row.id)
     session.commit()
     return True
 

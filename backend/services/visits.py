@@ -23,6 +23,7 @@ from backend.domain.kinds import RectificationState, VisitKind
 from backend.domain.visit_text import SchoolRef
 from backend.services import media, notices, school_names
 from backend.services import rectifications as rect_service
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.list_filters import VISITS, ListFilters, conditions
 from backend.services.rule_sql import concern_open, rectification_open
@@ -46,8 +47,8 @@ SUBJECT = "visit"
 VISIT_KINDS = tuple(k.value for k in VisitKind)
 
 
-class VisitError(DomainError):
-    """A visit use case refused; `message` is what the person reads."""
+class VisitError(DomainError, ValueError):
+    """A visit use case refused: `key` in messages/ with its `fields`; `message` is what the person reads."""
 
 
 # --- the inspector's schools --------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def _actor(inspector_id: int) -> str:
 
 
 def _audit(session: Session, visit: Visit, actor: str, action: str, **detail: Any) -> None:
-    session.add(AuditEvent(actor=actor, action=action, subject_type=SUBJECT, subject_id=visit.id, detail=detail))
+    record(session, actor, action, SUBJECT, visit.id, **detail)
 
 
 def snapshot(visit: Visit) -> dict[str, Any]:
@@ -361,14 +362,14 @@ def revoke_last(session: Session, inspector_id: int, now: datetime | None = None
     ):
         # a draft never left the inspector: withdrawing it with the record leaves nothing behind for the unit
         withdrawn.append(draft.number)
-        session.add(
-            AuditEvent(
-                actor=_actor(inspector_id),
-                action="rectification.withdrawn",
-                subject_type="rectification",
-                subject_id=draft.id,
-                detail={"number": draft.number, "visit_id": last.id},
-            )
+        record(
+            session,
+            _actor(inspector_id),
+            "rectification.withdrawn",
+            "rectification",
+            draft.id,
+            number=draft.number,
+            visit_id=last.id,
         )
         session.delete(draft)
     _audit(session, last, _actor(inspector_id), "visit.revoked", withdrawn=withdrawn)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from backend.domain.calendar import local_now
-from backend.domain.concern import IllegalTransition
+from backend.domain.errors import TransitionRefused
 from backend.services.concerns import ConcernView, NotFound, NotPermitted
 from bot.handlers import Context
 from bot.replies import Reply
@@ -62,8 +62,8 @@ def _guarded(ctx: Context, action: str, work: Callable[[], ConcernView]) -> Repl
         return Reply.text(t("concern.inspector.not_found", ticket=ticket))
     except NotPermitted:
         return Reply.text(t("concern.inspector.not_permitted", ticket=ticket))
-    except IllegalTransition as exc:
-        state = t(f"concern.state.{exc.current}")
+    except TransitionRefused as exc:
+        state = t(f"concern.state.{exc.state}")
         return Reply.text(
             t("concern.inspector.illegal", ticket=ticket, state=state, action=t(f"concern.action.{action}"))
         )

@@ -10,7 +10,6 @@ import re
 from datetime import date
 
 from backend.domain import dates
-from backend.services.rectifications import RectificationError
 from bot.handlers import Context
 from bot.replies import Reply
 from messages import t
@@ -56,10 +55,7 @@ def _group(ctx: Context, name: str) -> str:
 
 def passed(ctx: Context) -> Reply:
     """`复查 <no.> 通过 [说明]`."""
-    try:
-        done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=_group(ctx, "note"))
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=_group(ctx, "note"))
     ctx.conversation.begin(FOLLOW_UP, number=done.item.number, visit_id=done.visit_id)
     return Reply.text(t("rect.bot.verified", number=done.item.number, unit=done.item.unit))
 
@@ -76,10 +72,7 @@ def failed(ctx: Context) -> Reply:
         new_deadline = parse_date(typed_date, desk.today())
         if new_deadline is None:
             return Reply.text(t("rect.bot.bad_date", text=typed_date))
-    try:
-        done = desk.reinspect(number, passed=False, reason=reason, new_deadline=new_deadline)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    done = desk.reinspect(number, passed=False, reason=reason, new_deadline=new_deadline)
     ctx.conversation.begin(FOLLOW_UP, number=done.item.number, visit_id=done.visit_id)
     return Reply.text(
         t("rect.bot.reopened", number=done.item.number, unit=done.item.unit, deadline=done.item.deadline.isoformat())
@@ -107,17 +100,11 @@ def grant_extension(ctx: Context) -> Reply:
     """`同意延期 <no.> <date or duration>`: 12月10日, 2026-12-10, 12.10, or 两周 / 10天 after the current deadline."""
     desk = ctx.desk.rectifications
     typed = _group(ctx, "date")
-    try:
-        current, cal = desk.deadline_of(_group(ctx, "number")), desk.calendar()
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    current, cal = desk.deadline_of(_group(ctx, "number")), desk.calendar()  # no such item: the router says so
     new_deadline = dates.new_deadline(typed, today=desk.today(), current=current, cal=cal)
     if new_deadline is None:
         return Reply.text(t("rect.bot.bad_date", text=typed))
-    try:
-        item = desk.decide_extension(_group(ctx, "number"), grant=True, new_deadline=new_deadline)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = desk.decide_extension(_group(ctx, "number"), grant=True, new_deadline=new_deadline)
     return Reply.text(
         t("rect.bot.extension_granted", number=item.number, unit=item.unit, deadline=item.deadline.isoformat())
     )
@@ -125,12 +112,7 @@ def grant_extension(ctx: Context) -> Reply:
 
 def refuse_extension(ctx: Context) -> Reply:
     """`不同意延期 <no.> <reason>`."""
-    try:
-        item = ctx.desk.rectifications.decide_extension(
-            _group(ctx, "number"), grant=False, reason=_group(ctx, "reason")
-        )
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = ctx.desk.rectifications.decide_extension(_group(ctx, "number"), grant=False, reason=_group(ctx, "reason"))
     return Reply.text(
         t("rect.bot.extension_refused", number=item.number, unit=item.unit, deadline=item.deadline.isoformat())
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from backend.services.identity import Who
 from backend.services.rectification_desk import ItemView
-from backend.services.rectifications import RectificationError
 from bot.handlers import Context
 from bot.replies import Reply
 from messages import t
@@ -45,10 +44,7 @@ def sign(ctx: Context) -> Reply:
     """`签收`, `签收 <no.>` or `签收 全部`."""
     number = _group(ctx, "number")
     everything = number in ("全部", "所有")
-    try:
-        signed = ctx.desk.rectifications.sign(None if everything else number or None, everything=everything)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    signed = ctx.desk.rectifications.sign(None if everything else number or None, everything=everything)
     if signed.ambiguous:
         return Reply.text(t("rect.bot.which_to_sign", numbers="、".join(i.number for i in signed.ambiguous)))
     if not signed.items:
@@ -74,10 +70,7 @@ def list_open(ctx: Context) -> Reply:
 def start_report(ctx: Context) -> Reply:
     """`已整改 <no.> [说明]`: begin collecting the report."""
     number, text = _group(ctx, "number"), _group(ctx, "text")
-    try:
-        item = ctx.desk.rectifications.can_report(number)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = ctx.desk.rectifications.can_report(number)
     ctx.conversation.begin(REPORTING, number=item.number, texts=[text] if text else [], media=[])
     if text:
         return Reply.text(t("rect.bot.report_text_kept"))
@@ -102,14 +95,12 @@ def submit_report(ctx: Context) -> Reply:
     texts, media = list(data.get("texts", [])), [m for m in data.get("media", []) if m]
     if not texts and not media:
         return Reply.text(t("rect.bot.report_empty"))
-    try:
+    try:  # a refusal (the router says why) ends the dialogue too
         item = ctx.desk.rectifications.submit_report(
             str(data.get("number", "")), text="\n".join(texts), media_ids=media
         )
-    except RectificationError as exc:
+    finally:
         ctx.conversation.end()
-        return Reply.text(exc.message)
-    ctx.conversation.end()
     return Reply.text(t("rect.bot.report_submitted", number=item.number))
 
 
@@ -123,8 +114,5 @@ def request_extension(ctx: Context) -> Reply:
     number, reason = _group(ctx, "number"), _group(ctx, "reason")
     if not reason:
         return Reply.text(t("rect.bot.extension_needs_reason", number=number))
-    try:
-        item = ctx.desk.rectifications.request_extension(number, reason)
-    except RectificationError as exc:
-        return Reply.text(exc.message)
+    item = ctx.desk.rectifications.request_extension(number, reason)
     return Reply.text(t("rect.bot.extension_requested", number=item.number))

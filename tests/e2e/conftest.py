@@ -27,6 +27,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import clock_env, running_test_clock
+from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
 
 # the variables a subprocess must not inherit from the developer's shell or CI
 _PRIVATE_ENV = (
@@ -188,3 +189,19 @@ def instance_dir(tmp_path: Path) -> Path:
     path = tmp_path / "instance"
     path.mkdir()
     return path
+
+
+# --- the stacks the webhook tests run on (SQLite + in-process store, PostgreSQL + Redis) -------------------
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """A database and key-value store, once per stack; a test module may narrow it by defining its own."""
+    yield from open_stack(request)
+
+
+@pytest.fixture
+def hook(stack: Stack) -> Iterator[Webhook]:
+    """The webhook served on loopback in safe mode over `stack`, with a pusher that plays WeChat."""
+    with running_webhook(stack.db, stack.kv, safe=True) as running:
+        yield running

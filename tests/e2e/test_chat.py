@@ -26,21 +26,10 @@ from bot.simulator.core import Simulator
 from bot.simulator.demo import DEMO_FILE
 from messages import t
 from tests.e2e.conftest import dudao, dudao_env, dudao_executable, run_dudao_server
-from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, seed_school
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
-
-
-@pytest.fixture
-def hook(stack: Stack) -> Iterator[Webhook]:
-    with running_webhook(stack.db, stack.kv, safe=True) as running:
-        yield running
 
 
 def chat(hook: Webhook, fake: RunningFakeWeChat, openid: str) -> tuple[ChatRepl, list[str]]:

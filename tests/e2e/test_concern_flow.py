@@ -18,18 +18,13 @@ from backend.store.models import Concern, Media
 from bot.fake_wechat import RunningFakeWeChat
 from messages import t
 from tests.e2e.concern_support import GPS_MARK, INSPECTOR, TEMPLATES, Stage, concern_stage, photo_with_gps
-from tests.e2e.webhook_support import STACKS, Stack, open_stack
+from tests.e2e.webhook_support import Stack
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
 
 PARENT = "o-parent-li"
 TICKET = re.compile(r"T\d{4}-\d{4}")
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from backend.store.models import OutboxMessage, WechatIdentity
 from bot.fake_wechat import RunningFakeWeChat
 from bot.wechat import WeChatClient
 from tests.e2e.conftest import dudao, dudao_env, dudao_executable
-from tests.e2e.webhook_support import STACKS, Stack, open_stack, wait_for
+from tests.e2e.webhook_support import Stack, wait_for
 from tests.integration.test_rectification_lifecycle import UNIT_OPENID, Seeded, seed_county
 
 pytestmark = pytest.mark.e2e
@@ -42,11 +42,6 @@ TEMPLATES = {
     "supervision_notice": "tpl-supervision",
 }
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime, time
 
 import pytest
@@ -29,7 +28,7 @@ from backend.services.outbox import send_due
 from backend.store.models import Escalation, Media, OutboxMessage, Rectification
 from bot.fake_wechat import RunningFakeWeChat
 from tests.conftest import clock_env
-from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
+from tests.e2e.webhook_support import Webhook
 from tests.integration.test_rectification_lifecycle import (
     INSPECTOR_OPENID,
     OFFICE_OPENID,
@@ -53,17 +52,6 @@ TEMPLATES = {
         "office_alert",
     )
 }
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
-
-
-@pytest.fixture
-def hook(stack: Stack) -> Iterator[Webhook]:
-    with running_webhook(stack.db, stack.kv, safe=True) as running:
-        yield running
 
 
 class Chain:

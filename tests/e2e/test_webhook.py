@@ -15,14 +15,9 @@ from backend.clock import SettableClock
 from backend.store.models import InboundDelivery, WechatIdentity
 from bot.fake_wechat.pusher import Push
 from messages import t
-from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
+from tests.e2e.webhook_support import Stack, Webhook, running_webhook, seed_school
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
 
 
 @pytest.fixture(params=["plaintext", "safe"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,20 +16,9 @@ from backend.services.identity import Who
 from backend.store.models import AuditEvent, WechatIdentity
 from bot.handlers import inspector, unit
 from messages import t
-from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, seed_school
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
-
-
-@pytest.fixture
-def hook(stack: Stack) -> Iterator[Webhook]:
-    with running_webhook(stack.db, stack.kv, safe=True) as running:
-        yield running
 
 
 def say(hook: Webhook, openid: str, text: str) -> str:

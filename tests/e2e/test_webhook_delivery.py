@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -18,14 +17,9 @@ from bot.handlers import Context
 from bot.replies import Reply
 from bot.router import ROUTES, Route, Router, keyword
 from messages import t
-from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, open_stack, running_webhook, seed_school, wait_for
+from tests.e2e.webhook_support import SECRET_KEY, Stack, running_webhook, seed_school, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
 
 
 def concurrently(sender: WeChatPusher, pushes: list[Push]) -> list[Answer]:

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -20,14 +19,12 @@ from backend.app import create_app
 from backend.config import Config
 from backend.kv import KV, MemoryKV, RedisKV
 from backend.runtime import Runtime
-from backend.services.authority import current_authority
 from backend.store.db import Database
-from backend.store.models import Assignment, Inspector, Unit, Zone
 from bot import webhook
 from bot.fake_wechat.pusher import WeChatPusher
 from bot.router import Router
+from tests.builders import County
 from tests.conftest import REDIS_URL, _truncate_pg
-from tests.e2e.conftest import serve_app
 
 TOKEN = "dudao-test-token"
 APPID = "wx0123456789abcdef"
@@ -108,6 +105,8 @@ def running_webhook(
     runtime = Runtime(config=config, db=db, kv=kv)
     app = create_app(runtime=runtime)
     edge = webhook.install(app, router=router, **({} if budget is None else {"budget": budget}))
+    from tests.e2e.conftest import serve_app  # the conftest's fixtures are built on this module
+
     try:
         with serve_app(app) as base:
             sender = WeChatPusher(
@@ -130,15 +129,9 @@ class School:
 def seed_school(db: Database, code: str = "3607010001", number: str = "DX001") -> School:
     """One school in one zone, with its responsible inspector."""
     with db.session() as session:
-        authority = current_authority(session)
-        zone = Zone(authority_id=authority.id, name="城关督学责任区")
-        session.add(zone)
-        session.flush()
-        unit = Unit(authority_id=authority.id, code=code, name="城关第一小学", kind="primary", zone_id=zone.id)
-        inspector = Inspector(authority_id=authority.id, number=number, name="王建国", phone="13800000001")
-        session.add_all([unit, inspector])
-        session.flush()
-        session.add(Assignment(inspector_id=inspector.id, unit_id=unit.id, starts_on=date(2024, 9, 1)))
+        county = County(session)
+        school = county.school(code, "城关第一小学", zone=county.zone("城关督学责任区"))
+        county.assign(county.inspector(number, "王建国", "13800000001"), school)
     return School(code, "城关第一小学", number, "王建国", "13800000001")
 
 

@@ -19,8 +19,9 @@ from backend.services.authority import current_authority
 from backend.services.schools import assign_inspector, set_responsible_inspector
 from backend.services.tokens import create_token, revoke_token
 from backend.store.db import Database
-from backend.store.models import ApiToken, Assignment, AuditEvent, Inspector, Unit, Zone
+from backend.store.models import ApiToken, Assignment, AuditEvent, Inspector, Unit
 from backend.web import openapi
+from tests.builders import County
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_POSTGRES = "postgresql://postgres@127.0.0.1:1/nothing"
@@ -40,41 +41,22 @@ def client(database: Database) -> Iterator[FlaskClient]:
 def seed_county(database: Database, schools_per_zone: int = 3) -> None:
     """Two zones, a few schools each (one private kindergarten), a township, two inspectors per zone."""
     with database.sessions() as session:
-        authority = current_authority(session)
+        county = County(session)
         for z, zone_name in enumerate(("东片责任区", "西片责任区"), start=1):
-            zone = Zone(authority_id=authority.id, name=zone_name)
-            session.add(zone)
-            session.flush()
+            zone = county.zone(zone_name)
             inspectors = [
-                Inspector(
-                    authority_id=authority.id,
-                    number=f"DX-{z}{i}",
-                    name=f"督学{z}{i}",
-                    phone=f"138000000{z}{i}",
-                    retired=i == 2,
-                    training_hours=40.0 + i,
+                county.inspector(
+                    f"DX-{z}{i}", f"督学{z}{i}", f"138000000{z}{i}", retired=i == 2, training_hours=40.0 + i
                 )
                 for i in (1, 2)
             ]
-            session.add_all(inspectors)
-            session.flush()
             for n in range(schools_per_zone):
                 kind, ownership = ("kindergarten", "private") if n == 0 else ("primary", "public")
                 suffix = "幼儿园" if kind == "kindergarten" else "小学"
-                unit = Unit(
-                    authority_id=authority.id,
-                    code=f"21990{z}{n:04d}",
-                    name=f"{zone_name[:2]}第{n + 1}{suffix}",
-                    kind=kind,
-                    ownership=ownership,
-                    zone_id=zone.id,
-                )
-                session.add(unit)
-                session.flush()
+                name = f"{zone_name[:2]}第{n + 1}{suffix}"
+                unit = county.school(f"21990{z}{n:04d}", name, kind=kind, ownership=ownership, zone=zone)
                 set_responsible_inspector(session, unit, inspectors[n % 2], date(2024, 9, 1))
-            session.add(
-                Unit(authority_id=authority.id, code=f"99990110{z}", name=f"{zone_name[:2]}镇", kind="township")
-            )
+            county.unit(f"99990110{z}", f"{zone_name[:2]}镇", "township")
         session.commit()
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from backend.config import Config
 from backend.kv import MemoryKV
-from backend.services.authority import current_authority
 from backend.services.boards import (
     NoSuchSchool,
     NoSuchZone,
@@ -26,12 +25,13 @@ from backend.services.boards import (
 )
 from backend.services.schools import assign_inspector
 from backend.store.db import Database
-from backend.store.models import Assignment, AuditEvent, BoardCode, Inspector, Unit, Zone
+from backend.store.models import AuditEvent, BoardCode, Inspector, Unit
 from bot.fake_wechat import RunningFakeWeChat
 from bot.wechat.client import WeChatClient
 from qr_boards.batch import render_pngs, write_pdf
 from qr_boards.render import render_board_png
 from qr_boards.spec import BoardSpec, PageSize
+from tests.builders import County as CountyBuilder
 from tests.conftest import IN_CI
 
 pytest_plugins = ["tests.fake_wechat_fixture"]
@@ -93,29 +93,16 @@ def seed_county(database: Database, instance_dir: Path) -> County:
     config = Config(database_url=database.url, instance_dir=instance_dir, public_url="https://dudao.example.cn")
     write_photo(config.media_dir / "inspectors" / "QH-DX-001.jpg")
     with database.session() as session:
-        authority = current_authority(session)
-        authority.office_name = "青禾县人民政府教育督导室"
-        authority.hotline = "0123-66551200"
-        zone = Zone(authority_id=authority.id, name=ZONE)
-        other = Zone(authority_id=authority.id, name="龙泉责任区")
-        session.add_all([zone, other])
-        session.flush()
-        first = Inspector(
-            authority_id=authority.id, number="QH-DX-001", name="欧阳建国", phone="13800009349",
-            photo="inspectors/QH-DX-001.jpg",
-        )  # fmt: skip
-        second = Inspector(authority_id=authority.id, number="QH-DX-002", name="李秀兰", phone="13900001111")
-        session.add_all([first, second])
-        session.flush()
+        build = CountyBuilder(session)
+        build.authority.office_name = "青禾县人民政府教育督导室"
+        build.authority.hotline = "0123-66551200"
+        zone, other = build.zone(ZONE), build.zone("龙泉责任区")
+        first = build.inspector("QH-DX-001", "欧阳建国", "13800009349", photo="inspectors/QH-DX-001.jpg")
+        second = build.inspector("QH-DX-002", "李秀兰", "13900001111")
         for code, (name, kind) in SCHOOLS.items():
-            unit = Unit(authority_id=authority.id, code=code, name=name, kind=kind, zone_id=zone.id)
-            session.add(unit)
-            session.flush()
-            session.add(Assignment(inspector_id=first.id, unit_id=unit.id, starts_on=date(2024, 9, 1)))
-        session.add(Unit(authority_id=authority.id, code="2199020001", name="柳河镇", kind="township", zone_id=zone.id))
-        session.add(
-            Unit(authority_id=authority.id, code="2199030001", name="龙泉中心小学", kind="primary", zone_id=other.id)
-        )
+            build.assign(first, build.unit(code, name, kind, zone=zone))
+        build.unit("2199020001", "柳河镇", "township", zone=zone)
+        build.school("2199030001", "龙泉中心小学", zone=other)
     return County(config, first, second)
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.domain.concern import IllegalTransition
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState
 from backend.services import concerns
 from backend.store.db import Database
@@ -143,7 +143,7 @@ def test_a_closed_or_duplicate_concern_cannot_be_assigned(
         other = _other_inspector(s, seeded.concern_a, seeded.zone_a.id)
         concern.state = state.value
         s.commit()
-        with pytest.raises(IllegalTransition):
+        with pytest.raises(TransitionRefused):
             concerns.assign_concern(s, seeded.concern_a, other, actor="office:admin", now=NOW)
         s.rollback()
         assert s.get(Concern, seeded.concern_a).inspector_id == before

@@ -11,11 +11,9 @@ from sqlalchemy import func, select
 from backend.domain.kinds import Role
 from backend.kv import KV
 from backend.services import concerns
-from backend.services.authority import current_authority
 from backend.services.concerns import Intake
 from backend.store.db import Database
 from backend.store.models import (
-    Assignment,
     AuditEvent,
     Concern,
     Inspector,
@@ -24,6 +22,7 @@ from backend.store.models import (
     WechatIdentity,
     Zone,
 )
+from tests.builders import County
 
 # Monday 23 November 2026, 10:00 in Shanghai
 MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -31,30 +30,20 @@ MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 def seed(db: Database, *, with_inspector: bool = True, leader: bool = True) -> dict[str, int]:
     with db.session() as s:
-        authority = current_authority(s)
-        zone = Zone(authority_id=authority.id, name="城关督学责任区")
-        s.add(zone)
-        s.flush()
-        unit = Unit(authority_id=authority.id, code="3607010001", name="城关第一小学", kind="primary", zone_id=zone.id)
-        wang = Inspector(authority_id=authority.id, number="DX001", name="王建国", phone="13800000001")
-        zhao = Inspector(authority_id=authority.id, number="DX002", name="赵组长", phone="13800000002")
-        s.add_all([unit, wang, zhao])
-        s.flush()
+        county = County(s)
+        zone = county.zone("城关督学责任区")
+        unit = county.school("3607010001", "城关第一小学", zone=zone)
+        wang = county.inspector("DX001", "王建国", "13800000001")
+        zhao = county.inspector("DX002", "赵组长", "13800000002")
         if with_inspector:
-            s.add(Assignment(inspector_id=wang.id, unit_id=unit.id, starts_on=date(2024, 9, 1)))
+            county.assign(wang, unit)
         if leader:
             zone.leader_inspector_id = zhao.id
-        s.add_all(
-            [
-                WechatIdentity(openid="o-wang", role=Role.INSPECTOR.value, inspector_id=wang.id),
-                WechatIdentity(openid="o-zhao", role=Role.INSPECTOR.value, inspector_id=zhao.id),
-                WechatIdentity(openid="o-office", role=Role.OFFICE.value),
-                WechatIdentity(openid="o-head", role=Role.UNIT.value, unit_id=unit.id),
-                WechatIdentity(
-                    openid="o-parent", last_scanned_unit_id=unit.id, last_scanned_at=MONDAY - timedelta(minutes=1)
-                ),
-            ]
-        )
+        county.contact("o-wang", Role.INSPECTOR, inspector_id=wang.id)
+        county.contact("o-zhao", Role.INSPECTOR, inspector_id=zhao.id)
+        county.contact("o-office", Role.OFFICE)
+        county.contact("o-head", Role.UNIT, unit_id=unit.id)
+        county.contact("o-parent", last_scanned_unit_id=unit.id, last_scanned_at=MONDAY - timedelta(minutes=1))
         s.flush()
         return {"unit": unit.id, "wang": wang.id, "zhao": zhao.id}
 

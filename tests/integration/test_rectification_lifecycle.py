@@ -10,25 +10,22 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.domain.calendar import SHANGHAI
 from backend.domain.kinds import Role
 from backend.services import rectifications as rect
-from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
 from backend.store.db import Database
 from backend.store.models import (
-    Assignment,
     AuditEvent,
-    Inspector,
     Media,
     OutboxMessage,
     Rectification,
-    Unit,
     Visit,
     WechatIdentity,
-    Zone,
 )
+from tests.builders import County
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # no holiday near: plain working weeks
 DEADLINE = date(2026, 12, 4)  # the Friday of the following week
@@ -51,57 +48,54 @@ class Seeded:
 def seed_county(db: Database, *, contacts: tuple[str, ...] = (UNIT_OPENID,)) -> Seeded:
     """A school under a township, its inspector, bound contacts for each, the office, the official calendar."""
     with db.session() as session:
-        authority = current_authority(session)
+        county = County(session)
         load_official_calendar(session)
-        zone = Zone(authority_id=authority.id, name="城关督学责任区")
-        session.add(zone)
-        session.flush()
-        superior = Unit(authority_id=authority.id, code="9999010001", name="城关镇人民政府", kind="township")
-        session.add(superior)
-        session.flush()
-        unit = Unit(
-            authority_id=authority.id,
-            code="2199010001",
-            name="城关第一小学",
-            kind="primary",
-            zone_id=zone.id,
-            superior_unit_id=superior.id,
-        )
-        inspector = Inspector(authority_id=authority.id, number="DX001", name="王建国", phone="13800000001")
-        session.add_all([unit, inspector])
-        session.flush()
-        session.add(Assignment(inspector_id=inspector.id, unit_id=unit.id, starts_on=date(2024, 9, 1)))
+        zone = county.zone("城关督学责任区")
+        superior = county.unit("9999010001", "城关镇人民政府", "township")
+        unit = county.school("2199010001", "城关第一小学", zone=zone, superior_unit_id=superior.id)
+        inspector = county.inspector("DX001", "王建国", "13800000001")
+        county.assign(inspector, unit)
         for openid in contacts:
-            session.add(WechatIdentity(openid=openid, role=Role.UNIT.value, unit_id=unit.id))
-        session.add_all(
-            [
-                WechatIdentity(openid=SUPERIOR_OPENID, role=Role.UNIT.value, unit_id=superior.id),
-                WechatIdentity(openid=INSPECTOR_OPENID, role=Role.INSPECTOR.value, inspector_id=inspector.id),
-                WechatIdentity(openid=OFFICE_OPENID, role=Role.OFFICE.value),
-            ]
-        )
-        session.flush()
-        return Seeded(authority.id, unit.id, superior.id, inspector.id, unit.code)
+            county.contact(openid, Role.UNIT, unit_id=unit.id)
+        county.contact(SUPERIOR_OPENID, Role.UNIT, unit_id=superior.id)
+        county.contact(INSPECTOR_OPENID, Role.INSPECTOR, inspector_id=inspector.id)
+        county.contact(OFFICE_OPENID, Role.OFFICE)
+        return Seeded(county.authority.id, unit.id, superior.id, inspector.id, unit.code)
+
+
+def propose_one(
+    session: Session,
+    seeded: Seeded,
+    *,
+    deadline: date = DEADLINE,
+    now: datetime = MONDAY,
+    urgent: bool = False,
+    item: str = "6",
+    problem: str = "消防通道堆放杂物",
+    requirement: str = "立即清理消防通道，建立每日巡查制度",
+) -> Rectification:
+    """A draft the inspector proposed: numbered, not yet issued to the unit."""
+    return rect.propose_rectification(
+        session,
+        authority_id=seeded.authority_id,
+        unit_id=seeded.unit_id,
+        inspector_id=seeded.inspector_id,
+        visit_id=None,
+        item=item,
+        problem=problem,
+        requirement=requirement,
+        deadline=deadline,
+        urgent=urgent,
+        actor=f"inspector:{seeded.inspector_id}",
+        now=now,
+    )
 
 
 def issue_one(
     db: Database, seeded: Seeded, *, deadline: date = DEADLINE, now: datetime = MONDAY, urgent: bool = False
 ) -> int:
     with db.session() as session:
-        row = rect.propose_rectification(
-            session,
-            authority_id=seeded.authority_id,
-            unit_id=seeded.unit_id,
-            inspector_id=seeded.inspector_id,
-            visit_id=None,
-            item="6",
-            problem="消防通道堆放杂物",
-            requirement="立即清理消防通道，建立每日巡查制度",
-            deadline=deadline,
-            urgent=urgent,
-            actor=f"inspector:{seeded.inspector_id}",
-            now=now,
-        )
+        row = propose_one(session, seeded, deadline=deadline, now=now, urgent=urgent)
         rect.issue_rectification(session, row.id, actor=f"inspector:{seeded.inspector_id}", now=now)
         return row.id
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from backend.domain.visit_targets import month_of
 from backend.services import monthly_report, office_users, visits
-from backend.services import rectifications as rect
 from backend.services.office import figures
 from backend.store.db import Database
 from backend.store.models import Inspector
-from tests.integration.test_rectification_lifecycle import DEADLINE, MONDAY, issue_one, seed_county
+from tests.integration.test_rectification_lifecycle import MONDAY, issue_one, propose_one, seed_county
 
 
 def test_a_draft_is_not_an_open_rectification_in_my_schools_the_monthly_report_or_the_dashboard(
@@ -17,20 +16,8 @@ def test_a_draft_is_not_an_open_rectification_in_my_schools_the_monthly_report_o
     seeded = seed_county(database)
     issue_one(database, seeded)
     with database.session() as session:
-        rect.propose_rectification(
-            session,
-            authority_id=seeded.authority_id,
-            unit_id=seeded.unit_id,
-            inspector_id=seeded.inspector_id,
-            visit_id=None,
-            item="7",
-            problem="食堂留样记录不全",
-            requirement="补齐留样记录",
-            deadline=DEADLINE,
-            urgent=False,
-            actor=f"inspector:{seeded.inspector_id}",
-            now=MONDAY,
-        )  # proposed, never issued: a draft the unit has not seen
+        # proposed, never issued: a draft the unit has not seen
+        propose_one(session, seeded, item="7", problem="食堂留样记录不全", requirement="补齐留样记录")
     with database.session() as session:
         (school,) = visits.my_schools(session, seeded.inspector_id)
         inspector = session.get(Inspector, seeded.inspector_id)

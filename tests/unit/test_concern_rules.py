@@ -18,7 +18,7 @@ def test_every_state_has_a_row_and_closed_is_the_end() -> None:
     assert rules.can_move("received", "acknowledged") and rules.can_move("answered", "closed")
     assert not rules.can_move("closed", "answered")
     assert not rules.can_move("duplicate", "answered")
-    with pytest.raises(rules.IllegalTransition):
+    with pytest.raises(rules.TransitionRefused):
         rules.check_move("received", "closed")  # nobody closes a concern without answering it
 
 

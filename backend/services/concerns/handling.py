@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.domain import concern as rules
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState
 from backend.services import identity as identities
 from backend.services import notices
+from backend.services.audit import record
 from backend.services.concerns.views import (
     ConcernView,
     NotFound,
@@ -22,6 +24,7 @@ from backend.services.concerns.views import (
     day_label,
     excerpt,
     in_charge,
+    received_fields,
     view,
     when,
 )
@@ -149,7 +152,7 @@ def assign_concern(
     if inspector is None or not inspector.active or inspector.authority_id != concern.authority_id:
         raise NotFound(f"inspector {inspector_id}")
     if ConcernState(concern.state) in NOT_ASSIGNABLE:
-        raise rules.IllegalTransition(concern.state, "assigned")
+        raise TransitionRefused("concern", "assigned", concern.state)
     if concern.inspector_id == inspector_id:
         return view(session, concern, with_phone=True)
     before = concern.inspector_id
@@ -182,12 +185,7 @@ def assign_concern(
             ack_due=day_label(shown.ack_due_on),
             answer_due=day_label(shown.answer_due_on),
         ),
-        fields={
-            "ticket_no": concern.ticket_no,
-            "school": shown.school,
-            "category": shown.category_name,
-            "received_at": when(concern.created_at),
-        },
+        fields=received_fields(concern, shown),
         dedupe_key=f"concern:{concern.id}:assigned:{changes or 0}:{inspector_id}",
         now=now,
     )
@@ -203,13 +201,12 @@ def set_blocked(session: Session, openid: str, blocked: bool, *, actor: str) -> 
     if me.blocked == blocked:
         return False
     me.blocked = blocked
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="concern.reporter_blocked" if blocked else "concern.reporter_unblocked",
-            subject_type="wechat_identity",
-            subject_id=me.id,
-        )
+    record(
+        session,
+        actor,
+        "concern.reporter_blocked" if blocked else "concern.reporter_unblocked",
+        "wechat_identity",
+        me.id,
     )
     return True
 

@@ -40,9 +40,9 @@ from backend.services.concerns.views import (
     excerpt,
     in_charge_openids,
     photo_count,
+    received_fields,
     reporter_actor,
     view,
-    when,
 )
 from backend.store.db import session_now
 from backend.store.models import Concern, Unit, WechatIdentity
@@ -175,12 +175,7 @@ def route(session: Session, concern: Concern, now: datetime) -> str:
         recipients,
         notice="concern_received",
         text=notice_text(shown, to=routed_to),
-        fields={
-            "ticket_no": concern.ticket_no,
-            "school": shown.school,
-            "category": shown.category_name,
-            "received_at": when(concern.created_at),
-        },
+        fields=received_fields(concern, shown),
         dedupe_key=f"concern:{concern.id}:received",
         now=now,
     )
@@ -336,12 +331,7 @@ def set_phone(session: Session, *, openid: str, phone: str, now: datetime | None
             in_charge_openids(session, concern),
             notice="concern_received",
             text=t("concern.notice.phone_added", ticket=concern.ticket_no, school=shown.school, phone=phone),
-            fields={
-                "ticket_no": concern.ticket_no,
-                "school": shown.school,
-                "category": shown.category_name,
-                "received_at": when(concern.created_at),
-            },
+            fields=received_fields(concern, shown),
             dedupe_key=f"concern:{concern.id}:phone:{hashlib.sha256(phone.encode()).hexdigest()[:8]}",
             now=now,
         )

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from backend.domain import concern as rules
 from backend.domain.calendar import local_now
+from backend.domain.errors import DomainError
 from backend.services import media, notices
+from backend.services.audit import record
 from backend.services.authority import current_authority, seed_items
-from backend.store.models import Assignment, AuditEvent, Concern, Inspector, Unit, Zone
+from backend.store.models import Assignment, Concern, Inspector, Unit, Zone
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -69,12 +71,18 @@ class Intake(StrEnum):
     TOO_MANY_PHOTOS = "too_many_photos"
 
 
-class NotFound(LookupError):
+class NotFound(DomainError, LookupError):
     """No such ticket, or not one this person may see."""
 
+    def __init__(self, ticket: str) -> None:
+        super().__init__("concern.inspector.not_found", ticket=ticket)
 
-class NotPermitted(PermissionError):
+
+class NotPermitted(DomainError, PermissionError):
     """The inspector is not in charge of this concern."""
+
+    def __init__(self, ticket: str) -> None:
+        super().__init__("concern.inspector.not_permitted", ticket=ticket)
 
 
 @dataclass(frozen=True)
@@ -228,15 +236,17 @@ def list_concerns(session: Session, *, state: str | None = None, limit: int = 10
 
 
 def audit_concern(session: Session, actor: str, action: str, concern: Concern | None, **detail: Any) -> None:
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action=action,
-            subject_type="concern",
-            subject_id=concern.id if concern else None,
-            detail=detail,
-        )
-    )
+    record(session, actor, action, "concern", concern.id if concern else None, **detail)
+
+
+def received_fields(concern: Concern, shown: ConcernView) -> dict[str, str]:
+    """The fields of the `concern_received` template message."""
+    return {
+        "ticket_no": concern.ticket_no,
+        "school": shown.school,
+        "category": shown.category_name,
+        "received_at": when(concern.created_at),
+    }
 
 
 def reporter_actor(openid: str | None) -> str:

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from backend.kv import KVUnavailable
 from backend.services import office_users
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.office_users import Scope
-from backend.store.models import AuditEvent, Authority, OfficeUser
+from backend.store.models import Authority, OfficeUser
 from backend.web import runtime
 from backend.web.office.blueprint import bp
 from messages import t
@@ -146,24 +147,9 @@ def login() -> ResponseReturnValue:
     with db() as s:
         user = office_users.authenticate(s, username, password)
         if user is None:
-            s.add(
-                AuditEvent(
-                    actor=f"office:{username[:60]}",
-                    action="office_user.login_failed",
-                    subject_type="office_user",
-                    detail={"ip": _client()},
-                )
-            )
+            record(s, f"office:{username[:60]}", "office_user.login_failed", "office_user", ip=_client())
         else:
-            s.add(
-                AuditEvent(
-                    actor=f"office:{user.username}",
-                    action="office_user.login",
-                    subject_type="office_user",
-                    subject_id=user.id,
-                    detail={"ip": _client()},
-                )
-            )
+            record(s, f"office:{user.username}", "office_user.login", "office_user", user.id, ip=_client())
             stamp, uid = office_users.password_stamp(user), user.id
     if user is None:
         flash(t("office.login.failed"), "error")

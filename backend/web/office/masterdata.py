@@ -17,12 +17,13 @@ from backend.services import binding as binding_service
 from backend.services import list_filters
 from backend.services import schools as school_service
 from backend.services import tokens as token_service
+from backend.services.audit import record
 from backend.services.calendar import set_day
 from backend.services.importing import ImportKind, import_bytes
 from backend.services.office import details, scoped
 from backend.services.office import publication as published
 from backend.services.office import worklists as lists
-from backend.store.models import AuditEvent, CalendarDay
+from backend.store.models import CalendarDay
 from backend.web import runtime
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
@@ -82,7 +83,7 @@ def school_inspector(code: str) -> ResponseReturnValue:
 def school_nicknames(code: str) -> ResponseReturnValue:
     """The office's 简称 of the school: inspectors' messages that use one are understood."""
     with db() as s:
-        if queries.school_by_code(s, scope(), code) is None:
+        if details.school_by_code(s, scope(), code) is None:
             abort(404)
         changed = school_service.set_nicknames(s, code, request.form.get("nicknames", ""), actor=scope().actor)
     flash(t("office.school.nicknames_saved" if changed else "office.school.nicknames_same"), "info")
@@ -258,15 +259,7 @@ def items_save() -> ResponseReturnValue:
         auth = authority(s)
         before = list(auth.supervision_items or [])
         auth.supervision_items = listed
-        s.add(
-            AuditEvent(
-                actor=scope().actor,
-                action="authority.items_changed",
-                subject_type="authority",
-                subject_id=auth.id,
-                detail={"before": before, "after": listed},
-            )
-        )
+        record(s, scope().actor, "authority.items_changed", "authority", auth.id, before=before, after=listed)
     flash(t("office.items.saved", n=len(listed)), "ok")
     return redirect(url_for("office.items"))
 
@@ -282,14 +275,14 @@ def publication() -> ResponseReturnValue:
                 "metrics": [m for m in published.METRICS if request.form.get(f"metric_{m}") == "1"],
                 "levels": [lv for lv in published.LEVELS_PUBLISHED if request.form.get(f"level_{lv}") == "1"],
             }
-            s.add(
-                AuditEvent(
-                    actor=scope().actor,
-                    action="authority.publication_changed",
-                    subject_type="authority",
-                    subject_id=auth.id,
-                    detail={"before": dict(auth.publication or {}), "after": chosen},
-                )
+            record(
+                s,
+                scope().actor,
+                "authority.publication_changed",
+                "authority",
+                auth.id,
+                before=dict(auth.publication or {}),
+                after=chosen,
             )
             auth.publication = chosen
             flash(t("office.publication.saved"), "ok")

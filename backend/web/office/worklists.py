@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.datastructures import MultiDict
 
-from backend.domain.concern import IllegalTransition
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
 from backend.services import escalations as escalation_service
@@ -145,7 +145,7 @@ def concern_assign(concern_id: int) -> ResponseReturnValue:
                 return back
             name = person.name
             concern_service.assign_concern(s, item.id, person.id, actor=scope().actor)
-    except IllegalTransition:
+    except TransitionRefused:
         flash(t("office.concern.assign_not_now"), "error")
         return back
     flash(t("office.concern.done.assign", name=name), "ok")
@@ -175,7 +175,7 @@ def concern_act(concern_id: int) -> ResponseReturnValue:
                 concern_service.refer(s, ticket, text, actor=actor)
             else:
                 concern_service.close(s, ticket, actor=actor)
-    except IllegalTransition:
+    except TransitionRefused:
         flash(t("office.concern.not_now"), "error")
     else:
         flash(t(f"office.concern.done.{action}"), "ok")
