@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from backend.clock import Clock
 from backend.config import Config, config_from_env
@@ -24,6 +24,7 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
             "the runtime's clock is %+.0f s from the machine's (DUDAO_CLOCK_OFFSET): tests only", config.clock_offset
         )
     register_errors(app)
+    register_security(app, config)
     register_blueprints(app)
     if config.proxy_hops:
         register_proxy(app, config.proxy_hops)
@@ -57,6 +58,21 @@ def register_errors(app: Flask) -> None:
     from backend.web.errors import register
 
     register(app)
+
+
+def register_security(app: Flask, config: Config) -> None:
+    """The session cookie's flags, and responses that name no server software or version (docs/security.md)."""
+    from backend.web import cookies
+
+    cookies.register(app, config.public_url)
+
+    @app.after_request
+    def _no_versions(response: Response) -> Response:
+        # werkzeug's server adds `Server: Werkzeug/… Python/…` only when the app sent none; gunicorn always sends
+        # its own (`gunicorn`, no version), so a second one is not added there
+        if request.environ.get("SERVER_SOFTWARE", "").startswith("Werkzeug"):
+            response.headers["Server"] = "dudao"
+        return response
 
 
 def register_blueprints(app: Flask) -> None:
