@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask
 
 from backend.clock import Clock
 from backend.config import Config, config_from_env
@@ -61,18 +61,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_security(app: Flask, config: Config) -> None:
-    """The session cookie's flags, and responses that name no server software or version (docs/security.md)."""
+    """The session cookie's flags (docs/security.md). The `Server` header is the WSGI server's own: `dudao serve`
+    sends `dudao` (backend/cli/serve.py), gunicorn `gunicorn`; neither names a version."""
     from backend.web import cookies
 
     cookies.register(app, config.public_url)
-
-    @app.after_request
-    def _no_versions(response: Response) -> Response:
-        # werkzeug's server adds `Server: Werkzeug/… Python/…` only when the app sent none; gunicorn always sends
-        # its own (`gunicorn`, no version), so a second one is not added there
-        if request.environ.get("SERVER_SOFTWARE", "").startswith("Werkzeug"):
-            response.headers["Server"] = "dudao"
-        return response
 
 
 def register_blueprints(app: Flask) -> None:

@@ -115,7 +115,9 @@ def test_gunicorn_serves_the_wsgi_entry_point(instance_dir: Path) -> None:
     )
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", process, output, timeout=30)
-        assert requests.get(f"http://127.0.0.1:{port}/api/v1/schools", timeout=5).json()["total"] == 0
+        answer = requests.get(f"http://127.0.0.1:{port}/api/v1/schools", timeout=5)
+        assert answer.json()["total"] == 0
+        assert answer.headers["Server"] == "gunicorn"  # one Server header, and no version in it
     finally:
         process.terminate()
         process.wait(timeout=20)
