@@ -67,7 +67,7 @@ def test_a_code_printed_by_the_cli_binds_an_inspector_over_wechat(
     monkeypatch.setenv("DUDAO_SECRET_KEY", SECRET_KEY)
     printed = CliRunner().invoke(main, ["bind-code", "inspector", school.inspector_number])
     assert printed.exit_code == 0, printed.output
-    found = re.search(r"绑定 (\d{6})", printed.output)
+    found = re.search(r"绑定 (\d{5} \d{5})", printed.output)  # ten digits, in two groups
     assert found is not None
     assert say(hook, "o-wang", "帮助") == t("bot.help.public")
     assert say(hook, "o-wang", f"绑定 {found.group(1)}") == t("bot.bind.bound.inspector", name=school.inspector_name)
