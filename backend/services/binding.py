@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
@@ -32,6 +33,8 @@ from backend.services.identity import get_or_create
 from backend.store.db import session_now
 from backend.store.models import AuditEvent, BindCode, Inspector, OfficeUser, Unit, WechatIdentity
 from messages import t
+
+log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(hours=24)
 ATTEMPTS_PER_HOUR = 5  # per openid
@@ -173,6 +176,7 @@ def _wrong_code(session: Session, kv: KV, openid: str, now: datetime) -> BindRes
     except KVUnavailable:
         return BindResult(Bound.INVALID)
     if failures == FAILURES_PER_HOUR:
+        log.warning("%d wrong bind codes this hour across openids: binding is paused until the hour ends", failures)
         session.add(
             AuditEvent(
                 actor="system",

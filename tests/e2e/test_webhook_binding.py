@@ -126,7 +126,8 @@ def test_a_code_works_once_and_not_after_it_expires(hook: Webhook) -> None:
 def test_guessing_codes_is_rate_limited_per_openid(hook: Webhook) -> None:
     school = seed_school(hook.runtime.db)
     code = issue(hook, Role.INSPECTOR, school.inspector_number)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    digits = binding.CODE_DIGITS
+    wrong = f"{(int(code) + 1) % 10**digits:0{digits}d}"
     for _ in range(binding.ATTEMPTS_PER_HOUR):
         assert say(hook, "o-guesser", f"绑定 {wrong}") == t("bot.bind.invalid")
     # the right code no longer helps this openid within the hour
