@@ -426,6 +426,7 @@ MESSAGES: dict[str, str] = {
     "office.report.no_concerns": "报告期间没有收到群众反映。",
     "office.report.footer": "本报告由督导通生成，生成日期 {date}。",
     # audit actions as the history shows them (others are shown as recorded)
+    "office.concern.similar": "内容相近的留言",
     "office.actor.reporter": "反映人（已保密）",
     "office.actor.inspector": "督学 {name}",
     "office.actor.inspector_gone": "督学（已删除）",

@@ -83,6 +83,12 @@ def test_a_school_staff_probing_by_wechat_with_a_similar_concern_learns_nothing_
     stage.run_jobs()
     to_staff = str(stage.sent(STAFF))
     assert "已全面消杀" in to_staff and original not in to_staff
+    # the office reads the link on the concern's page
+    add_office_user(stage.db)
+    with stage.db.session() as session:
+        concern_id = session.scalars(select(Concern.id).where(Concern.ticket_no == mine)).one()
+    page = signed_in(stage.url).get(f"{stage.url}/office/concerns/{concern_id}", timeout=10).text
+    assert t("office.concern.similar") in page and original in page
 
 
 def submit_on_the_board_page(stage: Stage, content: str) -> str:
