@@ -24,6 +24,7 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
             "the runtime's clock is %+.0f s from the machine's (DUDAO_CLOCK_OFFSET): tests only", config.clock_offset
         )
     register_errors(app)
+    register_security(app, config)
     register_blueprints(app)
     if config.proxy_hops:
         register_proxy(app, config.proxy_hops)
@@ -57,6 +58,14 @@ def register_errors(app: Flask) -> None:
     from backend.web.errors import register
 
     register(app)
+
+
+def register_security(app: Flask, config: Config) -> None:
+    """The session cookie's flags (docs/security.md). The `Server` header is the WSGI server's own: `dudao serve`
+    sends `dudao` (backend/cli/serve.py), gunicorn `gunicorn`; neither names a version."""
+    from backend.web import cookies
+
+    cookies.register(app, config.public_url)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
+DEV_SECRET_KEY = "dev-not-secret"  # noqa: S105 - the built-in development secret: never served outside the demo
 
 
 def _instance_dir() -> Path:
@@ -18,7 +19,7 @@ def _instance_dir() -> Path:
 class Config:
     database_url: str
     redis_url: str | None = None
-    secret_key: str = "dev-not-secret"  # noqa: S105 - replaced by DUDAO_SECRET_KEY in any real deployment
+    secret_key: str = DEV_SECRET_KEY  # replaced by DUDAO_SECRET_KEY in any real deployment
     public_url: str = "http://127.0.0.1:5000"
     wechat_appid: str = ""
     wechat_secret: str = ""
@@ -35,6 +36,12 @@ class Config:
     clock_offset: float = 0.0
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unsafe_secret(self) -> bool:
+        """The built-in development secret (or a short one) outside the demo: sessions, form tokens and bind
+        codes could be forged by anyone who read the source."""
+        return not self.demo and (self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 16)
 
     @property
     def safe_mode(self) -> bool:
@@ -64,7 +71,7 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
     cfg = Config(
         database_url=env.get("DUDAO_DATABASE_URL") or f"sqlite:///{instance / 'dudao.sqlite3'}",
         redis_url=env.get("DUDAO_REDIS_URL") or None,
-        secret_key=env.get("DUDAO_SECRET_KEY", "dev-not-secret"),
+        secret_key=env.get("DUDAO_SECRET_KEY") or DEV_SECRET_KEY,
         public_url=env.get("DUDAO_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         wechat_appid=env.get("DUDAO_WECHAT_APPID", ""),
         wechat_secret=env.get("DUDAO_WECHAT_SECRET", ""),

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from backend.app import create_app
 from backend.config import config_from_env, load_dotenv_file
+from messages import t
 
 load_dotenv_file()
-app = create_app(config_from_env())
+_config = config_from_env()
+if _config.unsafe_secret:
+    raise SystemExit(t("cli.serve.unsafe_secret"))
+app = create_app(_config)

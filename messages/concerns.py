@@ -36,11 +36,6 @@ MESSAGES: dict[str, str] = {
         "请再用文字简要说明情况，并回复数字选择问题类别：\n{menu}\n\n"
         "您的身份会严格保密。发送“查询”可查看办理进度。"
     ),
-    "concern.reply.duplicate": (
-        "已收到，留言编号：{ticket}。\n"
-        "这所学校的同类问题已有人反映（留言编号 {original}），督学正在处理，您的留言已合并到该留言，"
-        "答复会一并告知您。发送“查询”可查看办理进度。"
-    ),
     "concern.reply.appended_text": "已补充到留言 {ticket}。",
     "concern.reply.appended_photo": "已收到第 {photos} 张图片，已补充到留言 {ticket}。",
     "concern.reply.appended_voice": "已收到语音，已补充到留言 {ticket}。",
@@ -66,7 +61,7 @@ MESSAGES: dict[str, str] = {
     "concern.mine.answer": "\n督学答复：{answer}",
     "concern.mine.note.referred": "\n已转交：{note}",
     "concern.mine.note.not_substantiated": "\n核实情况：{note}",
-    "concern.mine.duplicate": "\n已合并到留言 {original}",
+    "concern.mine.state.duplicate": "已由督导室合并办理",
     # the reporter, pushed
     "concern.reporter.acknowledged": "您对{school}的留言（{ticket}）已由责任督学受理，正在处理，请耐心等待答复。",
     "concern.reporter.answered": "您对{school}的留言（{ticket}）有了答复：\n{text}\n\n发送“查询”可随时查看。",
@@ -90,6 +85,7 @@ MESSAGES: dict[str, str] = {
         "【新的家长留言·无人接收】{ticket}\n学校：{school}\n类别：{category}\n内容：{content}\n图片：{photos} 张\n"
         "{phone}\n这所学校没有可接收的责任督学或责任区负责人，请督导室安排办理（dudao concerns answer）。"
     ),
+    "concern.notice.similar": "（与留言 {original} 内容相近，可能是同一件事，请一并核实、分别答复。）\n",
     "concern.notice.phone": "反映人电话：{phone}（仅供回访核实，请勿外传）",
     "concern.notice.no_phone": "反映人未留电话。",
     "concern.notice.phone_added": "留言 {ticket}（{school}）的反映人补充了联系电话：{phone}（仅供回访核实，请勿外传）",
@@ -122,7 +118,6 @@ MESSAGES: dict[str, str] = {
     "concern.inspector.not_substantiated": "留言 {ticket} 已标记为不属实，核实情况已告知反映人。",
     "concern.inspector.closed": "留言 {ticket} 已办结。",
     "concern.inspector.not_found": "没有找到编号为 {ticket} 的留言，请核对编号（如 T2611-0042）。",
-    "concern.inspector.not_permitted": "留言 {ticket} 不在您的职责范围内。",
     "concern.inspector.illegal": "留言 {ticket} 目前{state}，不能再{action}。",
     "concern.inspector.usage.answer": "请按格式发送：回复 留言编号 答复内容，例如：回复 T2611-0042 已与学校核实，食堂已整改。",
     "concern.inspector.usage.not_substantiated": "请按格式发送：不属实 留言编号 核实情况",

@@ -4,7 +4,7 @@ MESSAGES: dict[str, str] = {
     # the demo: the fake WeChat API, bind codes to try, how to chat
     "sim.demo.companion": "模拟微信接口",
     "sim.demo.fake_api": "模拟微信接口：{url}（演示中的客服消息和模板消息都发到这里，不会发往真实的微信）",
-    "sim.demo.bind_code": "获取{who}的绑定码：{command}\n  （然后在 dudao chat 中发送“绑定 六位绑定码”）",
+    "sim.demo.bind_code": "获取{who}的绑定码：{command}\n  （然后在 dudao chat 中发送“绑定 十位绑定码”）",
     "sim.demo.no_bind_code": "演示数据中没有可绑定的责任督学或学校，请用 dudao bind-code 生成绑定码。",
     "sim.demo.try": (
         "试用方法：\n  三部手机并排   {url}/sim\n  终端聊天       在另一个终端运行 dudao chat（连接信息见 {path}）"

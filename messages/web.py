@@ -2,7 +2,6 @@
 
 MESSAGES: dict[str, str] = {
     # API errors (the general ones live in messages/common.py)
-    "api.error.token_revoked": "这个访问令牌已被撤销，请向督导室申请新的令牌。",
     "api.error.bad_parameter": "参数「{name}」的值不正确：{reason}",
     "api.error.unavailable": "服务暂时不可用，请稍后再试。",
     "api.reason.integer": "应为整数",
@@ -49,6 +48,12 @@ MESSAGES: dict[str, str] = {
     # `dudao serve`, `dudao worker`, `dudao demo`
     "cli.serve.worker_thread": "后台任务在本进程中一并运行。",
     "cli.serve.stopped": "督导通已停止。",
+    "cli.serve.unsafe_secret": (
+        "没有启动：DUDAO_SECRET_KEY 未设置，或用的是内置的开发密钥（或少于 16 个字符）。"
+        "登录会话、留言表单和绑定码都靠这个密钥保护，请在 .env 或环境变量中设置一个足够长的随机值，例如："
+        "DUDAO_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')。"
+        "只是试用，请运行 dudao demo。"
+    ),
     "cli.worker.ran_once": "后台任务已各运行一次：{ok} 个成功，{failed} 个出错。",
     "cli.demo.database": "演示数据库：{path}（与正式数据库分开；命令行使用它时请设置 DUDAO_DATABASE_URL=sqlite:///{path}）",
     "cli.demo.companion": "已启动配套服务：{name} {url}",

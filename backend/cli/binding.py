@@ -28,7 +28,7 @@ def _issue(config: Config, role: Role, key: str) -> None:
     finally:
         database.dispose()
     who = f"{t('bot.role.' + role.value)} {issued.name}"
-    click.echo(t("cli.bind_code.issued", who=who, code=issued.code, expires=_when(issued.expires_at)))
+    click.echo(t("cli.bind_code.issued", who=who, code=issued.grouped, expires=_when(issued.expires_at)))
 
 
 @click.group("bind-code")

@@ -16,7 +16,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 import click
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from backend.app import build_runtime, create_app
 from backend.clock import SettableClock, clock_from_offset
@@ -61,6 +61,13 @@ def _not_ready(environ: dict[str, Any], start_response: Callable[..., Any]) -> l
     return [b"starting"]
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler without its `Server: Werkzeug/… Python/…` (its own error pages included)."""
+
+    def version_string(self) -> str:
+        return "dudao"
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -102,7 +109,7 @@ def run_server(
             overrides.update(companion.start())
             started.append(companion)
             click.echo(t("cli.demo.companion", name=companion.name, url=companion.url))
-        server = make_server(host, port, _not_ready, threaded=True)
+        server = make_server(host, port, _not_ready, threaded=True, request_handler=QuietRequestHandler)
         url = f"http://{host}:{server.server_port}"
         if config.demo:
             overrides["public_url"] = url
@@ -139,6 +146,9 @@ def run_server(
 @click.pass_obj
 def serve(config: Config, host: str, port: int, no_worker: bool) -> None:
     """Serve the web app and the WeChat webhook, with the worker loop in a thread (the embedded default)."""
+    if config.unsafe_secret:
+        click.echo(t("cli.serve.unsafe_secret"), err=True)
+        sys.exit(2)
     run_server(config, host, port, with_worker=not no_worker)
 
 

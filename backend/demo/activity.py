@@ -837,13 +837,19 @@ class _History:
         self.handle(story, school, local_moment(day, 15, 0), "acknowledge")
         self.handle(story, school, local_moment(wd(day, 1), 10, 0), "verify")
         self.handle(story, school, local_moment(wd(day, 2), 16, 30), "not_substantiated", NOT_SUBSTANTIATED[0])
-        # the same matter sent twice: the second is linked to the first by the service
+        # the same matter sent twice: the service links the second to the first for the inspector (its sender is
+        # told nothing of the first), and the office merges them the next morning
         school, day = schools[6], wd(today, -18)
         text = CONCERN_TEXTS["7"][0]
         story = self.plan_concern(school, local_moment(day, 18, 10), "7", text=text, web=False)
-        self.plan_concern(
+        again = self.plan_concern(
             school, local_moment(day, 21, 45), "7", text="食堂饭菜里又吃出虫子了，孩子回家说好几次了！", web=True
         )
+
+        def merge(now: datetime, again: _Ref = again, original: _Ref = story) -> None:
+            concerns.mark_duplicate(self.session, again.ticket, original.ticket, actor=OFFICE_ACTOR)
+
+        self.at(local_moment(wd(day, 1), 8, 30), merge)
         self.handle(story, school, local_moment(wd(day, 1), 8, 45), "acknowledge")
         self.handle(story, school, local_moment(wd(day, 2), 15, 0), "answer", ANSWERS["7"])
         # ...and what the inspector found there became a rectification item

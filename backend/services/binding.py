@@ -1,14 +1,20 @@
 """Binding a WeChat user to an inspector or a unit contact with a one-time code, and undoing it.
 
-The office issues a six-digit code (`dudao bind-code …`); the person sends `绑定 <code>` to the official
-account. Only an HMAC of the code is kept, codes expire and work once, and attempts are limited per openid in
-the key-value store so that a million codes cannot be tried.
+The office issues a ten-digit code (`dudao bind-code …`, shown as two groups of five, like a phone number);
+the person sends `绑定 <code>` to the official account. Only an HMAC of the code is kept, codes expire and work
+once, and attempts are limited in the key-value store: five an hour per openid, and `FAILURES_PER_HOUR` wrong
+codes an hour across all openids (then nobody binds until the hour is over, and the office is told once).
+
+Why that is enough: at most 50 wrong guesses an hour, 1,200 in a code's 24 hours, against 10**10 codes of which
+a county has at most ~1,000 live at once: the chance that a day of guessing hits any live code is
+1,200 x 1,000 / 10**10 = 1.2 x 10**-4, and the office hears of it in the first hour (docs/security.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
@@ -19,17 +25,24 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.domain.calendar import local_now
 from backend.domain.errors import DomainError
 from backend.domain.kinds import Role
 from backend.kv import KV, KVUnavailable
+from backend.services import notices
 from backend.services.audit import record
 from backend.services.identity import get_or_create
 from backend.store.db import session_now
 from backend.store.models import BindCode, Inspector, OfficeUser, Unit, WechatIdentity
+from messages import t
+
+log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(hours=24)
-ATTEMPTS_PER_HOUR = 5
-_SIX_DIGITS = re.compile(r"^\d{6}$")
+ATTEMPTS_PER_HOUR = 5  # per openid
+FAILURES_PER_HOUR = 50  # wrong codes across all openids: many accounts cannot share the guessing
+CODE_DIGITS = 10
+_CODE = re.compile(rf"^\d{{{CODE_DIGITS}}}$")
 
 
 class UnknownPerson(DomainError, LookupError):
@@ -62,6 +75,11 @@ class IssuedCode:
     name: str
     expires_at: datetime
 
+    @property
+    def grouped(self) -> str:
+        """The code as it is read out and typed: `12345 67890`."""
+        return f"{self.code[:5]} {self.code[5:]}"
+
 
 @dataclass(frozen=True)
 class Binding:
@@ -77,9 +95,9 @@ def hash_code(code: str, pepper: str) -> str:
 
 
 def normalise_code(text: str) -> str | None:
-    """The six digits of a code as people type it: full-width digits and spaces allowed."""
-    digits = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return digits if _SIX_DIGITS.match(digits) else None
+    """The digits of a code as people type it: full-width digits, spaces and dashes allowed."""
+    digits = re.sub(r"[\s\-]+", "", unicodedata.normalize("NFKC", text))
+    return digits if _CODE.match(digits) else None
 
 
 def _person(session: Session, role: Role, key: str) -> tuple[int, str]:
@@ -118,7 +136,7 @@ def issue_code(
     person_id, name = _person(session, role, key)
     now = now or session_now(session)
     while True:  # a code's hash is unique over all codes ever issued; draw again on a collision
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         digest = hash_code(code, pepper)
         if session.scalar(select(BindCode.id).where(BindCode.code_hash == digest)) is None:
             break
@@ -150,20 +168,47 @@ def _over_limit(kv: KV, openid: str) -> bool:
     return kv.incr(f"bind:attempts:{openid}", ttl=3600) > ATTEMPTS_PER_HOUR
 
 
-def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: datetime | None = None) -> BindResult:
-    """Spend `code` to bind `openid`. Every attempt counts against the hourly limit. Does not commit."""
+def _failures_key(now: datetime) -> str:
+    return f"bind:failures:{local_now(now).strftime('%Y%m%d%H')}"
+
+
+def _wrong_code(session: Session, kv: KV, openid: str, now: datetime) -> BindResult:
+    """A code that matches none: counted across all openids; the office hears once when the cap is reached."""
     try:
-        if _over_limit(kv, openid):
+        failures = kv.incr(_failures_key(now), ttl=2 * 3600)
+    except KVUnavailable:
+        return BindResult(Bound.INVALID)
+    if failures == FAILURES_PER_HOUR:
+        log.warning("%d wrong bind codes this hour across openids: binding is paused until the hour ends", failures)
+        record(session, "system", "binding.guessing_stopped", "bind_code", None, failures=failures, last_openid=openid)
+        at = local_now(now).strftime("%Y-%m-%d %H:%M")
+        notices.notify(
+            session,
+            notices.openids_of_office(session),
+            notice="office_alert",
+            text=t("bot.bind.guessing_alert", failures=failures, at=at),
+            fields={"subject": t("bot.bind.guessing_subject"), "detail": t("bot.bind.guessing_detail"), "at": at},
+            dedupe_key=_failures_key(now),
+            now=now,
+        )
+    return BindResult(Bound.INVALID)
+
+
+def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: datetime | None = None) -> BindResult:
+    """Spend `code` to bind `openid`. Every attempt counts against the hourly limit per openid, every wrong code
+    against the hourly cap across openids. Does not commit."""
+    now = now or session_now(session)
+    try:
+        if _over_limit(kv, openid) or int(kv.get(_failures_key(now)) or 0) >= FAILURES_PER_HOUR:
             return BindResult(Bound.RATE_LIMITED)
     except KVUnavailable:
         return BindResult(Bound.UNAVAILABLE)  # without the limit, codes could be guessed: refuse for now
     digits = normalise_code(code)
     if digits is None:
         return BindResult(Bound.MALFORMED)
-    now = now or session_now(session)
     row = session.scalar(select(BindCode).where(BindCode.code_hash == hash_code(digits, pepper)))
     if row is None:
-        return BindResult(Bound.INVALID)
+        return _wrong_code(session, kv, openid, now)
     if row.used_at is not None:
         return BindResult(Bound.USED)
     if row.expires_at <= now:

@@ -260,7 +260,6 @@ def submit(code: str) -> Response:
         b=info,
         ticket=done.ticket_no,
         secret=done.secret,
-        duplicate_of=done.duplicate_of,
         ack_due=concerns.day_label(shown.ack_due_on),
         answer_due=concerns.day_label(shown.answer_due_on),
     )
@@ -296,7 +295,7 @@ def ticket_status() -> Response:
                     "ticket": view.ticket_no,
                     "school": view.school,
                     "category": view.category_name,
-                    "state": t(f"concern.state.{view.state}"),
+                    "state": t(concerns.reporter_state_key(view.state)),
                     "received": local_now(view.received_at).strftime("%Y-%m-%d %H:%M"),
                     "answer_due": view.answer_due_on.isoformat() if view.answer_due_on else "",
                     "answer": view.answer,
@@ -304,7 +303,6 @@ def ticket_status() -> Response:
                     if view.note and view.state in ("referred", "not_substantiated")
                     else "",
                     "note": view.note,
-                    "duplicate_of": view.duplicate_of,
                 }
             except concerns.NotFound:
                 error = t("page.status.not_found")

@@ -58,10 +58,10 @@ def _guarded(ctx: Context, action: str, work: Callable[[], ConcernView]) -> Repl
     ticket = _ticket(ctx)
     try:
         return work()
-    except NotFound:
+    except (NotFound, NotPermitted):
+        # a ticket outside one's duty is answered as one that does not exist: the reply tells nothing of the
+        # concerns of other schools (not even that a ticket number is taken)
         return Reply.text(t("concern.inspector.not_found", ticket=ticket))
-    except NotPermitted:
-        return Reply.text(t("concern.inspector.not_permitted", ticket=ticket))
     except TransitionRefused as exc:
         state = t(f"concern.state.{exc.state}")
         return Reply.text(
@@ -76,8 +76,10 @@ def detail(ctx: Context) -> Reply:
         return found
     phone = t("concern.notice.phone", phone=found.phone) if found.phone else t("concern.notice.no_phone")
     answer = t("concern.inspector.detail.answer", answer=found.answer) if found.answer else ""
+    similar = t("concern.notice.similar", original=found.duplicate_of) if found.duplicate_of else ""
     return Reply.text(
-        t(
+        similar
+        + t(
             "concern.inspector.detail",
             ticket=found.ticket_no,
             state=t(f"concern.state.{found.state}"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from backend.domain.calendar import local_now
 from backend.domain.school_names import Kind, SchoolFinding
-from backend.services.concerns import ConcernView, Intake, Received, valid_phone
+from backend.services.concerns import ConcernView, Intake, Received, reporter_state_key, valid_phone
 from backend.services.identity import Who
 from bot.handlers import Context
 from bot.replies import Reply
@@ -151,9 +151,6 @@ def _answer_intake(ctx: Context, received: Received, kind: str) -> Reply:
         return Reply.text(t("concern.reply.appended_text", ticket=concern.ticket_no))
     # a new concern
     ctx.conversation.begin(CHOOSING_CATEGORY, ticket=concern.ticket_no)
-    if concern.duplicate_of:
-        ctx.conversation.end()
-        return Reply.text(t("concern.reply.duplicate", ticket=concern.ticket_no, original=concern.duplicate_of))
     if received.category_inferred:
         return Reply.text(
             t(
@@ -188,8 +185,6 @@ def choose_category(ctx: Context) -> Reply:
     concern = received.concern
     if received.outcome is Intake.NO_SCHOOL or concern is None:
         return Reply.text(t("concern.reply.no_recent"))
-    if concern.duplicate_of:
-        return Reply.text(t("concern.reply.duplicate", ticket=concern.ticket_no, original=concern.duplicate_of))
     if received.routed:
         return Reply.text(
             t(
@@ -229,14 +224,12 @@ def _row(concern: ConcernView) -> str:
         school=concern.school,
         category=concern.category_name,
         received=_local(concern),
-        state=t(f"concern.state.{concern.state}"),
+        state=t(reporter_state_key(concern.state)),
     )
     if concern.answer:
         text += t("concern.mine.answer", answer=concern.answer)
     if concern.note and concern.state in ("referred", "not_substantiated"):
         text += t(f"concern.mine.note.{concern.state}", note=concern.note)
-    if concern.duplicate_of:
-        text += t("concern.mine.duplicate", original=concern.duplicate_of)
     return text
 
 

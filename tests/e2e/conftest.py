@@ -29,6 +29,8 @@ from werkzeug.serving import make_server
 from tests.conftest import clock_env, running_test_clock
 from tests.e2e.webhook_support import STACKS, Stack, Webhook, open_stack, running_webhook
 
+E2E_SECRET_KEY = "e2e-secret-key-of-the-test-run"  # a test's own: `dudao serve` refuses the built-in one
+
 # the variables a subprocess must not inherit from the developer's shell or CI
 _PRIVATE_ENV = (
     "DUDAO_DATABASE_URL",
@@ -72,6 +74,7 @@ def dudao_env(instance_dir: Path, extra: Mapping[str, str] | None = None) -> dic
     """The environment of a `dudao` subprocess: its own instance folder, and the running test's clock."""
     env = {k: v for k, v in os.environ.items() if k not in _PRIVATE_ENV}
     env.update(DUDAO_INSTANCE_DIR=str(instance_dir), PYTHONUNBUFFERED="1")
+    env.setdefault("DUDAO_SECRET_KEY", E2E_SECRET_KEY)  # `dudao serve` refuses the built-in development secret
     pinned = running_test_clock()
     if pinned is not None:
         env.update(clock_env(pinned))

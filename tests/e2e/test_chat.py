@@ -119,7 +119,7 @@ def test_dudao_chat_talks_to_a_running_demo(instance_dir: Path) -> None:
         command = f"dudao bind-code inspector {demo['inspector_number']}"
         assert f"DUDAO_DATABASE_URL={demo['database_url']} {command}" in server.text
         issued = dudao(command.split()[1:], instance_dir, {"DUDAO_DATABASE_URL": demo["database_url"]})
-        printed = re.search(r"绑定 (\d{6})", issued.stdout)
+        printed = re.search(r"绑定 (\d{5} \d{5})", issued.stdout)  # ten digits, read out in two groups
         assert printed is not None, issued.stdout + issued.stderr
         script = f"绑定 {printed.group(1)}\n/as o-parent-demo\n/scan {demo['school_code']}\n/quit\n"
         done = subprocess.run(

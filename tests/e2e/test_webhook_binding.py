@@ -55,7 +55,7 @@ def test_a_code_printed_by_the_cli_binds_an_inspector_over_wechat(
     monkeypatch.setenv("DUDAO_SECRET_KEY", SECRET_KEY)
     printed = CliRunner().invoke(main, ["bind-code", "inspector", school.inspector_number])
     assert printed.exit_code == 0, printed.output
-    found = re.search(r"绑定 (\d{6})", printed.output)
+    found = re.search(r"绑定 (\d{5} \d{5})", printed.output)  # ten digits, in two groups
     assert found is not None
     assert say(hook, "o-wang", "帮助") == t("bot.help.public")
     assert say(hook, "o-wang", f"绑定 {found.group(1)}") == t("bot.bind.bound.inspector", name=school.inspector_name)
@@ -116,7 +116,8 @@ def test_a_code_works_once_and_not_after_it_expires(hook: Webhook) -> None:
 def test_guessing_codes_is_rate_limited_per_openid(hook: Webhook) -> None:
     school = seed_school(hook.runtime.db)
     code = issue(hook, Role.INSPECTOR, school.inspector_number)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    digits = binding.CODE_DIGITS
+    wrong = f"{(int(code) + 1) % 10**digits:0{digits}d}"
     for _ in range(binding.ATTEMPTS_PER_HOUR):
         assert say(hook, "o-guesser", f"绑定 {wrong}") == t("bot.bind.invalid")
     # the right code no longer helps this openid within the hour

@@ -85,13 +85,15 @@ def test_expired_and_malformed_codes_are_refused(people: Database, kv: KV) -> No
     stale = issue(people, now=people.clock.now() - timedelta(days=2))
     assert bind(people, kv, "o-1", stale).outcome is Bound.EXPIRED
     assert bind(people, kv, "o-1", "12a456").outcome is Bound.MALFORMED
-    assert bind(people, kv, "o-1", "１２３ ４５６").outcome in (Bound.INVALID, Bound.BOUND)
+    assert bind(people, kv, "o-1", "１２３４５ ６７８９０").outcome in (Bound.INVALID, Bound.BOUND)
+    assert bind(people, kv, "o-1", "123456").outcome is Bound.MALFORMED  # six digits were the old, guessable codes
 
 
 def test_attempts_are_limited_per_openid(people: Database, kv: KV) -> None:
     code = issue(people)
+    wrong = "0000000000" if code != "0000000000" else "0000000001"
     for _ in range(binding.ATTEMPTS_PER_HOUR):
-        assert bind(people, kv, "o-guess", "000000" if code != "000000" else "000001").outcome is Bound.INVALID
+        assert bind(people, kv, "o-guess", wrong).outcome is Bound.INVALID
     assert bind(people, kv, "o-guess", code).outcome is Bound.RATE_LIMITED
     assert bind(people, kv, "o-other", code).outcome is Bound.BOUND
 

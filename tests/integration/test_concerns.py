@@ -122,17 +122,29 @@ def test_without_an_inspector_the_zone_leader_then_without_a_leader_the_office(d
         assert sorted(s.scalars(select(Concern.routed_to))) == ["office", "zone_leader"]
 
 
-def test_a_similar_concern_is_linked_not_multiplied(database: Database, kv: KV) -> None:
+def test_a_similar_concern_is_linked_for_the_inspector_and_its_sender_hears_nothing_of_the_other(
+    database: Database, kv: KV
+) -> None:
     seed(database)
     receive(database, kv, "学校食堂的饭菜里有虫子，孩子不敢吃")
     with database.session() as s:
         s.add(WechatIdentity(openid="o-other", last_scanned_unit_id=s.scalar(select(Unit.id)), last_scanned_at=MONDAY))
+        s.scalars(select(WechatIdentity).where(WechatIdentity.openid == "o-wang")).one().last_inbound_at = MONDAY
     second = receive(database, kv, "食堂饭菜里有虫子！孩子都不敢吃了", openid="o-other", at=MONDAY + timedelta(hours=2))
-    assert second.concern is not None and second.concern.duplicate_of == "T2611-0001"
-    assert second.concern.state == "duplicate"
-    assert len(outbox_to(database, "o-wang")) == 1  # the inspector is not told twice
+    # the sender sees their own concern, routed like any other: nothing of the first one
+    assert second.concern is not None and second.concern.ticket_no == "T2611-0002"
+    assert second.concern.duplicate_of is None and second.concern.state == "received" and second.routed
+    with database.session() as s:
+        linked = s.scalars(select(Concern).where(Concern.ticket_no == "T2611-0002")).one()
+        first_id = s.scalar(select(Concern.id).where(Concern.ticket_no == "T2611-0001"))
+        assert linked.duplicate_of_id == first_id  # the link is kept, for the inspector and the office
+    told = outbox_to(database, "o-wang")
+    assert len(told) == 2 and "T2611-0001" in told[1].payload["content"]  # the inspector reads the link
+    assert all("T2611-0001" not in str(m.payload) for m in outbox_to(database, "o-other"))
     different = receive(database, kv, "食堂饮水机很久没有换滤芯了", openid="o-other", at=MONDAY + timedelta(hours=3))
     assert different.concern is not None and different.concern.duplicate_of is None
+    with database.session() as s:
+        assert s.scalars(select(Concern).where(Concern.ticket_no == "T2611-0003")).one().duplicate_of_id is None
 
 
 def test_the_daily_limit_and_the_block_list(database: Database, kv: KV) -> None:

@@ -42,6 +42,7 @@ from backend.services.concerns.views import (
     photo_count,
     received_fields,
     reporter_actor,
+    reporter_view,
     view,
 )
 from backend.store.db import session_now
@@ -138,16 +139,18 @@ def find_duplicate(session: Session, concern: Concern, now: datetime) -> Concern
 
 
 def settle(session: Session, concern: Concern, now: datetime) -> bool:
-    """Once a concern's category is known: link it to a duplicate, or tell the person in charge. True if routed."""
+    """Once a concern's category is known: link it to a similar earlier one (for the person in charge only), and
+    tell the person in charge. True if routed.
+
+    A similar concern is routed and answered like any other: telling its sender that someone else reported the
+    same would let a school's staff test from a private account what was reported about them (docs/security.md).
+    """
     if concern.notified_at is not None or concern.state != ConcernState.RECEIVED.value:
         return False
     original = find_duplicate(session, concern, now)
     if original is not None:
-        concern.state = ConcernState.DUPLICATE.value
         concern.duplicate_of_id = original.id
-        concern.window_until = None
-        audit_concern(session, "system", "concern.duplicate", concern, duplicate_of=original.ticket_no)
-        return False
+        audit_concern(session, "system", "concern.linked", concern, similar_to=original.ticket_no)
     route(session, concern, now)
     return True
 
@@ -186,7 +189,8 @@ def route(session: Session, concern: Concern, now: datetime) -> str:
 def notice_text(shown: ConcernView, *, to: str) -> str:
     """What the person in charge reads: the content and, only if given, the phone. Never who sent it."""
     phone = t("concern.notice.phone", phone=shown.phone) if shown.phone else t("concern.notice.no_phone")
-    return t(
+    similar = t("concern.notice.similar", original=shown.duplicate_of) if shown.duplicate_of else ""
+    return similar + t(
         f"concern.notice.received.{to}",
         ticket=shown.ticket_no,
         school=shown.school,
@@ -244,11 +248,11 @@ def receive(
     concern = _window_concern(session, openid, now)
     if concern is not None:
         if kind == "image" and photo_count(session, concern.id) >= MAX_PHOTOS:
-            return Received(Intake.TOO_MANY_PHOTOS, view(session, concern))
+            return Received(Intake.TOO_MANY_PHOTOS, reporter_view(session, concern))
         _add(session, concern, kind=kind, text=text, media_id=media_id)
         concern.window_until = min(now + WINDOW, concern.created_at + WINDOW_CAP)
         audit_concern(session, reporter_actor(openid), "concern.appended", concern, kind=kind)
-        return Received(Intake.APPENDED, view(session, concern))
+        return Received(Intake.APPENDED, reporter_view(session, concern))
     unit = _current_school(session, me, now)
     if unit is None:
         return Received(Intake.NO_SCHOOL)
@@ -265,7 +269,8 @@ def receive(
     )
     _add(session, concern, kind=kind, text=text, media_id=media_id)
     routed = settle(session, concern, now) if category else False
-    return Received(Intake.OPENED, view(session, concern), category_inferred=category is not None, routed=routed)
+    shown = reporter_view(session, concern)
+    return Received(Intake.OPENED, shown, category_inferred=category is not None, routed=routed)
 
 
 def _add(session: Session, concern: Concern, *, kind: str, text: str, media_id: str) -> None:
@@ -299,7 +304,7 @@ def choose_category(session: Session, *, openid: str, number: str, now: datetime
     concern.category = number
     audit_concern(session, reporter_actor(openid), "concern.categorised", concern, before=before, after=number)
     routed = settle(session, concern, now)
-    return Received(Intake.APPENDED, view(session, concern), routed=routed)
+    return Received(Intake.APPENDED, reporter_view(session, concern), routed=routed)
 
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
@@ -335,4 +340,4 @@ def set_phone(session: Session, *, openid: str, phone: str, now: datetime | None
             dedupe_key=f"concern:{concern.id}:phone:{hashlib.sha256(phone.encode()).hexdigest()[:8]}",
             now=now,
         )
-    return view(session, concern)
+    return reporter_view(session, concern)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -121,7 +121,6 @@ class Received:
 class WebSubmitted:
     ticket_no: str
     secret: str
-    duplicate_of: str | None
 
 
 @dataclass(frozen=True)
@@ -173,6 +172,16 @@ def view(session: Session, concern: Concern, *, with_phone: bool = False) -> Con
     )
 
 
+def reporter_view(session: Session, concern: Concern) -> ConcernView:
+    """A concern as its reporter sees it: never which other concern it resembles or was merged into."""
+    return replace(view(session, concern), duplicate_of=None)
+
+
+def reporter_state_key(state: str) -> str:
+    """The message key of a state as the reporter reads it: a merge says nothing of the other concern."""
+    return "concern.mine.state.duplicate" if state == "duplicate" else f"concern.state.{state}"
+
+
 def by_ticket(session: Session, ticket: str) -> Concern | None:
     return session.scalar(select(Concern).where(Concern.ticket_no == rules.normalise_ticket(ticket)))
 
@@ -182,7 +191,7 @@ def reporter_concerns(session: Session, openid: str, limit: int = 10) -> list[Co
     rows = session.scalars(
         select(Concern).where(Concern.reporter_openid == openid).order_by(Concern.id.desc()).limit(limit)
     )
-    return [view(session, c) for c in rows]
+    return [reporter_view(session, c) for c in rows]
 
 
 def led_zones(session: Session, inspector_id: int) -> list[int]:

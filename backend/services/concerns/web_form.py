@@ -29,10 +29,10 @@ from backend.services.concerns.views import (
     audit_concern,
     by_ticket,
     categories,
-    view,
+    reporter_view,
 )
 from backend.store.db import session_now
-from backend.store.models import Concern, Unit
+from backend.store.models import Unit
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ def submit_from_web(
         route(session, concern, now)  # no second message will come to say which item it is
     else:
         settle(session, concern, now)
-    original = session.get(Concern, concern.duplicate_of_id) if concern.duplicate_of_id else None
-    return WebSubmitted(concern.ticket_no, secret, original.ticket_no if original else None)
+    return WebSubmitted(concern.ticket_no, secret)
 
 
 def status_for_public(session: Session, *, ticket: str, secret: str, pepper: str) -> ConcernView:
@@ -117,4 +116,4 @@ def status_for_public(session: Session, *, ticket: str, secret: str, pepper: str
     given = _secret_hash(pepper, rules.normalise_ticket(ticket), secret.strip())
     if concern is None or not expected or not hmac.compare_digest(expected, given):
         raise NotFound(ticket)
-    return view(session, concern)
+    return reporter_view(session, concern)

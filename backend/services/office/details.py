@@ -23,11 +23,14 @@ from backend.store.models import (
     Escalation,
     ExtensionRequest,
     Inspector,
+    OfficeUser,
     Rectification,
     Unit,
     Visit,
+    WechatIdentity,
     Zone,
 )
+from messages import t
 
 
 def unit_in_scope(session: Session, scope: Scope, unit_id: int) -> Unit | None:
@@ -189,3 +192,64 @@ def school_report(session: Session, unit: Unit, period: Period) -> SchoolReport:
         ).all()
     )
     return report
+
+
+# --- history (办理记录) ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a record's history as the office reads it: when, what, and who, by name."""
+
+    at: Any
+    action: str
+    actor: str
+
+
+def actor_label(session: Session, actor: str, *, subject_type: str) -> str:
+    """Who did it, in words: a name for inspectors and office staff; a reporter never by their WeChat id.
+
+    On a concern every WeChat or web actor is its reporter ("反映人（已保密）"), whatever else their account is;
+    anything not recognised is shown as "其他", never as recorded (it could carry an openid).
+    """
+    kind, _, rest = actor.partition(":")
+    if kind in ("wechat", "public") and (subject_type == "concern" or kind == "public"):
+        return t("office.actor.reporter")
+    if kind == "wechat":
+        return _wechat_name(session, rest)
+    if kind == "inspector" and rest.isdigit():
+        inspector = session.get(Inspector, int(rest))
+        return t("office.actor.inspector", name=inspector.name) if inspector else t("office.actor.inspector_gone")
+    if kind == "office" and rest and rest != "cli":
+        user = session.scalar(select(OfficeUser).where(OfficeUser.username == rest))
+        return (user.display_name or user.username) if user else t("office.actor.office")
+    if kind == "cli" or actor == "office:cli":
+        return t("office.actor.cli")
+    if kind == "system":
+        return t("office.actor.system")
+    return t("office.actor.other")
+
+
+def _wechat_name(session: Session, openid: str) -> str:
+    me = session.scalar(select(WechatIdentity).where(WechatIdentity.openid == openid))
+    if me is not None and me.inspector_id is not None:
+        inspector = session.get(Inspector, me.inspector_id)
+        return t("office.actor.inspector", name=inspector.name) if inspector else t("office.actor.inspector_gone")
+    if me is not None and me.unit_id is not None:
+        unit = session.get(Unit, me.unit_id)
+        return t("office.actor.unit", name=unit.name if unit else "")
+    if me is not None and me.office_user_id is not None:
+        user = session.get(OfficeUser, me.office_user_id)
+        return (user.display_name or user.username) if user else t("office.actor.office")
+    return t("office.actor.wechat_user")
+
+
+def history_entries(session: Session, subject_type: str, subject_id: int) -> list[HistoryEntry]:
+    """A record's history for the office's pages: Chinese actions and people's names, no WeChat ids."""
+    labels: dict[str, str] = {}
+    entries = []
+    for event in history(session, subject_type, subject_id):
+        if event.actor not in labels:
+            labels[event.actor] = actor_label(session, event.actor, subject_type=subject_type)
+        entries.append(HistoryEntry(event.at, event.action, labels[event.actor]))
+    return entries

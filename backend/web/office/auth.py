@@ -1,12 +1,16 @@
 """Signing in and out, sessions that end after 8 idle hours, CSRF tokens, and who may do what.
 
-The session cookie (signed by Flask, HttpOnly, SameSite=Lax) holds the user's id, a stamp of their password
-hash and the time of their last request; each request checks the account is still active and the password
-unchanged. Every POST carries the session's CSRF token (a form field or the `X-CSRF-Token` header).
+The session cookie (signed by Flask, HttpOnly, SameSite=Lax, Secure behind HTTPS) holds the user's id, a stamp
+of their password hash, the time of their last request and a session id; the session id is kept in the
+key-value store while the session lives, so signing out ends it on the server too (a copied cookie stops
+working). Each request checks the session id, that the account is still active and the password unchanged.
+Every POST carries the session's CSRF token (a form field or the `X-CSRF-Token` header). Sign-in attempts are
+limited per username and address and per account (docs/security.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import secrets
@@ -31,6 +35,7 @@ from messages import t
 
 IDLE_LIMIT = 8 * 3600  # seconds without a request before a session ends
 LOGIN_ATTEMPTS = 5  # per username and address
+ACCOUNT_ATTEMPTS = 10  # per account, from any number of addresses
 LOGIN_WINDOW = 15 * 60
 OPEN_ENDPOINTS = {"office.login"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -73,8 +78,34 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(str(expected), given)
 
 
+def _session_key(sid: str) -> str:
+    return f"office:session:{sid}"
+
+
+def _session_alive(sid: object, uid: object) -> bool:
+    """The server still knows this session (not signed out, not idle too long); refreshes its lifetime."""
+    if not isinstance(sid, str) or not sid:
+        return False
+    kv = runtime().kv
+    try:
+        if kv.get(_session_key(sid)) != str(uid):
+            return False
+        kv.set(_session_key(sid), str(uid), ttl=IDLE_LIMIT)
+    except KVUnavailable:
+        return False  # the store is down: nobody can sign in either; refuse rather than trust a cookie alone
+    return True
+
+
+def _end_session() -> None:
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        with contextlib.suppress(KVUnavailable):  # else it ends by itself after IDLE_LIMIT
+            runtime().kv.delete(_session_key(sid))
+
+
 def _sign_out() -> None:
-    for key in ("uid", "stamp", "seen"):
+    _end_session()
+    for key in ("uid", "stamp", "seen", "sid"):
         session.pop(key, None)
 
 
@@ -91,7 +122,7 @@ def _guard() -> ResponseReturnValue | None:
         flash(t("office.login.expired"), "info")
         uid = None
     user_scope = None
-    if uid is not None:
+    if uid is not None and _session_alive(session.get("sid"), uid):
         with db() as s:
             user = s.get(OfficeUser, int(uid))
             if user is not None and user.active and session.get("stamp") == office_users.password_stamp(user):
@@ -137,11 +168,13 @@ def login() -> ResponseReturnValue:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     key = f"office:login:{username.lower()}:{_client()}"
+    account_key = f"office:login:{username.lower()}"
     try:
         attempts = runtime().kv.incr(key, ttl=LOGIN_WINDOW)
+        locked = runtime().kv.incr(account_key, ttl=LOGIN_WINDOW) > ACCOUNT_ATTEMPTS
     except KVUnavailable:
-        attempts = LOGIN_ATTEMPTS + 1  # without the counter, passwords could be guessed: refuse for now
-    if attempts > LOGIN_ATTEMPTS:
+        attempts, locked = LOGIN_ATTEMPTS + 1, True  # without the counters, passwords could be guessed: refuse
+    if attempts > LOGIN_ATTEMPTS or locked:
         flash(t("office.login.too_many"), "error")
         return render_template("office/login.html", next=request.form.get("next", ""), username=username), 429
     with db() as s:
@@ -155,14 +188,21 @@ def login() -> ResponseReturnValue:
         flash(t("office.login.failed"), "error")
         return render_template("office/login.html", next=request.form.get("next", ""), username=username), 401
     runtime().kv.delete(key)
+    runtime().kv.delete(account_key)
+    _end_session()
     session.clear()  # a new session on sign-in: nothing from before survives (no fixation)
+    sid = secrets.token_urlsafe(32)
+    runtime().kv.set(_session_key(sid), str(uid), ttl=IDLE_LIMIT)
     session.permanent = True
-    session.update(uid=uid, stamp=stamp, seen=runtime().clock.now().timestamp(), csrf=secrets.token_urlsafe(32))
+    session.update(
+        uid=uid, stamp=stamp, seen=runtime().clock.now().timestamp(), csrf=secrets.token_urlsafe(32), sid=sid
+    )
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    _end_session()
     session.clear()
     flash(t("office.login.signed_out"), "info")
     return redirect(url_for("office.login"))

@@ -54,7 +54,7 @@ def school(code: str) -> ResponseReturnValue:
             zone=details.zone_name_of(s, unit.id),
             assignments=details.assignment_history(s, unit.id),
             inspectors=lists.inspector_list(s, scope()),
-            events=details.history(s, "unit", unit.id),
+            events=details.history_entries(s, "unit", unit.id),
         )
 
 

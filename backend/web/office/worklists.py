@@ -108,7 +108,7 @@ def concern(concern_id: int) -> ResponseReturnValue:
             shown=shown,
             zone=zone,
             photos=media_of(s, "concern", item.id),
-            events=details.history(s, "concern", item.id),
+            events=details.history_entries(s, "concern", item.id),
             today=today(),
             assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
@@ -221,7 +221,7 @@ def rectification(rectification_id: int) -> ResponseReturnValue:
             extensions=details.extensions_of(s, item.id),
             escalations=details.escalations_of(s, item.id),
             photos=media_of(s, "rectification", item.id),
-            events=details.history(s, "rectification", item.id),
+            events=details.history_entries(s, "rectification", item.id),
             today=today(),
             item_name=rectification_service.item_name(s, item.authority_id, item.item),
         )
@@ -330,7 +330,7 @@ def visit(visit_id: int) -> ResponseReturnValue:
             names=details.names_of_visit(s, item),
             item_names=scoped.items_of(authority(s)),
             photos=media_of(s, "visit", item.id),
-            events=details.history(s, "visit", item.id),
+            events=details.history_entries(s, "visit", item.id),
         )
 
 
