@@ -7,6 +7,7 @@ Figures are grouped in SQL (a prefecture has 6,000 schools and a year of activit
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -94,16 +95,17 @@ class Coverage:
         return [z for z in self.zones if staffing.zone_too_large(int(z.value))]
 
 
+def schools_per_inspector_and_zone(schools: SchoolRows) -> tuple[Counter[int], Counter[str]]:
+    """How many of the schools each current inspector holds, and each zone."""
+    per_inspector = Counter(inspector for *_row, inspector in schools if inspector is not None)
+    per_zone = Counter(zone for _i, _c, _n, zone, _inspector in schools if zone is not None)
+    return per_inspector, per_zone
+
+
 def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) -> Coverage:
     schools = school_rows(session, scope) if schools is None else schools
     orphans = [Named(code, name, 0, zone or "") for _i, code, name, zone, inspector in schools if inspector is None]
-    per_inspector: dict[int, int] = {}
-    zone_counts: dict[str, int] = {}
-    for _i, _c, _n, zone, inspector in schools:
-        if inspector is not None:
-            per_inspector[inspector] = per_inspector.get(inspector, 0) + 1
-        if zone is not None:
-            zone_counts[zone] = zone_counts.get(zone, 0) + 1
+    per_inspector, zone_counts = schools_per_inspector_and_zone(schools)
     people = session.execute(
         select(Inspector.id, Inspector.number, Inspector.name, Inspector.retired, Inspector.training_hours)
         .where(Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True))
@@ -192,15 +194,8 @@ def visits(
     )
     behind = [Named(code, name, n) for n, code, name in behind_all if n < floor][:LIST_LIMIT]
     at_floor = sum(1 for n, _c, _n in behind_all if n >= floor)
-    assigned: dict[int, int] = {}
-    zone_total: dict[str, int] = {}
-    zone_visited: dict[str, int] = {}
-    for unit_id, _code, _name, zone, inspector_id in schools:
-        if inspector_id is not None:
-            assigned[inspector_id] = assigned.get(inspector_id, 0) + 1
-        if zone is not None:
-            zone_total[zone] = zone_total.get(zone, 0) + 1
-            zone_visited[zone] = zone_visited.get(zone, 0) + (1 if at_school.get(unit_id, [0, 0])[1] else 0)
+    assigned, zone_total = schools_per_inspector_and_zone(schools)
+    zone_visited = Counter(zone for unit_id, _c, _n, zone, _i in schools if at_school.get(unit_id, [0, 0])[1])
     people = session.execute(
         select(Inspector.id, Inspector.number, Inspector.name).where(
             Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True)
