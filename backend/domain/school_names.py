@@ -24,6 +24,10 @@ The API (stable; the visit desk, 记录, 整改 and the public desk call it):
     finding.span          (start, end) of `said` in the text given, to cut the mention out
     finding.problem       the old question constants (SCHOOL_MISSING, _AMBIGUOUS, _UNSURE, _UNKNOWN) or None
     phrase_key(phrase)    the normalised form under which an alias is stored and matched
+    (a NONE finding with `said` set: words that look like a school's name but name none of the authority's)
+
+The desks get it from backend/services/school_names.py: `resolver_for(session, inspector_id).find(text)`
+(the inspector's schools and aliases), `learn_alias(...)` after a question, `forget_alias(...)`.
 
 Matching folds traditional characters (OpenCC t2s), full-width forms (NFKC), case, spaces, punctuation and
 emoji; tolerates pinyin-input homophones (pypinyin, with the n/l, zh/z, -ng/-n mergers of southern speech) and
@@ -334,8 +338,9 @@ _LEAD = re.compile(
 _RUN_ON = re.compile(r"^(?:化|生|部|段|阶段|教育|教师|老师们)")
 
 
-def _clean_start(text: str, start: int) -> bool:
-    return start == 0 or bool(_LEAD.search(text[max(0, start - 2) : start]))
+def _clean_start(text: str, start: int, gaps: frozenset[int] = frozenset()) -> bool:
+    """Whether a name may start here: at the start, after a space (`gaps`), a separator, a function word, a date."""
+    return start == 0 or start in gaps or bool(_LEAD.search(text[max(0, start - 2) : start]))
 
 
 def _clean_end(text: str, form: str, end: int) -> bool:
@@ -438,15 +443,15 @@ class SchoolNames:
 
     # -- finding --
 
-    def _stands_alone(self, text: str, hit: _Hit) -> _Hit | None:
+    def _stands_alone(self, text: str, hit: _Hit, gaps: frozenset[int]) -> _Hit | None:
         """The hit, widened over the authority's name before it (安远一中), when it stands on its own."""
         if not _clean_end(text, text[hit.start : hit.end], hit.end):
             return None
-        if _clean_start(text, hit.start):
+        if _clean_start(text, hit.start, gaps):
             return hit
         for prefix in self.prefixes:
             start = hit.start - len(prefix)
-            if start >= 0 and text.startswith(prefix, start) and _clean_start(text, start):
+            if start >= 0 and text.startswith(prefix, start) and _clean_start(text, start, gaps):
                 return _Hit(start, hit.end, hit.school, hit.level)
         return None
 
@@ -467,14 +472,15 @@ class SchoolNames:
     def find(self, text: str, among: Sequence[SchoolRef] | None = None) -> SchoolFinding:
         """The school `text` names among `among` (default: all); a question's worth of candidates when not sure."""
         folded, index = fold(text)
+        gaps = frozenset(p for p in range(1, len(folded)) if text[index[p] - 1 : index[p]].isspace())
         allowed = set(self.schools) if among is None else {s.id for s in among}
         every = self._hits(folded)
-        clean = [c for c in (self._stands_alone(folded, h) for h in every) if c is not None]
+        clean = [c for c in (self._stands_alone(folded, h, gaps) for h in every) if c is not None]
         mine = _prefer(_outermost([h for h in clean if h.school in allowed]))
         if mine:
             return self._decide(text, index, mine)
         outside = _ranked(_prefer(_outermost([h for h in clean if h.school not in allowed])))
-        fuzzy = self._sounds_like(folded, allowed) or self._slips(folded, allowed)
+        fuzzy = self._sounds_like(folded, allowed, gaps) or self._slips(folded, allowed, gaps)
         named_elsewhere = [h for h in clean if h.school in outside]
         if fuzzy and not any(h.start < fuzzy[2] and fuzzy[1] < h.end for h in named_elsewhere):
             # (a slip that is exactly another school's name is that school, not a slip)
@@ -488,7 +494,7 @@ class SchoolNames:
             # "城南实验小学" when only 实验小学 is known: perhaps another school's name, so ask
             best = max(unclean_mine, key=lambda h: (h.size, h.level))
             start = best.start
-            while start > 0 and not _clean_start(folded, start):
+            while start > 0 and not _clean_start(folded, start, gaps):
                 start -= 1
             ids = _ranked(unclean_mine)
             span = _span(index, start, best.end)
@@ -515,21 +521,23 @@ class SchoolNames:
             return SchoolFinding(ids[0], ids, said, None, Kind.EXACT, span)
         return SchoolFinding(None, ids, said, SCHOOL_AMBIGUOUS, Kind.AMBIGUOUS, span)
 
-    def _sounds_like(self, text: str, allowed: set[int]) -> tuple[tuple[int, ...], int, int] | None:
+    def _sounds_like(
+        self, text: str, allowed: set[int], gaps: frozenset[int]
+    ) -> tuple[tuple[int, ...], int, int] | None:
         """A form typed by pinyin with the wrong character (城官二小, 河口真第一小学, 幼兒圆)."""
         sounds = _pinyin(text)
         sizes = sorted({len(k) for k in self.sounds}, reverse=True)
         for size in sizes:
             for start in range(len(text) - size + 1):
                 ids = self.sounds.get(sounds[start : start + size])
-                if not ids or not _clean_start(text, start):
+                if not ids or not _clean_start(text, start, gaps):
                     continue
                 fits = tuple(sorted(ids & allowed))
                 if fits:
                     return fits, start, start + size
         return None
 
-    def _slips(self, text: str, allowed: set[int]) -> tuple[tuple[int, ...], int, int] | None:
+    def _slips(self, text: str, allowed: set[int], gaps: frozenset[int]) -> tuple[tuple[int, ...], int, int] | None:
         """A form with one character wrong, missing or extra (实验晓学, 城关三小 beside 城关二小)."""
         scored: dict[int, tuple[float, int, int]] = {}
         forms: dict[str, list[int]] = {}
@@ -543,7 +551,7 @@ class SchoolNames:
                 continue
             start, end = found.dest_start, found.dest_end
             piece = text[start:end]
-            if _SEP in piece or Levenshtein.distance(piece, form) > 1 or not _clean_start(text, start):
+            if _SEP in piece or Levenshtein.distance(piece, form) > 1 or not _clean_start(text, start, gaps):
                 continue
             if not _clean_end(text, piece, end):
                 continue

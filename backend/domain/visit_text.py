@@ -20,7 +20,7 @@ from backend.domain import dates as dt
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.dates import DATE_CONFLICT, DATE_FUTURE, DATE_INVALID, DATE_VAGUE, DateFinding, Said
 from backend.domain.kinds import VisitKind
-from backend.domain.school_names import (  # noqa: F401 (re-exported: the school half lives there)
+from backend.domain.school_names import (
     SCHOOL_AMBIGUOUS,
     SCHOOL_MISSING,
     SCHOOL_UNKNOWN,
@@ -28,13 +28,34 @@ from backend.domain.school_names import (  # noqa: F401 (re-exported: the school
     SchoolFinding,
     SchoolNames,
     SchoolRef,
-    _by_list_number,
-    _clean_start,
     aliases,
+    by_list_number,
     find_school,
     normalise,
     school_mentioned,
 )
+
+# the school half of reading a message lives in school_names; these stay importable from here
+__all__ = [
+    "DATE_CONFLICT",
+    "DATE_FUTURE",
+    "DATE_INVALID",
+    "DATE_VAGUE",
+    "SCHOOL_AMBIGUOUS",
+    "SCHOOL_MISSING",
+    "SCHOOL_UNKNOWN",
+    "SCHOOL_UNSURE",
+    "DateFinding",
+    "Deadline",
+    "SchoolFinding",
+    "SchoolNames",
+    "SchoolRef",
+    "aliases",
+    "find_school",
+    "normalise",
+    "school_mentioned",
+    "to_int",
+]
 
 # what `unclear` may hold (and the SCHOOL_* constants of backend.domain.school_names, DATE_* of dates)
 DEADLINE_PAST = "deadline_past"  # a deadline before the visit
@@ -490,7 +511,7 @@ def find_school_in(
     resolver = names or SchoolNames.build(schools)
     finding = resolver.find(text, among=schools)
     if finding.problem in (SCHOOL_MISSING, SCHOOL_UNKNOWN) and listed:
-        numbered = _by_list_number(normalise(text), schools)
+        numbered = by_list_number(normalise(text), schools)
         if numbered:
             return SchoolFinding(numbered[0].id, (numbered[0].id,), numbered[1])
     return finding
@@ -535,4 +556,3 @@ Deadline = Said
 find_deadline = dt.find_deadline
 find_date = dt.find_visit_date
 to_int = dt.to_int
-__all__ = ["DATE_CONFLICT", "DATE_FUTURE", "DATE_INVALID", "DATE_VAGUE", "DateFinding", "Deadline"]

@@ -170,3 +170,11 @@ def test_a_large_county_builds_and_answers() -> None:
     names = SchoolNames.build([SchoolRef(s.id, s.name) for s in big.schools], big.authority_names)
     assert len(names.schools) == 300
     assert names.find("今天在城关二小看了食堂").school_id == big.school("江西省赣州市安远县城关第二小学").id
+
+
+def test_a_space_before_a_name_is_a_boundary_and_a_space_inside_it_is_not() -> None:
+    second = ANYUAN.school("江西省赣州市安远县城关第二小学").id
+    for text in ("整改 城关二小 晨检记录不全 12月1日前", "城关 二小 食堂", "今天 城关二小 看了"):
+        found = find(ANYUAN, text, 0)
+        assert (found.kind, found.school_id) == (Kind.EXACT, second), (text, found)
+    assert find(ANYUAN, "整改城关二小晨检记录不全", 0).kind is Kind.FUZZY  # glued to a word: asked, not taken
