@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import cn2an
-
 from backend.domain.calendar import WorkingCalendar
 
 # what a visit date may leave open
@@ -35,6 +33,8 @@ def to_int(text: str) -> int | None:
         return None
     if text.isdigit():
         return int(text)
+    import cn2an  # imported on first use: it costs a few hundred ms, and most numbers are digits
+
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, IndexError, TypeError):

@@ -37,10 +37,16 @@ from backend.domain.school_names import (
 
 # the school half of reading a message lives in school_names; these stay importable from here
 __all__ = [
+    "DATE_CONFLICT",
+    "DATE_FUTURE",
+    "DATE_INVALID",
+    "DATE_VAGUE",
     "SCHOOL_AMBIGUOUS",
     "SCHOOL_MISSING",
     "SCHOOL_UNKNOWN",
     "SCHOOL_UNSURE",
+    "DateFinding",
+    "Deadline",
     "SchoolFinding",
     "SchoolNames",
     "SchoolRef",
@@ -549,4 +555,3 @@ Deadline = Said
 find_deadline = dt.find_deadline
 find_date = dt.find_visit_date
 to_int = dt.to_int
-__all__ = ["DATE_CONFLICT", "DATE_FUTURE", "DATE_INVALID", "DATE_VAGUE", "DateFinding", "Deadline"]
