@@ -105,6 +105,11 @@ def _fold_char(ch: str) -> str:
     return "".join(out)
 
 
+def simplified(text: str) -> str:
+    """A copy to match on: traditional characters as simplified (記錄齊全 -> 记录齐全)."""
+    return str(_T2S.convert(text))
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """The text as matched (simplified, half-width, lower case, no spaces, punctuation and emoji as one `，`),
     and for each folded character the index of the character of `text` it came from."""

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from opencc import OpenCC
-
 from backend.domain import dates as dt
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.dates import DATE_CONFLICT, DATE_FUTURE, DATE_INVALID, DATE_VAGUE, DateFinding, Said
@@ -33,6 +31,7 @@ from backend.domain.school_names import (
     find_school,
     normalise,
     school_mentioned,
+    simplified,
 )
 
 # the school half of reading a message lives in school_names; these stay importable from here
@@ -404,14 +403,6 @@ def looks_like_visit(text: str, schools: Sequence[SchoolRef], names: SchoolNames
 
 def _clauses(text: str) -> list[str]:
     return [c for c in (part.strip() for part in _SPLIT.split(text)) if c]
-
-
-_T2S = OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """A copy to match on: traditional characters as simplified (記錄齊全 -> 记录齐全)."""
-    return str(_T2S.convert(text))
 
 
 def is_problem(clause: str) -> bool:

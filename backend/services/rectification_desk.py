@@ -132,15 +132,16 @@ class RectificationDesk:
     # --- the inspector ---
 
     def _responsible_for(self, number: str) -> Rectification:
+        """The item, if it is this inspector's; another school's item is answered as one that does not exist."""
         item = rect.by_number(self._session, number)
         me = self.who.inspector_id
         if self.who.role != Role.INSPECTOR.value or me is None:
-            raise RectificationError("rect.bot.not_yours", number=number)
+            raise RectificationError("rect.bot.not_found", number=number)
         current = self._session.scalar(
             select(Assignment.inspector_id).where(Assignment.unit_id == item.unit_id, Assignment.ends_on.is_(None))
         )
         if me not in (item.inspector_id, current, notices.zone_leader_of(self._session, item.unit_id)):
-            raise RectificationError("rect.bot.not_yours", number=item.number)
+            raise RectificationError("rect.bot.not_found", number=number)
         return item
 
     def reinspect(

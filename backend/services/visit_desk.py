@@ -25,6 +25,7 @@ from backend.domain.school_names import Kind
 from backend.domain.visit_targets import month_of
 from backend.kv import KV, KVUnavailable
 from backend.services import monthly_report, school_names, visits
+from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
 from backend.services.visits import MySchool, VisitDraft, VisitError
@@ -616,14 +617,13 @@ class VisitDesk:
             return t("visits.rect.none")
         numbers = [d.number for d in drafts]
         for d in drafts:
-            self._session.add(
-                visits.AuditEvent(
-                    actor=f"inspector:{self._inspector()}",
-                    action="rectification.withdrawn",
-                    subject_type="rectification",
-                    subject_id=d.id,
-                    detail={"number": d.number},
-                )
+            record(
+                self._session,
+                f"inspector:{self._inspector()}",
+                "rectification.withdrawn",
+                "rectification",
+                d.id,
+                number=d.number,
             )
             self._session.delete(d)
         return t("visits.rect.discarded", numbers="、".join(numbers))

@@ -30,7 +30,6 @@ from backend.services.rule_sql import concern_open, rectification_open
 from backend.store.db import session_now
 from backend.store.models import (
     Assignment,
-    AuditEvent,
     Concern,
     Inspector,
     Media,
@@ -462,14 +461,15 @@ def move_draft(session: Session, draft: Rectification, unit_id: int) -> Rectific
         raise VisitError("visits.error.not_yours")
     before = draft.unit_id
     draft.unit_id = unit_id
-    session.add(
-        AuditEvent(
-            actor=_actor(draft.inspector_id),
-            action="rectification.corrected",
-            subject_type="rectification",
-            subject_id=draft.id,
-            detail={"number": draft.number, "unit_id": unit_id, "was": before},
-        )
+    record(
+        session,
+        _actor(draft.inspector_id),
+        "rectification.corrected",
+        "rectification",
+        draft.id,
+        number=draft.number,
+        unit_id=unit_id,
+        was=before,
     )
     session.flush()
     return draft

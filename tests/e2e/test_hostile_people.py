@@ -19,13 +19,13 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.config import Config
-from backend.domain.kinds import Role
+from backend.domain.kinds import RectificationState, Role
 from backend.kv import MemoryKV
 from backend.runtime import Runtime
 from backend.services import binding, office_users
 from backend.services.authority import current_authority
 from backend.store.db import Database
-from backend.store.models import Assignment, Concern, Inspector, OutboxMessage, Unit, Zone
+from backend.store.models import Assignment, Concern, Inspector, OutboxMessage, Rectification, Unit, Zone
 from bot.fake_wechat import RunningFakeWeChat
 from messages import t
 from tests.e2e.concern_support import INSPECTOR, SECRET_KEY, Stage, concern_stage
@@ -313,3 +313,34 @@ def test_an_inspector_asking_about_another_schools_ticket_hears_what_a_missing_o
         outside = stage.say("o-inspector-li", f"{command} {theirs}")
         nowhere = stage.say("o-inspector-li", f"{command} {missing}")
         assert outside == nowhere.replace(missing, theirs), command
+
+
+def test_an_inspector_asking_about_another_schools_rectification_hears_what_a_missing_one_gets(stage: Stage) -> None:
+    with stage.db.session() as session:
+        authority = current_authority(session)
+        other = Unit(authority_id=authority.id, code="3607020004", name="某某县龙岗镇初级中学", kind="junior")
+        li = Inspector(authority_id=authority.id, number="DX008", name="李秀英", phone="13800000008")
+        session.add_all([other, li])
+        session.flush()
+        session.add(Assignment(inspector_id=li.id, unit_id=other.id, starts_on=date(2024, 9, 1)))
+        wang_school = session.scalars(select(Unit).where(Unit.code == stage.school.code)).one()
+        theirs = Rectification(
+            number="ZG-2026-000321",
+            authority_id=authority.id,
+            unit_id=wang_school.id,
+            item="7",
+            problem="食堂留样记录不全",
+            requirement="补齐留样记录",
+            deadline=date(2026, 11, 30),
+            state=RectificationState.SUBMITTED.value,
+        )
+        session.add(theirs)
+    stage.bind("o-inspector-li2", Role.INSPECTOR, "DX008")
+    missing = "ZG-2026-000999"
+    for command in ("复查 {} 通过", "复查 {} 不通过 仍未整改", "同意延期 {} 两周", "不同意延期 {} 理由不足"):
+        outside = stage.say("o-inspector-li2", command.format(theirs.number))
+        nowhere = stage.say("o-inspector-li2", command.format(missing))
+        assert outside == nowhere.replace(missing, theirs.number), command
+        assert "不在您负责" not in outside
+    with stage.db.session() as session:
+        assert session.get(Rectification, theirs.id).state == RectificationState.SUBMITTED.value  # nothing done
