@@ -196,7 +196,8 @@ class VisitDesk:
         resumed = school_id is not None or visited_on is not None or source != "chat"
         if not resumed and not urgent:
             if reading.message == vt.PLAN:
-                return Answer(t("visits.plan"), "date", (), pending | {"school_id": reading.school_id})
+                # a plan records nothing and asks nothing: the words of the plan are no observation of a visit
+                return Answer(t("visits.plan"))
             if reading.message == vt.QUESTION:
                 return Answer(self.question_answer(reading))
             if reading.message == vt.CORRECTION:

@@ -180,6 +180,11 @@ def answer_question(ctx: Context) -> Reply:
         return fallback(ctx)
     if vt.is_yes(ctx.text) or CORRECTION.match(ctx.text):
         return fallback(ctx)
+    if vt.message_kind(ctx.text) != vt.VISIT or _slip(ctx.text) is not None:
+        # a question, thanks, chit-chat, a plan or a mistyped command is no answer: the question is dropped and the
+        # message answered for what it is (the open question never swallows it)
+        ctx.conversation.end()
+        return fallback(ctx)
     if desk.is_new_visit(ctx.text):
         ctx.conversation.end()
         return _safely(ctx, lambda: _answer(ctx, desk.log_text(ctx.inbound.content or ctx.text)))

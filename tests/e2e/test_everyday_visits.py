@@ -146,3 +146,34 @@ def test_an_extension_by_a_duration_a_command_slip_and_a_new_visit_while_asked(h
     with hook.runtime.db.session() as session:
         assert session.scalars(select(Rectification.deadline)).one() == deadline + timedelta(days=14), granted
     assert "看不懂" not in say(hook, f"同意延期 {number} 过几天")
+
+
+def test_an_open_question_never_swallows_a_question_thanks_or_a_slip(hook: Webhook) -> None:
+    seed(hook)
+    # a plan records nothing and leaves no question open behind it
+    assert say(hook, "下午准备去特校") == t("visits.plan")
+    assert "特殊教育学校" in say(hook, "特校的整改报告交上来了吗？")
+    # a visit on a vague day: the day is asked ...
+    assert "哪一天" in say(hook, "前几天去了城关二小，看了食堂，很干净")
+    # ... but what follows and is no day is answered for what it is, and nothing is recorded from it
+    assert "特殊教育学校" in say(hook, "特校的整改报告交上来了吗？")
+    assert "哪一天" in say(hook, "前几天去了城关二小，看了食堂，很干净")
+    assert say(hook, "谢谢") == t("visits.chat.thanks")
+    assert "哪一天" in say(hook, "前几天去了城关二小，看了食堂，很干净")
+    assert "我的学校" in say(hook, "我的学效")
+    assert "安远县城关第二小学" in say(hook, "是")
+    assert visits(hook) == []
+    # and a day still answers the question
+    assert "哪一天" in say(hook, "前几天去了城关二小，看了食堂，很干净")
+    assert "已记录" in say(hook, "昨天")
+    assert len(visits(hook)) == 1
+
+
+def test_a_school_named_for_an_idea_is_known_by_its_stem() -> None:
+    from backend.domain.school_names import Kind, SchoolNames, SchoolRef
+
+    schools = [SchoolRef(1, "青禾县育才实验学校"), SchoolRef(2, "安远县版石中学"), SchoolRef(3, "安远县版石镇中心小学")]
+    names = SchoolNames.build(schools, ["青禾县", "安远县"])
+    for said in ("育才", "育才学校", "育才实验", "育才实验学校"):
+        assert names.find(f"今天去{said}看了食堂", schools).school_id == 1, said
+    assert names.find("今天去版石看了食堂", schools).kind is not Kind.EXACT  # a town's name names no one school

@@ -243,7 +243,7 @@ def test_a_finding_by_command_is_confirmed_before_it_is_issued(county: County) -
 def test_a_plan_a_question_and_thanks_record_nothing(county: County) -> None:
     with county.db.session() as session:
         plan = desk(session, county).log_text("下午准备去城关二小")
-        assert plan.text == t("visits.plan") and plan.question == "date"
+        assert plan.text == t("visits.plan") and plan.question is None  # nothing to answer: no record can follow
         desk(session, county).propose("城关二小 晨检记录不全 12月1日前")
         question = desk(session, county).log_text("城关二小的整改报告交上来了吗？")
         assert "城关镇第二小学" in question.text and "晨检记录不全" in question.text and question.question is None
