@@ -1,7 +1,8 @@
 """Reading spreadsheets as an office saves them: `.xlsx` and `.csv` (UTF-8, UTF-8 with BOM, GB18030).
 
-Also the cell parsers that undo what Excel does to codes, phones and dates. Pure: no database.
-Parsers raise `ValueError` for a value they cannot read; the caller says why in the user's words.
+Also the cell parsers that undo what Excel does to codes, phones and dates, and the one way every xlsx and csv we
+write puts text in a cell (`append_row`, `csv_cell`): text that came from outside never becomes a formula.
+Pure: no database. Parsers raise `ValueError` for a value they cannot read; the caller says why in the user's words.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
@@ -218,3 +222,40 @@ def parse_phone(value: Any) -> str:
     if not match:
         raise ValueError(value)
     return text  # as written: without a dash the split between area code and number is ambiguous
+
+
+# ---- writing cells ------------------------------------------------------------------------------------------
+
+# what makes Excel, WPS or LibreOffice read a cell as a formula (tab and CR: the same after a paste or a trim)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """Text a spreadsheet program would run as a formula if it were written as typed."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
+    """A row appended to the sheet with every text as text: `=HYPERLINK(...)` is shown, never run.
+
+    The text is kept exactly (a string cell with Excel's quote prefix); numbers and dates stay numbers and dates.
+    """
+    from openpyxl.cell.cell import Cell
+
+    cells: list[Any] = []
+    for value in values:
+        if formula_like(value):
+            cell = Cell(sheet, row=1, column=1, value=value)  # append() gives it its place
+            cell.data_type = "s"  # openpyxl took a leading `=` for a formula
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+            cells.append(cell)
+        else:
+            cells.append(value)
+    sheet.append(cells)
+
+
+def csv_cell(value: Any) -> str:
+    """A value for a csv we write: text a spreadsheet would run gets a leading apostrophe (OWASP's advice)."""
+    if formula_like(value):
+        return "'" + value
+    return "" if value is None else str(value)
