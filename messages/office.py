@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "office.photo.alt": "照片 {n}",
     "office.photo.fetching": "正在从微信取回……",
     "office.photo.none": "没有照片。",
+    "office.photo.not_kept": "有一张图片未能保存：{reason}",
     "office.back_to_list": "返回列表",
     "office.list.empty": "没有符合条件的记录。",
     "office.item.none": "未分类",
