@@ -59,6 +59,7 @@ MESSAGES: dict[str, str] = {
     "office.error.back": "返回工作总览",
     "office.error.csrf": "页面已过期或来源不明，操作没有执行。请刷新页面后再试。",
     "office.error.bad_request": "提交的内容不完整或格式不正确。",
+    "office.error.bad_argument": "网址中的筛选条件不正确（{reason}）。请从页面上的链接或筛选重新打开。",
     "office.error.unauthorized": "请先登录。",
     "office.error.forbidden": "您的账号没有这项操作的权限。",
     "office.error.not_found": "没有找到您要的内容，或它不在您的责任区范围内。",
