@@ -808,18 +808,14 @@ def _bulk(session: Session, model: type[Any], inserts: list[dict[str, Any]], upd
 
 
 def _image_suffix(data: bytes) -> str | None:
-    """`.jpg` or `.png` when the bytes are such an image that Pillow can read, else None."""
-    from io import BytesIO
-
-    from PIL import Image, UnidentifiedImageError
+    """`.jpg` or `.png` when the bytes are such an image, measured from its header (a bomb is no photo), else None."""
+    from backend.services import images
 
     try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind, _size = images.measure(data)
+    except images.BadImage:
         return None
-    return {"JPEG": ".jpg", "PNG": ".png"}.get(kind or "")
+    return {"image/jpeg": ".jpg", "image/png": ".png"}.get(kind)
 
 
 _IMPORTERS: dict[ImportKind, type[_Importer]] = {

@@ -177,3 +177,16 @@ def test_the_board_page_still_keeps_an_honest_photo(app: Flask, seeded: Seeded, 
         content_type="multipart/form-data",
     )
     assert response.status_code == 201, response.text
+
+
+def test_an_inspector_photo_that_is_a_bomb_is_not_imported(
+    database: Database, tmp_path: Path, form_bomb: bytes
+) -> None:
+    from backend.services.importing import ImportKind
+    from tests.integration.test_import import INSPECTOR_HEADER, problems, run, write_xlsx
+
+    (tmp_path / "照片").mkdir()
+    (tmp_path / "照片" / "张明.png").write_bytes(form_bomb)
+    rows = [["D001", "张明", "13900000001", "兼职", "否", "", "照片/张明.png"]]
+    report = run(database, ImportKind.INSPECTORS, write_xlsx(tmp_path / "i.xlsx", INSPECTOR_HEADER, rows))
+    assert problems(report) == {(2, "照片")}  # refused as no photo: a board would have decoded it
