@@ -190,3 +190,11 @@ def test_an_inspector_photo_that_is_a_bomb_is_not_imported(
     rows = [["D001", "张明", "13900000001", "兼职", "否", "", "照片/张明.png"]]
     report = run(database, ImportKind.INSPECTORS, write_xlsx(tmp_path / "i.xlsx", INSPECTOR_HEADER, rows))
     assert problems(report) == {(2, "照片")}  # refused as no photo: a board would have decoded it
+
+
+def test_a_big_public_jpeg_is_decoded_at_a_reduced_scale() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (7000, 5000), (120, 160, 200)).save(out, "JPEG", quality=80)
+    kept = media.without_metadata(out.getvalue())
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.size == (3500, 2500)  # half the side, a quarter of the memory, still a sharp photo
