@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps demo test lint types pytest test-dates bench clean
+.PHONY: install system-deps demo test lint types pytest fuzz test-dates bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ pytest: install system-deps
 	$(BIN)/pytest
 
 test: lint types pytest
+
+# The bounded fuzz runs alone (they are part of `pytest` too): the webhook and the board page's form (hypothesis),
+# the JSON API (schemathesis on a served app, loopback); derandomized, about 20 s.
+fuzz: install
+	$(BIN)/pytest -q tests/integration/test_fuzz.py
 
 # The unit and integration tests again as of other days, the process clock moved by Debian's faketime (UTC times:
 # a National Day holiday, a 调休 working Saturday, the night the year turns in China, a year with no schedule loaded).

@@ -55,9 +55,11 @@ def register_runtime(app: Flask, runtime: Runtime) -> None:
 
 
 def register_errors(app: Flask) -> None:
+    from backend.web import args
     from backend.web.errors import register
 
     register(app)
+    args.register(app)  # before the blueprints: their `<int:...>` ids are bounded
 
 
 def register_security(app: Flask, config: Config) -> None:

@@ -1,6 +1,9 @@
 """Words shared across the system: labels of kinds, errors of the web API, the CLI's own lines."""
 
 MESSAGES: dict[str, str] = {
+    # a picture from outside that is not kept (backend.services.images), as the office reads it on the item
+    "image.refused.too_big": "图片尺寸过大（超过 4000 万像素或边长超过 16000 像素），为保护系统未予保存。",
+    "image.refused.not_image": "文件无法识别为 JPG、PNG 或 GIF 图片，未予保存。",
     # unit kinds (学段) and ownership (办学性质)
     "unit_kind.kindergarten": "幼儿园",
     "unit_kind.primary": "小学",

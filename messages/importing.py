@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "import.error.file_type": "不支持这种文件，请使用 .xlsx 或 .csv 文件。",
     "import.error.old_excel": "不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 后再导入。",
     "import.error.unreadable": "文件无法打开，可能已损坏，或并不是 Excel 文件。",
+    "import.error.too_big": "文件解压后的内容大得异常，不像是正常的导入表格，已拒绝打开。请只保留要导入的工作表，另存为新的 .xlsx 后再导入。",
     "import.error.encoding": "无法识别 CSV 文件的编码，请另存为“CSV UTF-8”后再导入。",
     "import.error.no_header": "文件是空的：没有找到表头。",
     "import.error.missing_column": "缺少这一列，请按导入模板填写表头。",

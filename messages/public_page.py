@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "page.error.too_many_photos": "图片最多 9 张。",
     "page.error.photo_too_large": "每张图片不能超过 8 MB。",
     "page.error.not_image": "只能上传 JPG、PNG 或 GIF 图片。",
+    "page.error.image_too_big": "图片尺寸太大（像素过多），请截图或用手机相册压缩后再上传。",
     "page.error.phone": "电话号码格式不对，可以不填。",
     "page.error.expired": "页面停留时间过长或来源不明，请刷新页面后重新提交。",
     "page.error.rate_limited": "今天从这里提交的留言已经很多了，请明天再试，或拨打督导室监督电话。",

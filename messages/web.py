@@ -6,6 +6,8 @@ MESSAGES: dict[str, str] = {
     "api.error.unavailable": "服务暂时不可用，请稍后再试。",
     "api.reason.integer": "应为整数",
     "api.reason.range": "应在 {low} 到 {high} 之间",
+    "api.reason.too_long": "不能超过 {n} 个字符",
+    "api.reason.control": "不能含有换行等控制字符",
     "api.reason.kind": "可选的学段：{choices}",
     # the OpenAPI document (read by the people who build on the API)
     "openapi.title": "督导通 数据接口",

@@ -308,7 +308,11 @@ def _short_forms(core: str) -> tuple[tuple[str, int], ...]:
     # a school named for an idea rather than a place (育才实验学校, 育英学校): known by its stem (育才, 育才学校);
     # 某某中学 / 某某小学 are left alone, their stem is usually a town or a village that other schools share
     named = re.match(r"^([\u4e00-\u9fff]{2,4}?)(实验学校|学校)$", rest)
-    if named and named.group(1) not in _GENERIC and not re.match(rf"^(?:中心|实验|第|九年|特殊|[{_CN}])", named.group(1)):
+    if (
+        named
+        and named.group(1) not in _GENERIC
+        and not re.match(rf"^(?:中心|实验|第|九年|特殊|[{_CN}])", named.group(1))
+    ):
         stem = named.group(1)
         add(stem, LOOSE)
         add(stem + "学校", SPOKEN)

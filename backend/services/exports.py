@@ -26,6 +26,7 @@ from backend.services import list_filters
 from backend.services.office import details, periods, publication, scoped
 from backend.services.office import worklists as lists
 from backend.services.office_users import OfficeRole, Scope
+from backend.services.tabular import append_row
 from backend.store.db import session_now
 from backend.store.models import Authority, Unit
 from messages import CATALOG, t
@@ -53,10 +54,10 @@ def _local(moment: Any) -> str:
 
 def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A readable table: bold shaded header, frozen, filterable, columns as wide as their content."""
-    sheet.append(list(headers))
+    append_row(sheet, headers)
     widths = [len(h) * 2 + 2 for h in headers]
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
         for n, value in enumerate(row):
             widths[n] = max(widths[n], min(60, len(str(value)) * 2 if value is not None else 0))
     for cell in sheet[1]:
@@ -167,10 +168,10 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     total = results.total
     days = lambda row: round(row.median_response_days, 1) if row.median_response_days is not None else ""  # noqa: E731
     share = lambda row: f"{row.on_time_share * 100:.0f}%" if row.on_time_share is not None else ""  # noqa: E731
-    overview.append([t("office.annual.title", authority=authority.name, year=year)])
+    append_row(overview, [t("office.annual.title", authority=authority.name, year=year)])
     overview["A1"].font = Font(bold=True, size=14)
-    overview.append([t("office.annual.period", first=period.first.isoformat(), last=period.last.isoformat())])
-    overview.append([])
+    append_row(overview, [t("office.annual.period", first=period.first.isoformat(), last=period.last.isoformat())])
+    append_row(overview, [])
     _sheet_rows = [
         (t("disclosure.col.schools"), total.schools),
         (t("disclosure.col.visits"), total.visits),
@@ -180,7 +181,7 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
         (t("disclosure.col.response"), days(total)),
     ]
     for name, value in _sheet_rows:
-        overview.append([name, value])
+        append_row(overview, [name, value])
     overview.column_dimensions["A"].width = 30
     overview.column_dimensions["B"].width = 16
     headers = [

@@ -745,7 +745,7 @@ def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
     headers = [column.header for column in COLUMNS[kind]]
     if fmt == "csv":
         # with a BOM, Excel on Windows opens UTF-8 as UTF-8
-        return ("\ufeff" + ",".join(headers) + "\r\n").encode("utf-8")
+        return ("\ufeff" + ",".join(tabular.csv_cell(h) for h in headers) + "\r\n").encode("utf-8")
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -756,7 +756,7 @@ def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = kind.label
-    sheet.append(headers)
+    tabular.append_row(sheet, headers)
     sheet.freeze_panes = "A2"
     for position, column in enumerate(COLUMNS[kind], start=1):
         cell = sheet.cell(row=1, column=position)
@@ -766,14 +766,16 @@ def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
         if column.key in _TEXT_COLUMNS:
             sheet.column_dimensions[letter].number_format = "@"  # keeps leading zeros and long digits as typed
     notes = book.create_sheet(t("import.template.guide_sheet"))
-    notes.append([t(f"import.template.guide.{part}") for part in ("column", "required", "rule", "example")])
+    tabular.append_row(
+        notes, [t(f"import.template.guide.{part}") for part in ("column", "required", "rule", "example")]
+    )
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column, rule in guide(kind):
         required = t("import.template.required" if column.required else "import.template.optional")
-        notes.append([column.header, required, rule, t(f"import.example.{column.key}")])
-    notes.append([])
-    notes.append([t("import.template.guide.note")])
+        tabular.append_row(notes, [column.header, required, rule, t(f"import.example.{column.key}")])
+    tabular.append_row(notes, [])
+    tabular.append_row(notes, [t("import.template.guide.note")])
     for letter, width in zip("ABCD", (14, 10, 70, 22), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=2):
@@ -809,18 +811,14 @@ def _bulk(session: Session, model: type[Any], inserts: list[dict[str, Any]], upd
 
 
 def _image_suffix(data: bytes) -> str | None:
-    """`.jpg` or `.png` when the bytes are such an image that Pillow can read, else None."""
-    from io import BytesIO
-
-    from PIL import Image, UnidentifiedImageError
+    """`.jpg` or `.png` when the bytes are such an image, measured from its header (a bomb is no photo), else None."""
+    from backend.services import images
 
     try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind, _size = images.measure(data)
+    except images.BadImage:
         return None
-    return {"JPEG": ".jpg", "PNG": ".png"}.get(kind or "")
+    return {"image/jpeg": ".jpg", "image/png": ".png"}.get(kind)
 
 
 _IMPORTERS: dict[ImportKind, type[_Importer]] = {

@@ -3,6 +3,8 @@
 WeChat keeps a user's media for 3 days, and downloading it inside the webhook would eat the 5 s budget, so a
 message only records the `media_id` (`attach`); the `media` job fetches it (`fetch_pending`). Photos from the
 public lose their metadata (EXIF: place, device, time) before they are written; staff photos keep it.
+A picture that cannot be kept (a bomb, not an image) is given up at once: recorded on its row, in the office's
+words, and the rest of the batch is fetched.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.notify import GiveUp, Notifier, NotifyError
+from backend.services import images
 from backend.store.db import Database, session_now
 from backend.store.models import Media
+from messages import t
 
 log = logging.getLogger(__name__)
 
 KEEP_TRYING_FOR = timedelta(days=3)  # WeChat drops temporary media after 3 days
+KEPT_SIDE = 2000  # a public photo re-encoded from a big JPEG keeps at least this many pixels a side
 EXTENSIONS = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -79,8 +84,22 @@ def keep_file(
 
 
 def without_metadata(content: bytes) -> bytes:
-    """The image re-encoded from its pixels alone: no EXIF, GPS, XMP or comments survive."""
+    """The image re-encoded from its pixels alone: no EXIF, GPS, XMP or comments survive.
+
+    Measured first (`images.measure`): a bomb raises `images.BadImage` before any pixel is decoded.
+    """
+    images.measure(content)
+    try:
+        return _reencoded(content)
+    except Exception as exc:  # a header that lied, a truncated body: Pillow raises many kinds
+        raise images.BadImage("not_image", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _reencoded(content: bytes) -> bytes:
     with Image.open(io.BytesIO(content)) as original:
+        if original.format == "JPEG":
+            # decoded at 1/2, 1/4 or 1/8 scale while KEPT_SIDE a side is left: 35 MP cost 27 MB, not 105
+            original.draft("RGB", (KEPT_SIDE, KEPT_SIDE))
         image = ImageOps.exif_transpose(original)  # keep what the camera meant as "up"
         fmt = (original.format or "JPEG").upper()
         clean = Image.frombytes(image.mode, image.size, image.tobytes())  # pixels only, an empty `info`
@@ -130,6 +149,9 @@ def fetch_pending(
             except GiveUp as exc:
                 media.fetch_error, media.next_fetch_at = str(exc), None
                 log.warning("media %s cannot be fetched: %s", media.id, exc)
+            except images.BadImage as exc:  # the same file every time: given up once, the batch goes on
+                media.fetch_error, media.next_fetch_at = t(f"image.refused.{exc.reason}"), None
+                log.warning("media %s is not kept (%s): %s", media.id, exc.reason, exc.detail)
             except (NotifyError, OSError, ValueError) as exc:
                 media.fetch_attempts += 1
                 media.fetch_error = str(exc)

@@ -20,6 +20,7 @@ from backend.domain.visit_targets import Period, Progress, month_of, previous_mo
 from backend.services import media, notices
 from backend.services.authority import current_authority
 from backend.services.rule_sql import rectification_open
+from backend.services.tabular import append_row
 from backend.services.visits import my_schools, visits_between
 from backend.store.db import Database, session_now
 from backend.store.models import Inspector, Rectification, Unit, Visit
@@ -170,17 +171,18 @@ def export_xlsx(session: Session, month: Period, path: Path) -> tuple[int, int]:
         "problems",
         "open_rects",
     )
-    summary.append([t(f"visits.report.col.{c}") for c in columns])
+    append_row(summary, [t(f"visits.report.col.{c}") for c in columns])
     detail = book.create_sheet(t("visits.report.sheet_visits"))
     detail_columns = (
         "date", "inspector", "school", "kind", "items", "observations", "problem_text", "photos", "distance", "far",
     )  # fmt: skip
-    detail.append([t(f"visits.report.col.{c}") for c in detail_columns])
+    append_row(detail, [t(f"visits.report.col.{c}") for c in detail_columns])
     inspectors = session.scalars(select(Inspector).where(Inspector.active.is_(True)).order_by(Inspector.number)).all()
     visit_count = 0
     for inspector in inspectors:
         report = inspector_month(session, inspector, month)
-        summary.append(
+        append_row(
+            summary,
             [
                 inspector.number,
                 inspector.name,
@@ -190,11 +192,12 @@ def export_xlsx(session: Session, month: Period, path: Path) -> tuple[int, int]:
                 item_names(session, report.items),
                 report.problems,
                 report.open_rectifications,
-            ]
+            ],
         )
         for visit in report.visits:
             unit = session.get(Unit, visit.unit_id)
-            detail.append(
+            append_row(
+                detail,
                 [
                     visit.visited_on.isoformat(),
                     inspector.name,
@@ -206,7 +209,7 @@ def export_xlsx(session: Session, month: Period, path: Path) -> tuple[int, int]:
                     len(media.media_of(session, "visit", visit.id)),
                     visit.checkin_distance_m,
                     t("visits.report.yes") if visit.far_from_school else "",
-                ]
+                ],
             )
             visit_count += 1
     for sheet in (summary, detail):

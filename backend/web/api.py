@@ -16,6 +16,7 @@ from backend.services import schools as school_service
 from backend.services.schools import SCHOOL_KINDS, InspectorDetail, SchoolSummary
 from backend.services.tokens import check_token
 from backend.web import openapi, runtime
+from backend.web.args import int_arg
 from backend.web.errors import ApiError
 from messages import t
 
@@ -52,21 +53,6 @@ def require_token(view: Callable[P, R]) -> Callable[P, R]:
         return view(*args, **kwargs)
 
     return guarded
-
-
-def int_arg(name: str, default: int, low: int, high: int) -> int:
-    """An integer query parameter within [low, high]; a 400 with a Chinese reason otherwise."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "api.error.bad_parameter", name=name, reason=t("api.reason.integer")) from None
-    if not low <= value <= high:
-        reason = t("api.reason.range", low=low, high=high)
-        raise ApiError(400, "api.error.bad_parameter", name=name, reason=reason)
-    return value
 
 
 # --- schools (public) ---------------------------------------------------------------------------------

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, send_file
-from PIL import Image, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend.clock import timestamp as timestamp_of
 from backend.domain.calendar import local_now
 from backend.kv import KVUnavailable
-from backend.services import concerns
+from backend.services import concerns, images
 from backend.services.authority import current_authority, seed_items
 from backend.services.boards import duties, photo_path, readable_phone
 from backend.services.concerns import Photo, WebRefused
@@ -44,7 +42,6 @@ FORM_COOKIE = "dudao_form"
 FORM_MAX_AGE = 2 * 3600  # seconds a form may stay open on a phone before it is refused
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 ATTEMPTS_PER_HOUR = 30
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 
 
 @bp.context_processor
@@ -198,13 +195,9 @@ def _photos() -> tuple[list[Photo], list[str]]:
             errors.append(t("page.error.photo_too_large"))
             continue
         try:
-            with Image.open(io.BytesIO(content)) as image:
-                kind = IMAGE_TYPES.get(image.format or "")
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            kind = None
-        if kind is None:
-            errors.append(t("page.error.not_image"))
+            kind, _size = images.measure(content)  # the header only: a bomb is never decoded here
+        except images.BadImage as bad:
+            errors.append(t("page.error.image_too_big" if bad.reason == "too_big" else "page.error.not_image"))
             continue
         photos.append(Photo(content, kind))
     return photos, sorted(set(errors))
@@ -252,6 +245,9 @@ def submit(code: str) -> Response:
             )
         except WebRefused as refused:
             done, shown, reason = None, None, refused.reason
+        except images.BadImage:  # a header that passed but a body that does not decode: nothing recorded
+            session.rollback()
+            done, shown, reason = None, None, "not_image"
     if done is None or shown is None:
         status = 429 if reason == "rate_limited" else 400
         return _form_page(info, errors=[t(f"page.error.{reason}")], values=values, status=status)

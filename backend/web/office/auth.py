@@ -29,6 +29,7 @@ from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.office_users import Scope
 from backend.store.models import Authority, OfficeUser
+from backend.web import args as arguments
 from backend.web import runtime
 from backend.web.office.blueprint import bp
 from messages import t
@@ -155,7 +156,13 @@ def _client() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only a path inside the office web (no other host, no scheme)."""
-    if target and target.startswith("/office/") and not urlsplit(target).netloc and not target.startswith("//"):
+    if (
+        target
+        and target.startswith("/office/")
+        and not urlsplit(target).netloc
+        and not target.startswith("//")
+        and target.isprintable()  # a CR LF would split the Location header
+    ):
         return target
     return url_for("office.dashboard")
 
@@ -164,7 +171,7 @@ def _safe_next(target: str | None) -> str:
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         csrf_token()
-        return render_template("office/login.html", next=request.args.get("next", ""))
+        return render_template("office/login.html", next=arguments.text_arg("next"))
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     key = f"office:login:{username.lower()}:{_client()}"
@@ -208,12 +215,14 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("office.login"))
 
 
-def _error_page(status: int, key: str) -> ResponseReturnValue:
-    return render_template("office/error.html", status=status, message_key=key), status
+def _error_page(status: int, key: str, **fields: object) -> ResponseReturnValue:
+    return render_template("office/error.html", status=status, message_key=key, fields=fields), status
 
 
 @bp.errorhandler(400)
 def _bad_request(exc: Exception) -> ResponseReturnValue:
+    if isinstance(exc, arguments.BadArgument):
+        return _error_page(400, "office.error.bad_argument", reason=exc.reason)
     if getattr(exc, "description", "") == "csrf":
         return _error_page(400, "office.error.csrf")
     return _error_page(400, "office.error.bad_request")

@@ -19,6 +19,7 @@ from backend.services.boards import PermanentQrMaker, board_specs, select_school
 from backend.services.office import details, periods
 from backend.services.office import worklists as lists
 from backend.store.models import Unit, Zone
+from backend.web import args as arguments
 from backend.web import runtime, today
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
@@ -79,10 +80,7 @@ def export_monthly() -> ResponseReturnValue:
 
 
 def _date_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    return arguments.date_arg(name) or default
 
 
 @bp.get("/export/report.pdf")
@@ -104,7 +102,7 @@ def export_school_report() -> ResponseReturnValue:
 @bp.get("/export/annual.xlsx")
 @office_only
 def export_annual() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or today().year
+    year = arguments.year_arg("year", today().year)
     with db() as s:
         auth = authority(s)
         content = exports.annual_summary_xlsx(s, auth, year, today())

@@ -24,6 +24,7 @@ from backend.services.office import details, scoped
 from backend.services.office import publication as published
 from backend.services.office import worklists as lists
 from backend.store.models import CalendarDay
+from backend.web import args as arguments
 from backend.web import runtime
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
@@ -194,7 +195,7 @@ def token_revoke() -> ResponseReturnValue:
 @bp.get("/calendar")
 @office_only
 def calendar() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or local_today(runtime().clock).year
+    year = arguments.year_arg("year", local_today(runtime().clock).year)
     with db() as s:
         days = list(
             s.scalars(

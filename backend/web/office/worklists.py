@@ -28,6 +28,7 @@ from backend.services.media import media_of, path_of
 from backend.services.office import details, figures, scoped
 from backend.services.office import worklists as lists
 from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
+from backend.web import args as arguments
 from backend.web import runtime, today
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp
@@ -56,19 +57,19 @@ def filters_from(args: MultiDict[str, str]) -> list_filters.ListFilters:
     return list_filters.ListFilters(
         state=args.get("state", ""),
         item=args.get("item", ""),
-        zone_id=_int(args.get("zone")) if scope().is_office else None,
+        zone_id=arguments.id_arg("zone", args) if scope().is_office else None,
         school=args.get("school", "").strip(),
         inspector=args.get("inspector", "").strip(),
         overdue=True if args.get("overdue") == "1" else None,
-        level=_int(args.get("level")),
+        level=arguments.optional_int("level", 0, 4, args),
         pending=args.get("pending", ""),
-        since=_date(args.get("since")),
-        until=_date(args.get("until")),
+        since=arguments.date_arg("since", args),
+        until=arguments.date_arg("until", args),
     )
 
 
 def page_number() -> int:
-    return max(1, _int(request.args.get("page")) or 1)
+    return arguments.int_arg("page", 1, 1, 1_000_000)
 
 
 def _choices(session: Session) -> dict[str, Any]:
