@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, not_, or_, select
+from sqlalchemy import ColumnElement, String, cast, not_, or_, select
 
 from backend.domain.kinds import EscalationState
 from backend.services.office.periods import Period, utc_bounds
@@ -70,7 +71,13 @@ RECTIFICATIONS = Columns(
     level=Rectification.level,
     pending=True,
 )
-VISITS = Columns(item=lambda code: Visit.items.contains(code), day=Visit.visited_on, revoked_at=Visit.revoked_at)
+def _visit_has_item(code: str) -> Condition:
+    """The visit looked at item `code`: its JSON list holds `"code"` (so `7` never matches `17`)."""
+    quoted = json.dumps(str(code)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Visit.items, String).like(f"%{quoted}%", escape="\\")
+
+
+VISITS = Columns(item=_visit_has_item, day=Visit.visited_on, revoked_at=Visit.revoked_at)
 
 
 def unit_conditions(filters: ListFilters) -> list[Condition]:
