@@ -35,7 +35,7 @@ def _sleep_without_clock_nanosleep() -> None:
     def sleep(seconds: float) -> None:
         never.wait(max(0.0, seconds))
 
-    time.sleep = sleep
+    time.sleep = sleep  # type: ignore[assignment]
 
 
 if "faketime" in os.environ.get("LD_PRELOAD", ""):

@@ -71,6 +71,8 @@ RECTIFICATIONS = Columns(
     level=Rectification.level,
     pending=True,
 )
+
+
 def _visit_has_item(code: str) -> Condition:
     """The visit looked at item `code`: its JSON list holds `"code"` (so `7` never matches `17`)."""
     quoted = json.dumps(str(code)).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

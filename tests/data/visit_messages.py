@@ -39,7 +39,7 @@ class Case:
 
 def c(text: str, school: int | None = None, day: date | None = TODAY, **kw: object) -> Case:
     if "items" in kw:
-        kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[union-attr]
+        kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[attr-defined]
     return Case(text, school, day, **kw)  # type: ignore[arg-type]
 
 
@@ -245,7 +245,7 @@ def _corpus() -> tuple[Message, ...]:
                 **kw: object,
             ) -> None:
                 if "items" in kw:
-                    kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[union-attr]
+                    kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[attr-defined]
                 out.append(Message(text, county_name, number, cls, outcome, school, **kw))  # type: ignore[arg-type]
 
             for s in schools:
@@ -364,7 +364,7 @@ def h(
     text: str, county: str, inspector: str, cls: str, outcome: str, school: int | None = None, **kw: object
 ) -> Message:
     if "items" in kw:
-        kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[union-attr]
+        kw["items"] = frozenset(str(i) for i in kw["items"])  # type: ignore[attr-defined]
     return Message(text, county, inspector, cls, outcome, school, **kw)  # type: ignore[arg-type]
 
 

@@ -241,7 +241,7 @@ def test_two_worker_processes_on_postgresql_send_each_push_once(
     arrived = fake_wechat.sent(UNIT_OPENID)
     assert len(arrived) == 120, outputs
     assert fake_wechat.stats().get("template_deduplicated", 0) == 0  # not even a resend for WeChat to drop
-    assert len({m["body"]["client_msg_id"] for m in arrived}) == 120  # type: ignore[index]
+    assert len({m["body"]["client_msg_id"] for m in arrived}) == 120
 
 
 def test_two_sweeps_with_redis_down_queue_each_reminder_once(

@@ -15,7 +15,7 @@ from tests.e2e.conftest import dudao, dudao_env, free_port, run_dudao_server, wa
 
 pytestmark = pytest.mark.e2e
 
-COUNTED = ("zone", "unit", "inspector", "assignment", "calendar_day", "audit_event", "authority")
+COUNTED: tuple[str, ...] = ("zone", "unit", "inspector", "assignment", "calendar_day", "audit_event", "authority")
 # the demo's office accounts and its last three months of activity (backend/demo/activity.py)
 COUNTED += ("office_user", "visit", "concern", "rectification", "escalation", "extension_request", "outbox_message")
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -120,7 +121,7 @@ def wechat(fake_wechat: RunningFakeWeChat, county: County) -> Iterator[WeChatCli
 
 
 def specs_for(
-    database: Database, config: Config, client: WeChatClient | None = None, **selection: str
+    database: Database, config: Config, client: WeChatClient | None = None, **selection: Any
 ) -> list[BoardSpec]:
     with database.session() as session:
         schools = select_schools(session, **selection)

@@ -42,6 +42,12 @@ def _zone_inspectors(s: Session, zone_id: int) -> list[int]:
     )
 
 
+def _inspector_of(s: Session, concern_id: int) -> int:
+    concern = s.get(Concern, concern_id)
+    assert concern is not None and concern.inspector_id is not None
+    return concern.inspector_id
+
+
 def _other_inspector(s: Session, concern_id: int, zone_id: int) -> int:
     current = s.get(Concern, concern_id).inspector_id
     return next(i for i in _zone_inspectors(s, zone_id) if i != current)
@@ -86,7 +92,7 @@ def test_assigning_changes_the_inspector_audits_from_and_to_and_tells_only_the_n
     database: Database, seeded: Seeded
 ) -> None:
     with database.sessions() as s:
-        before = s.get(Concern, seeded.concern_a).inspector_id
+        before = _inspector_of(s, seeded.concern_a)
         after = _other_inspector(s, seeded.concern_a, seeded.zone_a.id)
         new_openid, old_openid = _bind(s, after), _bind(s, before)
         s.commit()
@@ -112,7 +118,7 @@ def test_the_same_assignment_twice_changes_nothing_but_back_and_forth_notifies_e
     database: Database, seeded: Seeded
 ) -> None:
     with database.sessions() as s:
-        first = s.get(Concern, seeded.concern_a).inspector_id
+        first = _inspector_of(s, seeded.concern_a)
         second = _other_inspector(s, seeded.concern_a, seeded.zone_a.id)
         first_openid, second_openid = _bind(s, first), _bind(s, second)
         s.commit()
@@ -190,7 +196,7 @@ def test_a_concern_assigned_before_it_was_routed_is_not_taken_back_by_the_sweep(
         concerns.sweep(s, NOW + timedelta(minutes=30))
         s.commit()
         concern = s.get(Concern, seeded.concern_a)
-        assert concern.inspector_id == other and concern.notified_at is not None
+        assert concern is not None and concern.inspector_id == other and concern.notified_at is not None
         assert not any(
             e.action == "concern.routed"
             for e in s.scalars(select(AuditEvent).where(AuditEvent.subject_id == concern.id))
@@ -233,7 +239,7 @@ def test_an_assignment_posted_without_its_csrf_token_is_refused(app: Flask, seed
     client = app.test_client()
     sign_in(client, "admin")
     with database.sessions() as s:
-        before = s.get(Concern, seeded.concern_a).inspector_id
+        before = _inspector_of(s, seeded.concern_a)
         other = _other_inspector(s, seeded.concern_a, seeded.zone_a.id)
     refused = client.post(f"/office/concerns/{seeded.concern_a}/assign", data={"inspector": str(other)})
     assert refused.status_code == 400
@@ -246,7 +252,7 @@ def test_a_zone_leader_assigns_only_within_their_zone(app: Flask, seeded: Seeded
     client = app.test_client()
     token = sign_in(client, "leader")
     with database.sessions() as s:
-        before = s.get(Concern, seeded.concern_a).inspector_id
+        before = _inspector_of(s, seeded.concern_a)
         mine = set(_zone_inspectors(s, seeded.zone_a.id))
         theirs = next(i for i in _zone_inspectors(s, seeded.zone_b.id) if i not in mine)
         other = _other_inspector(s, seeded.concern_a, seeded.zone_a.id)

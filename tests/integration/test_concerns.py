@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.domain.kinds import Role
 from backend.kv import KV
@@ -114,7 +114,7 @@ def test_without_an_inspector_the_zone_leader_then_without_a_leader_the_office(d
     receive(database, kv, "学校食堂的饭菜有异味，孩子吃了肚子疼")
     assert [m.notice for m in outbox_to(database, "o-zhao")] == ["concern_received"]
     with database.session() as s:
-        s.execute(Zone.__table__.update().values(leader_inspector_id=None))
+        s.execute(update(Zone).values(leader_inspector_id=None))
         s.add(WechatIdentity(openid="o-other", last_scanned_unit_id=s.scalar(select(Unit.id)), last_scanned_at=MONDAY))
     receive(database, kv, "宿舍卫生很差，被褥潮湿，多久没有晾晒了", openid="o-other")
     assert [m.notice for m in outbox_to(database, "o-office")] == ["concern_received"]

@@ -107,7 +107,7 @@ def test_every_way_a_formula_starts_is_written_as_text_and_numbers_stay_numbers(
     tabular.append_row(sheet, [*hostile, 42, -3, 1.5, "\r=1"])
     out = io.BytesIO()
     book.save(out)
-    [row] = load_workbook(io.BytesIO(out.getvalue())).active.iter_rows()  # type: ignore[union-attr]
+    [row] = load_workbook(io.BytesIO(out.getvalue())).active.iter_rows()
     assert [c.value for c in row] == [*hostile, 42, -3, 1.5, "\n=1"]  # xlsx keeps line ends as LF
     assert [c.data_type for c in row] == ["s"] * 7 + ["n"] * 3 + ["s"]
     assert [tabular.csv_cell(v) for v in ["=1", "@x", "\t=1", "学校", 7, -3, None]] == [

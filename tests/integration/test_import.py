@@ -140,7 +140,7 @@ def test_only_the_rows_that_differ_are_updated(database: Database, tmp_path: Pat
     assert (report.created, report.updated, report.unchanged, report.zones_created) == (0, 2, 2, ["第三责任区"])
     with database.sessions() as session:
         after = {u.code: u for u in session.scalars(select(Unit))}
-        assert session.get(Zone, after["3301020003"].zone_id).name == "第三责任区"  # type: ignore[union-attr]
+        assert session.get(Zone, after["3301020003"].zone_id).name == "第三责任区"
     assert after["3301020002"].student_count == 1000
     assert after["3301020002"].updated_at > before["3301020002"]
     assert after["3301020001"].updated_at == before["3301020001"]
@@ -281,7 +281,7 @@ def test_csv_in_each_encoding(database: Database, tmp_path: Path, encoding: str)
 def test_assignments_upsert_keeping_history(database: Database, tmp_path: Path) -> None:
     seed(database, tmp_path)
     header = ["督学编号", "学校代码", "起始日期"]
-    first = [["D001", "3301020001", "2024-09-01"], ["D001", 3301020002, "2024/9/1"]]
+    first: list[list[Any]] = [["D001", "3301020001", "2024-09-01"], ["D001", 3301020002, "2024/9/1"]]
     report = run(database, ImportKind.ASSIGNMENTS, write_xlsx(tmp_path / "a1.xlsx", header, first))
     assert (report.ok, report.created, report.updated, report.unchanged) == (True, 2, 0, 0)
 

@@ -127,7 +127,9 @@ def seed_activity(db: Database) -> Seeded:
             tickets[tag] = concern.ticket_no
         s.commit()
         extension = rectifications.request_extension(s, ids["rect_a"], reason="材料未到", actor="unit:1")
-        talk = escalations.propose(s, s.get(Rectification, ids["rect_a"]), EscalationLevel.TALK, now=db.clock.now())
+        overdue_item = s.get(Rectification, ids["rect_a"])
+        assert overdue_item is not None
+        talk = escalations.propose(s, overdue_item, EscalationLevel.TALK, now=db.clock.now())
         s.commit()
         return Seeded(
             zone_a, zone_b, ids["concern_a"], ids["concern_b"], ids["rect_a"], ids["rect_b"], extension.id, talk.id,
@@ -169,7 +171,7 @@ def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
 def test_anonymous_visitors_are_sent_to_the_login_page_from_every_office_page(app: Flask) -> None:
     client = app.test_client()
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/office") or rule.endpoint == "office.login" or "GET" not in rule.methods:
+        if not rule.rule.startswith("/office") or rule.endpoint == "office.login" or "GET" not in (rule.methods or ()):
             continue
         url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x", rule.rule)
         response = client.get(url)
@@ -298,6 +300,7 @@ def test_the_office_answers_a_concern_and_the_audit_log_names_the_person(
     assert "已答复" in response.text
     with database.sessions() as s:
         concern = s.get(Concern, seeded.concern_a)
+        assert concern is not None
         assert concern.state == ConcernState.ANSWERED.value
         assert concern.answer == "已与学校核实，食堂已调整菜谱。"
         actors = s.scalars(
@@ -369,7 +372,7 @@ def test_every_list_exports_to_xlsx_with_its_filters(app: Flask, seeded: Seeded)
         assert sheet.cell(1, 1).value == header
         assert sheet.max_row >= 2, kind
     overdue = load_workbook(io.BytesIO(client.get("/office/export/rectifications.xlsx?overdue=1").data)).active
-    assert sorted(r[0] for r in overdue.iter_rows(min_row=2, values_only=True)) == ["ZG-a", "ZG-b"]
+    assert sorted(str(r[0]) for r in overdue.iter_rows(min_row=2, values_only=True)) == ["ZG-a", "ZG-b"]
     annual = load_workbook(io.BytesIO(client.get("/office/export/annual.xlsx").data))
     assert annual.sheetnames == ["总体情况", "各责任区", "各学校", "责任督学"]
 
@@ -389,6 +392,7 @@ def test_changing_a_schools_inspector_says_the_board_must_be_rendered_again(
     token = sign_in(client, "admin")
     with database.sessions() as s:
         unit = s.scalar(select(Unit).where(Unit.code == seeded.school_a))
+        assert unit is not None
         current = s.scalar(
             select(Assignment.inspector_id).where(Assignment.unit_id == unit.id, Assignment.ends_on.is_(None))
         )
@@ -520,9 +524,10 @@ def test_the_dashboard_counts_only_what_the_scope_holds(database: Database, seed
     from backend.services.office import figures
 
     with database.sessions() as s:
-        admin = office_users.scope_of(s, office_users.authenticate(s, "admin", PASSWORD))
-        leader = office_users.scope_of(s, office_users.authenticate(s, "leader", PASSWORD))
+        admin_user, leader_user = (office_users.authenticate(s, name, PASSWORD) for name in ("admin", "leader"))
         authority = s.scalar(select(Authority))
+        assert admin_user is not None and leader_user is not None and authority is not None
+        admin, leader = office_users.scope_of(s, admin_user), office_users.scope_of(s, leader_user)
         today = local_date(database.clock.now())
         everything = figures.dashboard(s, admin, authority, today)
         mine = figures.dashboard(s, leader, authority, today)

@@ -45,7 +45,7 @@ def test_the_resolver_is_cached_per_content_and_rebuilt_when_a_name_changes(data
     with database.sessions() as session:
         stored = store_county(session, ANYUAN, with_nicknames=False)
         session.commit()
-        authority_id = session.get(Unit, stored.units[ANYUAN.schools[0].id]).authority_id  # type: ignore[union-attr]
+        authority_id = session.get(Unit, stored.units[ANYUAN.schools[0].id]).authority_id
         first = school_names.authority_resolver(session, authority_id)
         assert school_names.authority_resolver(session, authority_id) is first
         third = ANYUAN.school("安远县欣山初级中学")

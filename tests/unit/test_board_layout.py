@@ -126,7 +126,7 @@ def test_a_very_long_school_name_is_wrapped_and_shrunk_inside_its_box() -> None:
     assert len(long_lines) == 2
     assert "".join(e.text for e in long_lines) == LONG_NAME
     assert long_lines[1].text.startswith("（第二校区）")  # the bracketed part is not broken
-    assert long_lines[0].size < short_lines[0].size  # type: ignore[union-attr]
+    assert long_lines[0].size < short_lines[0].size
     # centred by their ink (a closing ） must not push a line off centre)
     assert all(abs((line.box.x0 + line.box.x1) / 2 - long.width / 2) <= 2 for line in long_lines)
     # balanced: the two lines are within two characters of each other
@@ -186,7 +186,8 @@ def test_a_missing_or_unreadable_photo_gets_the_placeholder(tmp_path: Path) -> N
         (photo,) = layout.boxes("photo")
         assert page.getpixel((photo.x0 + 3, photo.y0 + 3)) == PHOTO_BG
         # the surname in a white-on-grey circle at the centre
-        darkest, lightest = page.crop((photo.x0, photo.y0, photo.x1, photo.y1)).convert("L").getextrema()
+        extrema = page.crop((photo.x0, photo.y0, photo.x1, photo.y1)).convert("L").getextrema()
+        darkest, lightest = int(extrema[0]), int(extrema[1])  # type: ignore[arg-type]  # one band: two ints
         assert lightest == 255 and darkest < 200
     real = make_spec(inspector=InspectorInfo("张三", "13800000000", "N1", str(_photo_file(tmp_path))))
     layout = layout_board(real, PageSize.A4, fonts)

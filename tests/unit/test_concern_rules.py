@@ -8,6 +8,7 @@ import pytest
 
 from backend.domain import concern as rules
 from backend.domain.calendar import WorkingCalendar
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState as S
 from backend.services.concerns import CATEGORY_KEYWORDS, valid_phone
 
@@ -18,7 +19,7 @@ def test_every_state_has_a_row_and_closed_is_the_end() -> None:
     assert rules.can_move("received", "acknowledged") and rules.can_move("answered", "closed")
     assert not rules.can_move("closed", "answered")
     assert not rules.can_move("duplicate", "answered")
-    with pytest.raises(rules.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         rules.check_move("received", "closed")  # nobody closes a concern without answering it
 
 

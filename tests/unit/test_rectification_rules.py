@@ -8,6 +8,7 @@ import pytest
 
 from backend.domain import rectification as rules
 from backend.domain.calendar import SHANGHAI, WorkingCalendar
+from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import EscalationLevel, RectificationState
 
 S = RectificationState
@@ -40,7 +41,7 @@ def test_the_happy_path_and_the_reopen_loop() -> None:
     ],
 )
 def test_steps_out_of_order_are_refused(action: str, state: str) -> None:
-    with pytest.raises(rules.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         rules.next_state(action, state)
 
 
