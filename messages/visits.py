@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "visits.slip.确认整改": "“确认整改”",
     "visits.slip.帮助": "查看“帮助”",
     "visits.plan": "好的，祝督导顺利！去过之后把看到的情况发给我（例如“今天在某某学校看了食堂……”），就能记录。",
+    "visits.plan_ahead": "好的，祝督导顺利！去过之后把看到的情况发给我，就能记录。如果已经去过了，请回复是哪一天去的。",
     "visits.chat.thanks": "不客气，辛苦了！",
     "visits.chat.chat": "好的。要记录督导，直接发一句话就行，例如：今天在某某小学看了食堂。",
     "visits.chat.yes": "好的。",

@@ -155,6 +155,11 @@ def message_kind(text: str) -> str:
     return VISIT
 
 
+def says_intention(text: str) -> bool:
+    """A plan in so many words (准备去, 打算…), not just a day ahead (明天去…, perhaps a slip for 昨天)."""
+    return bool(_PLAN_WORDS.search(dt.without_deadlines(normalise(text))))
+
+
 def _requirement_free(text: str) -> str:
     """The text without its requirement clauses (their dates are deadlines, not the visit's day)."""
     return "，".join(c for c in _clauses(text) if not _REQUIREMENT.search(c))

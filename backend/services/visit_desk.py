@@ -196,8 +196,11 @@ class VisitDesk:
         resumed = school_id is not None or visited_on is not None or source != "chat"
         if not resumed and not urgent:
             if reading.message == vt.PLAN:
-                # a plan records nothing and asks nothing: the words of the plan are no observation of a visit
-                return Answer(t("visits.plan"))
+                if vt.says_intention(text):
+                    # a plan records nothing and asks nothing: its words are no observation of a visit
+                    return Answer(t("visits.plan"))
+                # a day ahead (明天去城关二小看食堂): perhaps a slip for another day, so the day is asked
+                return Answer(t("visits.plan_ahead"), "date", (), pending | {"school_id": reading.school_id})
             if reading.message == vt.QUESTION:
                 return Answer(self.question_answer(reading))
             if reading.message == vt.CORRECTION:
