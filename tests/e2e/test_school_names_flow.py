@@ -5,8 +5,6 @@ and the next message with that phrase records without a question; a near miss is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,23 +14,12 @@ from backend.store.models import Concern, Rectification, SchoolAlias, Visit
 from messages import t
 from tests.county_store import Stored, store_county
 from tests.data.counties import ANYUAN
-from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook
+from tests.e2e.webhook_support import SECRET_KEY, Webhook
 
 pytestmark = pytest.mark.e2e
 
 ZHAO = ANYUAN.inspectors[1]  # 天心镇: 中心小学, 初级中学, 长河村小学, 长河教学点, 中心幼儿园
 CENTRE = "安远县天心镇中心小学"
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
-
-
-@pytest.fixture
-def hook(stack: Stack) -> Iterator[Webhook]:
-    with running_webhook(stack.db, stack.kv, safe=True) as running:
-        yield running
 
 
 def say(hook: Webhook, openid: str, text: str) -> str:

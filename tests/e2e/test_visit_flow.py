@@ -5,7 +5,6 @@ that is not theirs is refused; nobody unbound can log; an urgent matter reaches 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -22,24 +21,13 @@ from backend.services.tokens import create_token
 from backend.store.models import Assignment, Inspector, Media, Rectification, Unit, Visit, WechatIdentity
 from bot.fake_wechat import RunningFakeWeChat
 from messages import t
-from tests.e2e.webhook_support import SECRET_KEY, STACKS, Stack, Webhook, open_stack, running_webhook, seed_school
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, seed_school
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
 
 SCHOOL_AT = (28.4743, 113.1964)  # 城关第一小学
 SECOND_AT = (28.4635, 113.2138)  # 城关镇第二小学
-
-
-@pytest.fixture(params=STACKS)
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    yield from open_stack(request)
-
-
-@pytest.fixture
-def hook(stack: Stack) -> Iterator[Webhook]:
-    with running_webhook(stack.db, stack.kv, safe=True) as running:
-        yield running
 
 
 def say(hook: Webhook, openid: str, text: str) -> str:
