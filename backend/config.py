@@ -26,6 +26,7 @@ class Config:
     wechat_token: str = ""
     wechat_aes_key: str | None = None
     wechat_api_base: str = DEFAULT_API_BASE
+    wechat_menus: bool = True  # the worker keeps the account's menus (DUDAO_WECHAT_MENUS=off: someone else does)
     instance_dir: Path = field(default_factory=_instance_dir)
     demo: bool = False
     run_worker: bool = False
@@ -78,6 +79,7 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         wechat_token=env.get("DUDAO_WECHAT_TOKEN", ""),
         wechat_aes_key=env.get("DUDAO_WECHAT_AES_KEY") or None,
         wechat_api_base=env.get("DUDAO_WECHAT_API_BASE", DEFAULT_API_BASE).rstrip("/"),
+        wechat_menus=(env.get("DUDAO_WECHAT_MENUS") or "on").strip().lower() not in ("off", "0", "false", "no"),
         instance_dir=instance,
         proxy_hops=int(env.get("DUDAO_PROXY_HOPS") or 0),
         clock_offset=float(env.get("DUDAO_CLOCK_OFFSET") or 0),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Outcome(StrEnum):
@@ -31,6 +31,8 @@ REQUIRE_SUBSCRIBE = 43004
 API_QUOTA_EXCEEDED = 45009
 OUT_OF_RESPONSE_WINDOW = 45015
 OUT_OF_RESPONSE_COUNT = 45047
+INVALID_TAG_ID = 45159
+NO_MENU = 46003
 
 TOKEN_ERRORS = frozenset({INVALID_CREDENTIAL, INVALID_ACCESS_TOKEN, EXPIRED_ACCESS_TOKEN})
 RETRY_CODES = frozenset({SYSTEM_BUSY, API_QUOTA_EXCEEDED, *TOKEN_ERRORS})
@@ -130,4 +132,49 @@ class Notifier(Protocol):
 
     def upload_media(self, kind: str, content: bytes, filename: str, content_type: str) -> str:
         """Upload a temporary media file (`kind`: image, voice, video, thumb); returns its media_id."""
+        ...
+
+
+@runtime_checkable
+class AccountMenus(Protocol):
+    """WeChat's menu and user-tag API (自定义菜单, 个性化菜单, 用户标签). Every method raises `NotifyError`."""
+
+    def get_tags(self) -> dict[str, int]:
+        """`tags/get`: the account's tags, name -> id."""
+        ...
+
+    def create_tag(self, name: str) -> int:
+        """`tags/create`: a new tag (name at most 30 bytes); its id."""
+        ...
+
+    def tag_users(self, tag_id: int, openids: list[str]) -> None:
+        """`tags/members/batchtagging` (at most 50 openids a call)."""
+        ...
+
+    def untag_users(self, tag_id: int, openids: list[str]) -> None:
+        """`tags/members/batchuntagging` (at most 50 openids a call)."""
+        ...
+
+    def user_tags(self, openid: str) -> list[int]:
+        """`tags/getidlist`: the ids of the tags `openid` carries."""
+        ...
+
+    def create_menu(self, buttons: list[dict[str, Any]]) -> None:
+        """`menu/create`: the default menu (replaces the previous one)."""
+        ...
+
+    def add_conditional_menu(self, buttons: list[dict[str, Any]], matchrule: dict[str, str]) -> str:
+        """`menu/addconditional`: a menu for the users `matchrule` matches; its menuid."""
+        ...
+
+    def get_menu(self) -> dict[str, Any]:
+        """`menu/get`: `{"menu": {...}, "conditionalmenu": [...]}` (an account without menus: `{}`)."""
+        ...
+
+    def delete_conditional_menu(self, menuid: str) -> None:
+        """`menu/delconditional`."""
+        ...
+
+    def try_match_menu(self, user_id: str) -> list[dict[str, Any]]:
+        """`menu/trymatch`: the buttons `user_id` (an openid) would see."""
         ...

@@ -1,7 +1,8 @@
 """Routing as data: a table from (message kind, keyword, conversation state, role) to a handler.
 
 The first route that matches wins; a message nothing matches gets its role's help (never silence), an event
-nothing matches gets no answer. A voice message with WeChat's Recognition is routed as the text it carries.
+nothing matches gets no answer. A voice message with WeChat's Recognition is routed as the text it carries; a
+menu click (CLICK event) as the word its key stands for (`backend.domain.menus.CLICKS`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from backend.domain import menus
 from backend.domain.errors import DomainError
 from backend.domain.kinds import Role
 from bot.handlers import Context, Handler, common, concern_replies, inspector, office, public, reinspection, unit
 from bot.replies import Reply
+from messages import t
 
 ANY = "*"
 
@@ -134,6 +137,9 @@ ROUTES: tuple[Route, ...] = (
     Route("text", common.ask_bind_code, keyword(r"^绑定$")),
     Route("text", common.unbind, keyword(r"^解绑$")),
     Route("text", common.show_help, keyword(r"^(帮助|help|菜单|\?)$")),
+    # issue 12: words the menus stand for that no other part claims
+    Route("text", public.how_to_report, keyword(r"^(怎样|怎么|如何)反映(问题)?$")),
+    Route("text", office.pending, keyword(r"^(待处理|待办)$"), roles=frozenset({Role.OFFICE.value})),
     Route("text", common.bind_with_code, keyword(r"^(?P<code>[\d\s]+)$"), state=common.AWAITING_BIND_CODE),
     # issue 6: rectification — the unit contact signs and reports, the inspector re-inspects
     *RECTIFICATION_ROUTES,
@@ -145,8 +151,7 @@ ROUTES: tuple[Route, ...] = (
     Route("event:subscribe", common.subscribed),
     Route("event:scan", common.scanned),
     Route("event:unsubscribe", common.unsubscribed),
-    Route("event:click", common.show_help),
-    Route("event:view", common.silent),
+    Route("event:view", common.silent),  # a menu link: the page opens, nothing to answer
     Route("event:location", common.silent),
 )
 
@@ -184,8 +189,19 @@ class Router:
             return common.silent, None
         return self.fallbacks.get(role, public.fallback), None
 
+    @staticmethod
+    def clicked(key: str, role: str) -> str | None:
+        """The word a menu button stands for (a click answers as the word does); None for a stale key."""
+        found = menus.click(key, role)
+        return found.word if found else None
+
     def dispatch(self, ctx: Context) -> Reply:
         kind, ctx.text = self.kind_and_text(ctx.inbound.kind, ctx.inbound.content)
+        if kind == "event:click":
+            word = self.clicked(ctx.inbound.event_key, ctx.who.role)
+            if word is None:  # a button of an older menu, or of a role the user no longer has
+                return Reply.text(t("menu.stale"))
+            kind, ctx.text = "text", word
         handler, ctx.match = self.resolve(kind, ctx.text, ctx.who.role, ctx.conversation.state)
         try:
             return handler(ctx)

@@ -39,7 +39,7 @@ def fake_wechat(config: Config, host: str, port: int, appid: str | None, secret:
 
 @click.group("wechat")
 def wechat() -> None:
-    """The outbound WeChat client: QR codes, the outbox, the template configuration."""
+    """The outbound WeChat client: QR codes, the outbox, the menus, the template configuration."""
 
 
 def _client(config: Config, runtime: Runtime) -> WeChatClient:
@@ -72,7 +72,7 @@ def send_outbox(config: Config, batch: int) -> None:
 
     runtime = build_runtime(config)
     try:
-        report = send_due(runtime.db, _client(config, runtime), batch=batch, templates=config.templates)
+        report = send_due(runtime.db, _client(config, runtime), batch=batch, templates=config.templates, kv=runtime.kv)
     finally:
         runtime.close()
     click.echo(
@@ -84,6 +84,51 @@ def send_outbox(config: Config, batch: int) -> None:
             given_up=report.given_up,
         )
     )
+
+
+@wechat.command("menu")
+@click.option("--show", is_flag=True, help="Print the menus as they would be pushed, and push nothing.")
+@click.pass_obj
+def menu(config: Config, show: bool) -> None:
+    """Push the account's menus: the public menu, and a menu per role (督学, 单位, 督导室) through user tags.
+
+    Re-running replaces them. Every bound user is queued for their role's tag (the worker sends it).
+    """
+    from backend.domain.menus import MenuOutOfLimits, menu_set
+    from backend.services.menus import push_and_retag
+
+    try:
+        menus = menu_set(config.public_url)
+    except MenuOutOfLimits as exc:
+        raise click.ClickException(t("menu.cli.invalid", error=exc)) from exc
+    if show:
+        shown = [(t("bot.role.public"), "-", menus.default)]
+        shown += [(t(f"bot.role.{role}"), tag, buttons) for role, (tag, buttons) in menus.by_role.items()]
+        for role_name, tag, buttons in shown:
+            click.echo(t("menu.cli.show_role", role=role_name, tag=tag))
+            for button in buttons:
+                _echo_button(button, "  ")
+        return
+    runtime = build_runtime(config)
+    try:
+        report = push_and_retag(
+            runtime.db, _client(config, runtime), runtime.kv, config.wechat_appid, config.public_url
+        )
+    except NotifyError as exc:
+        raise click.ClickException(t("menu.cli.failed", error=exc)) from exc
+    finally:
+        runtime.close()
+    tags = "、".join(f"{t(f'menu.tag.{role}')}={tag_id}" for role, tag_id in report.tags.items())
+    click.echo(
+        t("menu.cli.pushed", conditional=report.conditional, deleted=report.deleted, tags=tags, queued=report.queued)
+    )
+
+
+def _echo_button(button: dict[str, object], indent: str) -> None:
+    target = f"  [{button['key']}]" if "key" in button else f"  {button['url']}" if "url" in button else ""
+    click.echo(t("menu.cli.show_button", indent=indent, name=button["name"], target=target))
+    for sub in button.get("sub_button") or []:  # type: ignore[attr-defined]
+        _echo_button(sub, indent + "    ")
 
 
 @wechat.command("templates")

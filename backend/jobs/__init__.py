@@ -17,6 +17,6 @@ class Job:
 
 def registered_jobs() -> list[Job]:
     """Every periodic job; each module that has one adds itself here."""
-    from backend.jobs import housekeeping, media_fetcher, outbox_sender, sweep
+    from backend.jobs import housekeeping, media_fetcher, menus, outbox_sender, sweep
 
-    return [outbox_sender.JOB, media_fetcher.JOB, sweep.JOB, housekeeping.JOB]
+    return [menus.JOB, outbox_sender.JOB, media_fetcher.JOB, sweep.JOB, housekeeping.JOB]

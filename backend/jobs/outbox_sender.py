@@ -27,7 +27,7 @@ def send_outbox(runtime: Runtime) -> SendReport | None:
     """One round of the outbox sender."""
     if not runtime.config.wechat_appid:
         return None
-    report = send_due(runtime.db, notifier_for(runtime), templates=runtime.config.templates)
+    report = send_due(runtime.db, notifier_for(runtime), templates=runtime.config.templates, kv=runtime.kv)
     if report.claimed:
         log.info(
             "outbox: %d sent (%d as template), %d to retry, %d given up",

@@ -29,7 +29,7 @@ from backend.domain.calendar import local_now
 from backend.domain.errors import DomainError
 from backend.domain.kinds import Role
 from backend.kv import KV, KVUnavailable
-from backend.services import notices
+from backend.services import menus, notices
 from backend.services.audit import record
 from backend.services.identity import get_or_create
 from backend.store.db import session_now
@@ -232,7 +232,7 @@ def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: 
     identity.bound_at = now
     role = Role(row.role)
     _, name = _person_by_id(session, role, row.inspector_id or row.unit_id or row.office_user_id or 0)
-    record(
+    event = record(
         session,
         f"wechat:{openid}",
         "binding.bound",
@@ -243,6 +243,7 @@ def bind(session: Session, kv: KV, *, openid: str, code: str, pepper: str, now: 
         before=before,
     )
     session.flush()
+    menus.queue_tag_sync(session, openid=openid, role=row.role, cause=f"audit{event.id}")  # their menu follows
     return BindResult(Bound.BOUND, role=row.role, name=name)
 
 
@@ -262,8 +263,9 @@ def _clear(session: Session, identity: WechatIdentity, *, actor: str, action: st
     identity.role = Role.PUBLIC.value
     identity.inspector_id = identity.unit_id = identity.office_user_id = None
     identity.bound_at = None
-    record(session, actor, action, "wechat_identity", identity.id, before)
+    event = record(session, actor, action, "wechat_identity", identity.id, before)
     session.flush()
+    menus.queue_tag_sync(session, openid=identity.openid, role=Role.PUBLIC.value, cause=f"audit{event.id}")
 
 
 def unbind(session: Session, *, openid: str) -> bool:

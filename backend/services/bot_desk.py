@@ -95,9 +95,51 @@ class Desk:
 
         return VisitDesk(self._session, self._kv, self._config, self.openid, self.who.inspector_id)
 
+    def office_pending(self) -> OfficePending:
+        """督导室 待处理: what is open and late across the county (the office web has the lists)."""
+        from sqlalchemy import func, select
+
+        from backend.domain.calendar import local_date
+        from backend.domain.kinds import OutboxState, Role
+        from backend.services import rule_sql
+        from backend.store.db import session_now
+        from backend.store.models import Concern, OutboxMessage, Rectification
+
+        if self.who.role != Role.OFFICE.value:
+            return OfficePending(allowed=False)
+        today = local_date(session_now(self._session))
+
+        def count(model: object, *where: object) -> int:
+            return int(self._session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+
+        return OfficePending(
+            allowed=True,
+            today=today.isoformat(),
+            concerns=count(Concern, rule_sql.concern_open()),
+            concerns_overdue=count(Concern, rule_sql.concern_answer_overdue(today)),
+            rectifications=count(Rectification, rule_sql.rectification_open()),
+            rectifications_overdue=count(Rectification, rule_sql.rectification_overdue(today)),
+            undelivered=count(OutboxMessage, OutboxMessage.state == OutboxState.GIVEN_UP.value),
+            office_url=f"{self._config.public_url}/office/",
+        )
+
     def send_later(self, text: str, *, dedupe_key: str) -> None:
         """A text that reaches the user as a customer-service message, sent by the worker."""
         _enqueue_text(self._session, openid=self.openid, text=text, dedupe_key=dedupe_key)
+
+
+@dataclass(frozen=True)
+class OfficePending:
+    """The office's open and late work, as counts."""
+
+    allowed: bool
+    today: str = ""
+    concerns: int = 0
+    concerns_overdue: int = 0
+    rectifications: int = 0
+    rectifications_overdue: int = 0
+    undelivered: int = 0
+    office_url: str = ""
 
 
 @dataclass(frozen=True)

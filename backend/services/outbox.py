@@ -9,6 +9,8 @@ Payloads by kind:
 - `text` / `office_alert`: `{"content": str, "fields"?: {...}, "url"?: str}` (a customer-service text)
 - `image`: `{"media_id": str, "fields"?: {...}, "url"?: str}`
 - `template`: `{"fields": {...}, "url"?: str, "template_id"?: str}` (template id from config by `notice`)
+- `menu_tag`: `{"role": str}`: the user's menu tag made to match their role (`backend/services/menus.py`); a row
+  a newer `menu_tag` row for the same user supersedes is marked sent without a call
 `fields` feed the notice kind's template field map (messages/templates.py): a text or image outside the
 48 h window (45015, 45047) goes again as that template.
 
@@ -36,8 +38,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import OutboxState
+from backend.kv import KV
 from backend.notify import (
     API_QUOTA_EXCEEDED,
+    AccountMenus,
     FallBack,
     GiveUp,
     Notifier,
@@ -51,7 +55,7 @@ from messages.templates import TEMPLATE_FIELDS
 
 log = logging.getLogger(__name__)
 
-KINDS = ("text", "image", "template", "office_alert")
+KINDS = ("text", "image", "template", "office_alert", "menu_tag")
 LEASE = timedelta(seconds=120)
 LEASE_MARGIN = 30.0  # seconds: stop starting sends this long before the lease ends (one call + its retries)
 MAX_ATTEMPTS = 10
@@ -168,8 +172,10 @@ def send_due(
     templates: Mapping[str, str] | None = None,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
+    kv: KV | None = None,
 ) -> SendReport:
-    """Send the due rows once each; `templates` maps notice kinds to template ids (`Config.templates`)."""
+    """Send the due rows once each; `templates` maps notice kinds to template ids (`Config.templates`); `kv`
+    caches the menu tags' ids for `menu_tag` rows."""
     now = now or db.clock.now()
     templates = templates or {}
     report = SendReport()
@@ -183,7 +189,7 @@ def send_due(
             log.warning("outbox: lease nearly over, released %d message(s)", report.released)
             break
         keep_going = _send_one(
-            db, notifier, message, now=now, templates=templates, max_attempts=max_attempts, report=report
+            db, notifier, message, now=now, templates=templates, max_attempts=max_attempts, report=report, kv=kv
         )
         if not keep_going:
             # WeChat is unreachable, refuses our token call, or the day's quota is spent: the rest would fail too
@@ -201,12 +207,21 @@ def _send_one(
     templates: Mapping[str, str],
     max_attempts: int,
     report: SendReport,
+    kv: KV | None = None,
 ) -> bool:
     """Send one claimed message and mark it; False when the next ones are bound to fail the same way."""
     fell_back: NotifyError | None = None
+    if message.kind == "menu_tag":
+        from backend.services.menus import superseded
+
+        newer = superseded(db, message.id, message.openid)
+        if newer is not None:
+            _mark_sent(db, message, now=now, note=f"superseded by outbox message {newer}")
+            report.sent += 1
+            return True
     try:
         try:
-            _deliver(notifier, message, templates)
+            _deliver(notifier, message, templates, kv)
         except FallBack as exc:
             if message.kind == "template":
                 raise GiveUp(str(exc), code=exc.code, path=exc.path) from exc
@@ -245,9 +260,15 @@ def _send_one(
     return True
 
 
-def _deliver(notifier: Notifier, message: Claimed, templates: Mapping[str, str]) -> None:
+def _deliver(notifier: Notifier, message: Claimed, templates: Mapping[str, str], kv: KV | None = None) -> None:
     payload = message.payload
-    if message.kind in ("text", "office_alert"):
+    if message.kind == "menu_tag":
+        from backend.services.menus import sync_user_tags
+
+        if not isinstance(notifier, AccountMenus):
+            raise GiveUp("this notifier has no menu and tag API")
+        sync_user_tags(notifier, kv, str(getattr(notifier, "appid", "")), message.openid, str(payload["role"]))
+    elif message.kind in ("text", "office_alert"):
         notifier.send_text(message.openid, str(payload["content"]))
     elif message.kind == "image":
         notifier.send_image(message.openid, str(payload["media_id"]))

@@ -1,9 +1,13 @@
 """The fake WeChat API server: WeChat's answers for the calls dudao makes, plus `/_fake/` controls for tests.
 
 API (as WeChat): `/cgi-bin/token`, `/cgi-bin/stable_token`, `/cgi-bin/message/custom/send`,
-`/cgi-bin/message/template/send`, `/cgi-bin/qrcode/create`, `/cgi-bin/media/get`, `/cgi-bin/media/upload`.
+`/cgi-bin/message/template/send`, `/cgi-bin/qrcode/create`, `/cgi-bin/media/get`, `/cgi-bin/media/upload`;
+the user tags (`tags/create`, `tags/get`, `tags/members/batchtagging`, `tags/members/batchuntagging`,
+`tags/getidlist`) and the menus (`menu/create`, `menu/addconditional`, `menu/delconditional`, `menu/get`,
+`menu/delete`, `menu/trymatch`: a conditional menu matched on the user's tags, newest first).
 Controls: `POST /_fake/interaction {openid, at?, kind?}`, `POST /_fake/follow {openid, following}`,
-`GET /_fake/sent?openid=`, `GET /_fake/requests?path=`, `GET /_fake/stats`,
+`GET /_fake/sent?openid=`, `GET /_fake/menu?openid=` (the menu that user sees, and their tags),
+`GET /_fake/requests?path=`, `GET /_fake/stats`,
 `POST /_fake/fail {path, count?, errcode?, delay?, status?}`, `POST /_fake/token/expire`,
 `POST /_fake/token/invalidate`, `POST /_fake/media {content_base64, content_type, filename?, media_id?}`,
 `POST /_fake/clock {advance}`, `POST /_fake/reset`.
@@ -132,6 +136,61 @@ def create_fake_app(appid: str = DEFAULT_APPID, secret: str = DEFAULT_SECRET, st
         media_id = fake.store_media(content, upload.mimetype or "application/octet-stream", upload.filename or "")
         return jsonify({"type": kind, "media_id": media_id, "created_at": int(fake.now())})
 
+    @app.post("/cgi-bin/tags/create")
+    def tags_create() -> Response:
+        authorised()
+        return jsonify(fake.tags_create(_body()))
+
+    @app.get("/cgi-bin/tags/get")
+    def tags_get() -> Response:
+        authorised()
+        return jsonify(fake.tags_get())
+
+    @app.post("/cgi-bin/tags/members/batchtagging")
+    def batch_tagging() -> Response:
+        authorised()
+        return _ok(fake.batch_tagging(_body()))
+
+    @app.post("/cgi-bin/tags/members/batchuntagging")
+    def batch_untagging() -> Response:
+        authorised()
+        return _ok(fake.batch_untagging(_body()))
+
+    @app.post("/cgi-bin/tags/getidlist")
+    def tags_of_user() -> Response:
+        authorised()
+        return jsonify({"tagid_list": fake.tag_ids_of(str(_body().get("openid", "")))})
+
+    @app.post("/cgi-bin/menu/create")
+    def menu_create() -> Response:
+        authorised()
+        return _ok(fake.menu_create(_body()))
+
+    @app.post("/cgi-bin/menu/addconditional")
+    def menu_add_conditional() -> Response:
+        authorised()
+        return jsonify(fake.menu_add_conditional(_body()))
+
+    @app.post("/cgi-bin/menu/delconditional")
+    def menu_delete_conditional() -> Response:
+        authorised()
+        return _ok(fake.menu_delete_conditional(_body()))
+
+    @app.get("/cgi-bin/menu/get")
+    def menu_get() -> Response:
+        authorised()
+        return jsonify(fake.menu_get())
+
+    @app.get("/cgi-bin/menu/delete")
+    def menu_delete() -> Response:
+        authorised()
+        return _ok(fake.menu_delete())
+
+    @app.post("/cgi-bin/menu/trymatch")
+    def menu_trymatch() -> Response:
+        authorised()
+        return jsonify(fake.menu_trymatch(_body()))
+
     # --- the controls ---
 
     @app.post("/_fake/interaction")
@@ -156,6 +215,14 @@ def create_fake_app(appid: str = DEFAULT_APPID, secret: str = DEFAULT_SECRET, st
         with fake.lock:
             made = [r for r in fake.requests if path is None or r["path"] == path]
         return jsonify(made)
+
+    @app.get("/_fake/menu")
+    def menu_of_user() -> Response:
+        """The menu `openid` sees (by their tags), and the names of their tags; `{"button": null}` without menus."""
+        openid = request.args.get("openid", "")
+        with fake.lock:
+            names = [fake.tags.get(i, str(i)) for i in sorted(fake.user_tags.get(openid, set()))]
+            return jsonify({"button": fake.menu_for(openid), "tags": names})
 
     @app.get("/_fake/stats")
     def stats() -> Response:

@@ -58,6 +58,10 @@ class FakeWeChatControl:
     def stats(self) -> dict[str, Any]:
         return dict(self._get("stats"))
 
+    def menu_of(self, openid: str) -> dict[str, Any]:
+        """`{"button": [...] | None, "tags": [names]}`: the menu `openid` sees by their tags, as WeChat matches it."""
+        return dict(self._get("menu", openid=openid))
+
     def fail(
         self, path: str, *, errcode: int | None = None, delay: float = 0.0, count: int = 1, status: int | None = None
     ) -> None:

@@ -25,6 +25,13 @@ EVENT_WINDOW_COUNT = 3
 TEMPLATE_DEDUPE = 600  # a repeated client_msg_id to the same openid is dropped for 10 minutes
 MEDIA_LIFETIME = 3 * 24 * 3600
 MAX_PERMANENT_QR = 100_000
+MAX_TAGS = 100  # tags an account may create
+MAX_TAGS_PER_USER = 20
+FIRST_TAG_ID = 100  # ids below are WeChat's own (2: 星标组)
+TAGGING_BATCH = 50
+TAG_NAME_BYTES = 30
+MAX_TOP_BUTTONS, MAX_SUB_BUTTONS = 3, 5
+BUTTON_TYPES = frozenset({"click", "view", "miniprogram", "scancode_push", "scancode_waitmsg", "pic_sysphoto"})
 OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
@@ -80,6 +87,15 @@ class FakeWeChat:
     qrcodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     media: dict[str, StoredMedia] = field(default_factory=dict)
     next_msgid: int = 1000
+    tags: dict[int, str] = field(default_factory=dict)  # id -> name
+    user_tags: dict[str, set[int]] = field(default_factory=dict)  # openid -> tag ids
+    next_tag_id: int = FIRST_TAG_ID
+    menu: list[dict[str, Any]] | None = None  # the default menu's buttons
+    menu_id: int = 0
+    conditional_menus: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {"button", "matchrule", "menuid"}, oldest first
+    next_menuid: int = 400_000_000
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def now(self) -> float:
@@ -295,6 +311,152 @@ class FakeWeChat:
                 raise WeChatError(40007, "invalid media_id")
             return media
 
+    # --- user tags ---
+
+    def tags_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            name = str((body.get("tag") or {}).get("name", ""))
+            if not name or len(name.encode("utf-8")) > TAG_NAME_BYTES:
+                raise WeChatError(45158, "tag name too long")
+            if name in self.tags.values():
+                raise WeChatError(45157, "invalid tag name: name already exists")
+            if len(self.tags) >= MAX_TAGS:
+                raise WeChatError(45056, "too many tags")
+            tag_id, self.next_tag_id = self.next_tag_id, self.next_tag_id + 1
+            self.tags[tag_id] = name
+            return {"tag": {"id": tag_id, "name": name}}
+
+    def tags_get(self) -> dict[str, Any]:
+        with self.lock:
+            counts = Counter(tag for tags in self.user_tags.values() for tag in tags)
+            return {"tags": [{"id": i, "name": n, "count": counts[i]} for i, n in sorted(self.tags.items())]}
+
+    def _tagging_args(self, body: dict[str, Any]) -> tuple[int, list[str]]:
+        openids = body.get("openid_list")
+        if not isinstance(openids, list) or not openids or len(openids) > TAGGING_BATCH:
+            raise WeChatError(40032, "invalid openid list size")
+        try:
+            tag_id = int(body.get("tagid", 0))
+        except (TypeError, ValueError):
+            tag_id = 0
+        if tag_id not in self.tags:
+            raise WeChatError(45159, "invalid tag id")
+        for openid in openids:
+            if not OPENID.match(str(openid)):
+                raise WeChatError(40003, "invalid openid")
+        return tag_id, [str(o) for o in openids]
+
+    def batch_tagging(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            tag_id, openids = self._tagging_args(body)
+            for openid in openids:
+                tags = self.user_tags.get(openid, set())
+                if tag_id not in tags and len(tags) >= MAX_TAGS_PER_USER:
+                    raise WeChatError(45059, "user has too many tags")
+            for openid in openids:
+                self.user_tags.setdefault(openid, set()).add(tag_id)
+            self.counters["tagged"] += len(openids)
+            return {}
+
+    def batch_untagging(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            tag_id, openids = self._tagging_args(body)
+            for openid in openids:
+                self.user_tags.get(openid, set()).discard(tag_id)
+            self.counters["untagged"] += len(openids)
+            return {}
+
+    def tag_ids_of(self, openid: str) -> list[int]:
+        """`tags/getidlist`."""
+        with self.lock:
+            if not OPENID.match(openid or ""):
+                raise WeChatError(40003, "invalid openid")
+            return sorted(self.user_tags.get(openid, set()))
+
+    # --- menus ---
+
+    @staticmethod
+    def _check_buttons(buttons: Any) -> list[dict[str, Any]]:
+        """WeChat's refusals of a `button` array, by its error codes."""
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= MAX_TOP_BUTTONS:
+            raise WeChatError(40016, "invalid button size")
+        for top in buttons:
+            _check_button(top, sub=False)
+            subs = top.get("sub_button")
+            if subs:
+                if not isinstance(subs, list) or len(subs) > MAX_SUB_BUTTONS:
+                    raise WeChatError(40023, "invalid sub button size")
+                for sub in subs:
+                    _check_button(sub, sub=True)
+        return buttons
+
+    def menu_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.menu = self._check_buttons(body.get("button"))
+            self.menu_id = self.next_menuid
+            self.next_menuid += 1
+            self.counters["menus_created"] += 1
+            return {}
+
+    def menu_add_conditional(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            if self.menu is None:
+                raise WeChatError(65303, "there is no selfmenu, please create selfmenu first")
+            buttons = self._check_buttons(body.get("button"))
+            rule = body.get("matchrule")
+            if not isinstance(rule, dict) or not any(str(v) for v in rule.values()):
+                raise WeChatError(65304, "match rule empty")
+            tag_id = str(rule.get("tag_id", ""))
+            if tag_id and (not tag_id.isdigit() or int(tag_id) not in self.tags):
+                raise WeChatError(65310, "invalid tag_id")
+            menuid = str(self.next_menuid)
+            self.next_menuid += 1
+            self.conditional_menus.append({"button": buttons, "matchrule": dict(rule), "menuid": int(menuid)})
+            return {"menuid": menuid}
+
+    def menu_delete_conditional(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            menuid = str(body.get("menuid", ""))
+            kept = [m for m in self.conditional_menus if str(m["menuid"]) != menuid]
+            if len(kept) == len(self.conditional_menus):
+                raise WeChatError(65301, "no such menuid")
+            self.conditional_menus = kept
+            return {}
+
+    def menu_get(self) -> dict[str, Any]:
+        with self.lock:
+            if self.menu is None:
+                raise WeChatError(46003, "menu no exist")
+            answer: dict[str, Any] = {"menu": {"button": self.menu, "menuid": self.menu_id}}
+            if self.conditional_menus:
+                answer["conditionalmenu"] = [dict(m) for m in self.conditional_menus]
+            return answer
+
+    def menu_delete(self) -> dict[str, Any]:
+        with self.lock:
+            self.menu, self.conditional_menus = None, []
+            return {}
+
+    def menu_for(self, openid: str) -> list[dict[str, Any]] | None:
+        """The buttons `openid` sees: the newest conditional menu their tags match, else the default (or None)."""
+        with self.lock:
+            tags = self.user_tags.get(openid, set())
+            for conditional in reversed(self.conditional_menus):
+                tag_id = str(conditional["matchrule"].get("tag_id", ""))
+                if tag_id.isdigit() and int(tag_id) in tags:
+                    return list(conditional["button"])
+            return None if self.menu is None else list(self.menu)
+
+    def menu_trymatch(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            user_id = str(body.get("user_id", ""))
+            if not OPENID.match(user_id):
+                raise WeChatError(40003, "invalid openid")
+            buttons = self.menu_for(user_id)
+            if buttons is None:
+                raise WeChatError(46003, "menu no exist")
+            return {"button": buttons}
+
     # --- what the tests read ---
 
     def sent_to(self, openid: str | None) -> list[dict[str, Any]]:
@@ -305,5 +467,36 @@ class FakeWeChat:
         with self.lock:
             calls = {k.removeprefix("calls:"): v for k, v in self.counters.items() if k.startswith("calls:")}
             plain = {k: v for k, v in self.counters.items() if not k.startswith("calls:")}
-            keys = ("token_calls", "stable_token_calls", "tokens_issued", "sent", "template_deduplicated")
-            return {**{k: 0 for k in keys}, "failures_injected": 0, **plain, "calls": calls, "users": len(self.users)}
+            keys: tuple[str, ...] = ("token_calls", "stable_token_calls", "tokens_issued", "sent")
+            keys = (*keys, "template_deduplicated", "tagged", "untagged", "menus_created")
+            return {
+                **{k: 0 for k in keys},
+                "failures_injected": 0,
+                **plain,
+                "calls": calls,
+                "users": len(self.users),
+                "tags": len(self.tags),
+                "conditional_menus": len(self.conditional_menus),
+            }
+
+
+def _check_button(button: Any, *, sub: bool) -> None:
+    codes = (40025, 40024, 40026, 40027) if sub else (40018, 40017, 40019, 40020)  # name, type, key, url
+    if not isinstance(button, dict):
+        raise WeChatError(codes[1], "invalid button type")
+    name = str(button.get("name", ""))
+    if not name or len(name.encode("utf-8")) > (60 if sub else 16):
+        raise WeChatError(codes[0], "invalid button name size")
+    if not sub and button.get("sub_button"):
+        return
+    kind = button.get("type")
+    if kind not in BUTTON_TYPES:
+        raise WeChatError(codes[1], "invalid button type")
+    if kind == "view":
+        url = str(button.get("url", ""))
+        if not url.startswith(("http://", "https://")) or len(url.encode("utf-8")) > 1024:
+            raise WeChatError(codes[3], "invalid button url size")
+    elif kind != "miniprogram":
+        key = str(button.get("key", ""))
+        if not key or len(key.encode("utf-8")) > 128:
+            raise WeChatError(codes[2], "invalid button key size")

@@ -235,3 +235,8 @@ def _row(concern: ConcernView) -> str:
 
 def _local(concern: ConcernView) -> str:
     return local_now(concern.received_at).strftime("%m-%d %H:%M")
+
+
+def how_to_report(ctx: Context) -> Reply:
+    """怎样反映: scanning the board, writing here, the board's web form; and 查询 for progress."""
+    return Reply.text(t("menu.how_to_report"))

@@ -25,6 +25,7 @@ from urllib3.util.retry import Retry
 from backend.config import Config
 from backend.kv import KV
 from backend.notify import (
+    NO_MENU,
     SYSTEM_BUSY,
     TOKEN_ERRORS,
     GiveUp,
@@ -41,6 +42,7 @@ DEFAULT_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 BUSY_RETRIES = 2  # extra tries after a -1 (system busy); the outbox retries later beyond that
 BUSY_BACKOFF = 0.5  # seconds, doubled each time
 MEDIA_KINDS = ("image", "voice", "video", "thumb")
+TAGGING_BATCH = 50  # openids per batchtagging / batchuntagging call (40032 beyond)
 
 
 def _no_retry_session() -> requests.Session:
@@ -142,6 +144,52 @@ class WeChatClient:
             "POST", "media/upload", params={"type": kind}, files={"media": (filename, content, content_type)}
         )
         return str(result["media_id"])
+
+    # --- the AccountMenus port: user tags and menus ---
+
+    def get_tags(self) -> dict[str, int]:
+        result = self._call("GET", "tags/get")
+        return {str(tag["name"]): int(tag["id"]) for tag in result.get("tags") or []}
+
+    def create_tag(self, name: str) -> int:
+        result = self._call("POST", "tags/create", body={"tag": {"name": name}})
+        return int(result["tag"]["id"])
+
+    def tag_users(self, tag_id: int, openids: list[str]) -> None:
+        for start in range(0, len(openids), TAGGING_BATCH):
+            body = {"openid_list": openids[start : start + TAGGING_BATCH], "tagid": tag_id}
+            self._call("POST", "tags/members/batchtagging", body=body)
+
+    def untag_users(self, tag_id: int, openids: list[str]) -> None:
+        for start in range(0, len(openids), TAGGING_BATCH):
+            body = {"openid_list": openids[start : start + TAGGING_BATCH], "tagid": tag_id}
+            self._call("POST", "tags/members/batchuntagging", body=body)
+
+    def user_tags(self, openid: str) -> list[int]:
+        result = self._call("POST", "tags/getidlist", body={"openid": openid})
+        return [int(tag_id) for tag_id in result.get("tagid_list") or []]
+
+    def create_menu(self, buttons: list[dict[str, Any]]) -> None:
+        self._call("POST", "menu/create", body={"button": buttons})
+
+    def add_conditional_menu(self, buttons: list[dict[str, Any]], matchrule: dict[str, str]) -> str:
+        result = self._call("POST", "menu/addconditional", body={"button": buttons, "matchrule": matchrule})
+        return str(result["menuid"])
+
+    def get_menu(self) -> dict[str, Any]:
+        try:
+            return self._call("GET", "menu/get")
+        except NotifyError as exc:
+            if exc.code == NO_MENU:  # an account without any menu yet
+                return {}
+            raise
+
+    def delete_conditional_menu(self, menuid: str) -> None:
+        self._call("POST", "menu/delconditional", body={"menuid": menuid})
+
+    def try_match_menu(self, user_id: str) -> list[dict[str, Any]]:
+        result = self._call("POST", "menu/trymatch", body={"user_id": user_id})
+        return list(result.get("button") or [])
 
     # --- the token ---
 
