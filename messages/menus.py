@@ -48,6 +48,13 @@ MESSAGES: dict[str, str] = {
         "· 未能送达的推送：{undelivered} 条\n"
         "详细办理请登录督导室后台：{url}"
     ),
+    # the simulator (/sim, dudao chat)
+    "menu.sim.clicked": "[菜单] {name}",
+    "menu.sim.viewed": "[菜单链接] {name}",
+    "menu.sim.none": "（公众号还没有菜单）",
+    "menu.sim.keyboard": "切换到键盘",
+    "menu.sim.menu": "切换到菜单",
+    "menu.demo.pushed": "已在模拟的微信中创建公众号菜单：默认菜单 1 个，按角色的个性化菜单 {roles} 个。",
     # the CLI
     "menu.cli.pushed": (
         "菜单已推送：默认菜单 1 个，按角色的个性化菜单 {conditional} 个（删除旧的 {deleted} 个）；"

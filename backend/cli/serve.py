@@ -23,6 +23,7 @@ from backend.clock import SettableClock, clock_from_offset
 from backend.config import Config
 from backend.demo.activity import DEMO_ADMIN, DEMO_LEADER, ensure_demo_accounts, load_demo_activity
 from backend.demo.county import load_demo_county
+from backend.domain.menus import TAGGED_ROLES
 from backend.jobs import registered_jobs
 from backend.jobs.worker import DEFAULT_TICK_SECONDS, Worker
 from backend.runtime import Runtime
@@ -118,6 +119,8 @@ def run_server(
         server.app = create_app(runtime=runtime)
         if with_worker:
             worker = Worker(runtime, registered_jobs())
+            if config.demo:
+                _push_menus_now(worker)
             thread = worker.start_thread()
         click.echo(t("cli.serve.listening", url=url))
         if with_worker:
@@ -193,6 +196,15 @@ def _run_until_signalled(loop: Worker, interval: float) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _push_menus_now(worker: Worker) -> None:
+    """The demo's menus before its first page is served (the worker keeps them afterwards)."""
+    from backend.jobs import menus
+
+    menu_job = next(job for job in worker.jobs if job.name == menus.JOB.name)
+    if worker.run_job(menu_job):
+        click.echo(t("menu.demo.pushed", roles=len(TAGGED_ROLES)))
 
 
 def demo_config(config: Config) -> Config:

@@ -112,6 +112,21 @@ class Simulator:
             self.fake.set_following(openid, True)
         return self._send(openid, push, t("sim.sent.scan", code=school_code), event=True)
 
+    def click(self, openid: str, key: str, name: str = "") -> Exchange:
+        """A menu button of type click: WeChat sends a CLICK event with the button's key."""
+        return self._send(openid, self.sender.click(openid, key), t("menu.sim.clicked", name=name or key), event=True)
+
+    def view(self, openid: str, url: str, name: str = "") -> Exchange:
+        """A menu link: WeChat opens the page and sends a VIEW event (nothing is answered)."""
+        return self._send(openid, self.sender.view(openid, url), t("menu.sim.viewed", name=name or url), event=True)
+
+    def menu(self, openid: str) -> list[dict[str, Any]] | None:
+        """The menu WeChat shows `openid` (by their tags); None without a fake API or without menus."""
+        if self.fake is None:
+            return None
+        buttons = self.fake.menu_of(openid).get("button")
+        return list(buttons) if isinstance(buttons, list) else None
+
     def image(self, openid: str, content: bytes, content_type: str = "image/jpeg", name: str = "") -> Exchange:
         """A picture: stored in the fake's media store first, so the bot can fetch it by its MediaId."""
         if self.fake is None:

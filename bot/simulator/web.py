@@ -2,9 +2,11 @@
 
 Every message a phone sends goes to `/sim/api/<phone>/send`, which builds WeChat's request with
 `bot.fake_wechat.pusher` and posts it over real HTTP to this same server's `/wechat`, as WeChat would; the phone
-shows the passive reply. Pushes (customer-service and template messages the outbox worker sent to the fake
-WeChat API) join the transcript when the page polls `/sim/api/<phone>/entries`. The inspector and school phones
-bind themselves on first use with a fresh code, through the real `绑定 <code>` path.
+shows the passive reply. Each phone shows the account's menu as the fake WeChat API would show that user (by
+their tags, `/sim/api/<phone>/menu`), and a button sends the CLICK (or VIEW) event WeChat would send. Pushes
+(customer-service and template messages the outbox worker sent to the fake WeChat API) join the transcript when
+the page polls `/sim/api/<phone>/entries`. The inspector and school phones bind themselves on first use with a
+fresh code, through the real `绑定 <code>` path.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ def _entries(entries: list[Entry]) -> Response:
 def page() -> str:
     state = _state()
     words = {key.removeprefix("sim."): text for key, text in CATALOG.items() if key.startswith("sim.page.")}
+    words |= {key.removeprefix("menu.sim."): text for key, text in CATALOG.items() if key.startswith("menu.sim.")}
     phones = [
         {"key": p.key, "title": t(f"sim.phone.{p.key}"), "who": _who(p, state.cast), "openid": p.openid}
         for p in PHONES.values()
@@ -173,6 +176,13 @@ def start(key: str) -> Response:
     _bind_if_needed(state, phone)
     _pull_pushes(state, phone)
     return _entries(state.entries(phone.key))
+
+
+@bp.get("/api/<key>/menu")
+def menu(key: str) -> Response:
+    """The menu this phone's user sees, as the fake WeChat API matches it on their tags (null: none)."""
+    state, phone = _state(), _phone(key)
+    return jsonify(button=state.sim.menu(phone.openid))
 
 
 @bp.get("/api/<key>/entries")
@@ -206,6 +216,10 @@ def _exchange(state: SimState, phone: Phone, body: dict[str, Any]) -> Exchange:
             return sim.voice(openid, str(body["text"]).strip())
         if kind == "image":
             return sim.image(openid, *_picture(body))
+        if kind == "click" and str(body.get("key", "")).strip():
+            return sim.click(openid, str(body["key"]).strip()[:128], str(body.get("name", ""))[:60])
+        if kind == "view" and str(body.get("url", "")).startswith(("http://", "https://")):
+            return sim.view(openid, str(body["url"])[:1024], str(body.get("name", ""))[:60])
     except (KeyError, TypeError, ValueError):
         pass
     raise ApiError(400, "sim.api.bad_request")

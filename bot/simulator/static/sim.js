@@ -31,6 +31,8 @@
     this.buttons = section.querySelectorAll("button.send, button.tool, .picker .go");
     this.me = section.getAttribute("aria-label").charAt(0);
     this.account = document.querySelector(".account").textContent.charAt(0);
+    this.menubar = section.querySelector(".menubar");
+    this.menuJson = "";
     this.lastId = 0;
     this.busy = false;
     this.wire();
@@ -73,6 +75,64 @@
       reader.readAsDataURL(picked);
       self.file.value = "";
     });
+  };
+
+  // the account's menu as WeChat shows this user: top buttons, sub buttons in a pop-up above
+  Phone.prototype.loadMenu = function () {
+    var self = this;
+    return api("GET", "/sim/api/" + this.key + "/menu")
+      .then(function (data) { self.showMenu(data.button); })
+      .catch(function () { /* the next poll tries again */ });
+  };
+
+  Phone.prototype.showMenu = function (buttons) {
+    var json = JSON.stringify(buttons || null);
+    if (json === this.menuJson) { return; }
+    this.menuJson = json;
+    var bar = this.menubar;
+    while (bar.firstChild) { bar.removeChild(bar.firstChild); }
+    bar.hidden = !buttons || !buttons.length;
+    if (bar.hidden) { return; }
+    var self = this;
+    buttons.forEach(function (button) {
+      var top = document.createElement("button");
+      top.type = "button";
+      top.className = "menu-top";
+      top.textContent = button.name;
+      bar.appendChild(top);
+      if (button.sub_button && button.sub_button.length) {
+        top.classList.add("has-sub");
+        var sub = document.createElement("div");
+        sub.className = "menu-sub";
+        sub.hidden = true;
+        button.sub_button.forEach(function (item) {
+          var entry = document.createElement("button");
+          entry.type = "button";
+          entry.className = "menu-item";
+          entry.textContent = item.name;
+          entry.addEventListener("click", function () { sub.hidden = true; self.press(item); });
+          sub.appendChild(entry);
+        });
+        bar.appendChild(sub);
+        top.addEventListener("click", function () {
+          var open = sub.hidden;
+          bar.querySelectorAll(".menu-sub").forEach(function (other) { other.hidden = true; });
+          sub.style.left = top.offsetLeft + "px";
+          sub.hidden = !open;
+        });
+      } else {
+        top.addEventListener("click", function () { self.press(button); });
+      }
+    });
+  };
+
+  Phone.prototype.press = function (button) {
+    if (button.type === "view") {
+      window.open(button.url, "_blank", "noopener");
+      this.send({ kind: "view", url: button.url, name: button.name });
+    } else {
+      this.send({ kind: "click", key: button.key, name: button.name });
+    }
   };
 
   Phone.prototype.setBusy = function (busy) {
@@ -125,7 +185,7 @@
     var self = this;
     this.setBusy(true);
     return api("POST", "/sim/api/" + this.key + "/start")
-      .then(function (data) { self.show(data.entries); })
+      .then(function (data) { self.show(data.entries); return self.loadMenu(); })
       .catch(function (error) { self.note(words["page.error"].replace("{error}", error.message)); })
       .then(function () { self.setBusy(false); self.section.dataset.ready = "1"; });
   };
@@ -138,7 +198,7 @@
     api("POST", "/sim/api/" + this.key + "/send", message)
       .then(function (data) { self.show(data.entries); })
       .catch(function (error) { self.note(words["page.error"].replace("{error}", error.message)); })
-      .then(function () { self.setBusy(false); self.input.focus(); });
+      .then(function () { self.setBusy(false); self.input.focus(); self.loadMenu(); });
   };
 
   Phone.prototype.poll = function () {
@@ -147,6 +207,7 @@
     api("GET", "/sim/api/" + this.key + "/entries?after=" + this.lastId)
       .then(function (data) { self.show(data.entries); })
       .catch(function () { /* the next poll tries again */ });
+    this.loadMenu();  // binding and unbinding change it, once the worker has tagged the user
   };
 
   var phones = [];
