@@ -62,6 +62,10 @@ MESSAGES: dict[str, str] = {
     ),
     "menu.cli.show_role": "—— {role}（标签 {tag}）——",
     "menu.cli.show_button": "{indent}{name}{target}",
+    "menu.cli.default_only": (
+        "默认菜单已推送；但这个公众号不能使用用户标签和个性化菜单（微信返回 48001，通常是公众号尚未认证），"
+        "督学、单位和督导室暂时看到的是默认菜单，仍可发送文字命令。"
+    ),
     "menu.cli.failed": "菜单推送失败：{error}",
     "menu.cli.invalid": "菜单定义超出微信的限制：{error}",
 }

@@ -119,6 +119,9 @@ def menu(config: Config, show: bool) -> None:
     finally:
         runtime.close()
     tags = "、".join(f"{t(f'menu.tag.{role}')}={tag_id}" for role, tag_id in report.tags.items())
+    if report.conditional_refused:
+        click.echo(t("menu.cli.default_only"))
+        return
     click.echo(
         t("menu.cli.pushed", conditional=report.conditional, deleted=report.deleted, tags=tags, queued=report.queued)
     )

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from backend.domain.kinds import Role
 from backend.domain.menus import TAGGED_ROLES, MenuSet, menu_set, tag_name
 from backend.kv import KV, KVUnavailable
-from backend.notify import INVALID_TAG_ID, AccountMenus, NotifyError, RetryLater
+from backend.notify import API_UNAUTHORIZED, INVALID_TAG_ID, AccountMenus, NotifyError, RetryLater
 from backend.services import outbox
 from backend.store.db import Database
 from backend.store.models import OutboxMessage, WechatIdentity
@@ -129,26 +129,42 @@ class PushReport:
     deleted: int
     queued: int = 0
     menuids: list[str] = field(default_factory=list)
+    conditional_refused: bool = False  # 48001: the account may not use tags (not verified)
 
 
 def push_menus(api: AccountMenus, kv: KV | None, appid: str, public_url: str) -> PushReport:
-    """Push every menu now (the default one, then a conditional menu per role tag), replacing what was there."""
+    """Push every menu now (the default one, then a conditional menu per role tag), replacing what was there.
+
+    An account that may not use tags and conditional menus (48001: not verified) keeps the default menu only.
+    """
     menus: MenuSet = menu_set(public_url)
-    tags = role_tags(api, kv, appid, fresh=True)
     before = api.get_menu()
     old = [str(m["menuid"]) for m in before.get("conditionalmenu") or [] if m.get("menuid") is not None]
     api.create_menu(menus.default)
-    added = [
-        api.add_conditional_menu(buttons, {"tag_id": str(tags[role])}) for role, (_, buttons) in menus.by_role.items()
-    ]
+    tags: dict[str, int] = {}
+    added: list[str] = []
+    refused = False
+    try:
+        tags = role_tags(api, kv, appid, fresh=True)
+        added = [
+            api.add_conditional_menu(buttons, {"tag_id": str(tags[role])})
+            for role, (_, buttons) in menus.by_role.items()
+        ]
+    except NotifyError as exc:
+        if exc.code != API_UNAUTHORIZED:
+            raise
+        log.warning("menus: the account may not use tags or conditional menus (%s); default menu only", exc)
+        refused = True
+    deleted = 0
     for menuid in old:  # after the new ones: WeChat matches the newest first, so nobody sees a gap
-        if menuid not in added:
+        if menuid not in added and not refused:
             api.delete_conditional_menu(menuid)
+            deleted += 1
     if kv is not None:
         with contextlib.suppress(KVUnavailable):
             kv.set(_version_key(appid), menus.digest, ttl=VERSION_TTL)
-    log.info("menus pushed: version %s, %d conditional menus, %d old ones deleted", menus.digest, len(added), len(old))
-    return PushReport(menus.digest, tags, len(added), len(old), menuids=added)
+    log.info("menus pushed: version %s, %d conditional menus, %d old ones deleted", menus.digest, len(added), deleted)
+    return PushReport(menus.digest, tags, len(added), deleted, menuids=added, conditional_refused=refused)
 
 
 def queue_all_bound(db: Database, digest: str) -> int:
@@ -164,7 +180,8 @@ def queue_all_bound(db: Database, digest: str) -> int:
 def push_and_retag(db: Database, api: AccountMenus, kv: KV | None, appid: str, public_url: str) -> PushReport:
     """`dudao wechat menu`: push the menus and queue a tag check for every bound user."""
     report = push_menus(api, kv, appid, public_url)
-    report.queued = queue_all_bound(db, report.digest)
+    if not report.conditional_refused:
+        report.queued = queue_all_bound(db, report.digest)
     return report
 
 

@@ -282,3 +282,17 @@ def test_the_worker_pushes_the_menus_once_per_version(hook: Webhook, fake_wechat
             off.close()
     finally:
         runtime.close()
+
+
+def test_an_unverified_account_keeps_the_default_menu_and_is_told_why(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DUDAO_DATABASE_URL", hook.runtime.db.url)
+    monkeypatch.setenv("DUDAO_WECHAT_APPID", fake_wechat.appid)
+    monkeypatch.setenv("DUDAO_WECHAT_SECRET", fake_wechat.secret)
+    monkeypatch.setenv("DUDAO_WECHAT_API_BASE", fake_wechat.base_url)
+    fake_wechat.fail("/cgi-bin/tags/get", errcode=48001)  # api unauthorized
+    pushed = CliRunner().invoke(main, ["wechat", "menu"])
+    assert pushed.exit_code == 0, pushed.output
+    assert t("menu.cli.default_only") in pushed.output
+    assert fake_wechat.state.menu is not None and fake_wechat.state.conditional_menus == []

@@ -171,3 +171,43 @@ def test_the_json_api_sends_over_http_like_wechat(demo_server: DudaoServer) -> N
         url, json={"kind": "image", "content_base64": "iVBORw0KGgo=", "content_type": "x"}, timeout=15
     )
     assert refused.status_code == 400 and refused.json()["error"]["message"] == t("sim.api.bad_request")
+
+
+def test_each_phone_shows_its_users_menu_and_a_button_answers_as_the_word(
+    browser: Any, demo_server: DudaoServer, shots: Path
+) -> None:
+    assert t("menu.demo.pushed", roles=3) in demo_server.text  # the demo created the menus before serving
+    page = open_sim(browser, demo_server.url, 1366, 768)
+    # the parent sees the public menu; the inspector, once the worker has tagged him after binding, his own
+    parent_menu = page.locator("#phone-parent .menubar")
+    page.wait_for_function(
+        "document.querySelector('#phone-parent .menubar').textContent.includes('反映问题')", timeout=20_000
+    )
+    assert [str(x) for x in parent_menu.locator(".menu-top").all_inner_texts()] == ["反映问题", "查询进度", "使用说明"]
+    page.wait_for_function(
+        "document.querySelector('#phone-inspector .menubar').textContent.includes('记录督导')", timeout=20_000
+    )
+    inspector = page.locator("#phone-inspector")
+    assert [str(x) for x in inspector.locator(".menu-top").all_inner_texts()] == ["记录督导", "我的工作", "帮助"]
+    # 我的工作 opens its sub buttons; 待办 sends the CLICK event through /wechat and the reply shows
+    before = len(bubbles(page, "inspector", "bot"))
+    inspector.locator(".menu-top", has_text="我的工作").click()
+    assert inspector.locator(".menu-sub .menu-item", has_text="待办").is_visible()
+    page.screenshot(path=str(shots / "sim-menu-open.png"))
+    inspector.locator(".menu-sub .menu-item", has_text="待办").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('#phone-inspector .row.bot').length >= {before + 1}", timeout=15_000
+    )
+    assert bubbles(page, "inspector", "me")[-1] == t("menu.sim.clicked", name="待办")
+    clicked = bubbles(page, "inspector", "bot")[-1]
+    inspector.locator(".input").fill("待办")
+    inspector.locator(".send").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('#phone-inspector .row.bot').length >= {before + 2}", timeout=15_000
+    )
+    assert bubbles(page, "inspector", "bot")[-1] == clicked and clicked != t("menu.stale")
+    page.screenshot(path=str(shots / "sim-menu-clicked.png"))
+    page.close()
+    # the page's API: what the fake WeChat would show the parent
+    shown = requests.get(f"{demo_server.url}/sim/api/parent/menu", timeout=15).json()["button"]
+    assert [b["name"] for b in shown] == ["反映问题", "查询进度", "使用说明"]
