@@ -24,9 +24,12 @@ MESSAGES: dict[str, str] = {
         "/voice <识别出的文字>  发送语音（附带微信的语音识别结果）\n"
         "/as <openid>          换成另一个微信用户\n"
         "/pushes               查看当前用户收到的客服消息和模板消息\n"
+        "/menu                 查看当前用户看到的公众号菜单\n"
+        "/click <按钮名称>      点击菜单中的这个按钮，例如 /click 待办\n"
         "/help                 查看本说明\n"
         "/quit                 退出"
     ),
+    "sim.chat.usage.click": "用法：/click <按钮名称>，按钮名称见 /menu，例如 /click 待办",
     "sim.chat.you_are": "您现在是微信用户 {openid}。",
     "sim.chat.reply": "公众号回复：\n{text}",
     "sim.chat.no_reply": "（公众号没有回复文字）",

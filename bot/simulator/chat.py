@@ -11,6 +11,7 @@ import shlex
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from bot.simulator.core import Exchange, NeedsFakeApi, Simulator
 from messages import t
@@ -89,7 +90,36 @@ class ChatRepl:
             "/voice": self._voice,
             "/as": self._switch,
             "/pushes": self._pushes,
+            "/menu": self._menu,
+            "/click": self._click,
         }
+
+    def _leaves(self) -> list[dict[str, Any]]:
+        buttons = self.sim.menu(self.openid)
+        if buttons is None:
+            raise NeedsFakeApi
+        return [sub for top in buttons for sub in (top.get("sub_button") or [top])]
+
+    def _menu(self, rest: str) -> None:
+        """The menu WeChat shows this user (by their tags), as lines: top buttons and their sub buttons."""
+        buttons = self.sim.menu(self.openid)
+        if not buttons:
+            self.say(t("menu.sim.none"))
+            return
+        for top in buttons:
+            subs = top.get("sub_button") or []
+            self.say(f"[{top['name']}]" + ("：" + " / ".join(str(s["name"]) for s in subs) if subs else ""))
+
+    def _click(self, rest: str) -> None:
+        """`/click 待办`: press the button of that name in this user's menu."""
+        found = next((b for b in self._leaves() if b.get("name") == rest), None)
+        if found is None:
+            self.say(t("sim.chat.usage.click"))
+            return
+        if found.get("type") == "view":
+            self.show(self.sim.view(self.openid, str(found["url"]), str(found["name"])))
+        else:
+            self.show(self.sim.click(self.openid, str(found["key"]), str(found["name"])))
 
     def _scan(self, rest: str) -> None:
         if not rest or " " in rest:

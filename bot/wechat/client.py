@@ -1,13 +1,14 @@
-"""The outbound WeChat client: implements the backend's `Notifier` port over WeChat's HTTP API.
+"""The outbound WeChat client: implements the backend's `Notifier` and `AccountMenus` ports over WeChat's HTTP API.
 
 Why `requests` directly rather than wrapping wechatpy's `WeChatClient` (1.8.18, read before deciding):
 its token call is hard-coded to `https://api.weixin.qq.com/cgi-bin/token` and `media.get_url` carries an
 absolute URL, so the configured API base would need a host-rewriting adapter; it passes no timeout unless
 given one; its 40001/40014/42001 handling re-enters `_request` with no bound; its token cache is per process
 with its own expiry clock; `message.send_template` cannot pass `client_msg_id`; and `media.download` returns
-the raw response. What we use is six small JSON calls, so owning them costs less than bending the wrapper:
-here every URL is built from `api_base`, every call has (connect, read) timeouts, the `requests.Session` has
-no urllib3 retries (retrying is decided here, per error code), and the token is shared through the
+the raw response. What we use is a few small JSON calls (messages, QR codes, media, user tags, menus), so
+owning them costs less than bending the wrapper: here every URL is built from `api_base`, every call has
+(connect, read) timeouts, the `requests.Session` has no urllib3 retries (retrying is decided here, per error
+code), and the token is shared through the
 key-value port (`SharedToken`). Error codes follow wechatpy's `WeChatErrorCode` names (see backend.notify).
 """
 

@@ -296,3 +296,23 @@ def test_an_unverified_account_keeps_the_default_menu_and_is_told_why(
     assert pushed.exit_code == 0, pushed.output
     assert t("menu.cli.default_only") in pushed.output
     assert fake_wechat.state.menu is not None and fake_wechat.state.conditional_menus == []
+
+
+def test_the_terminal_chat_shows_the_menu_and_clicks_its_buttons(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, client: WeChatClient
+) -> None:
+    from bot.simulator.chat import ChatRepl
+    from bot.simulator.core import Simulator
+
+    school = seed_school(hook.runtime.db)
+    push_menus(client, hook.runtime.kv, fake_wechat.appid, hook.runtime.config.public_url)
+    bind(hook, WANG, Role.INSPECTOR, school.inspector_number)
+    work(hook, client)
+    said: list[str] = []
+    repl = ChatRepl(Simulator(hook.sender_with(), fake_wechat), WANG, out=said.append)
+    repl.run(["/menu", "/click 我的学校", "/click 没有这个按钮", "/quit"])
+    menu = ["[记录督导]", "[我的工作]：待办 / 我的学校 / 本月 / 家长留言", "[帮助]"]
+    start = said.index(menu[0])
+    assert said[start : start + 3] == menu
+    assert t("sim.chat.reply", text=say(hook, WANG, "我的学校")) in said
+    assert t("sim.chat.usage.click") in said
