@@ -96,6 +96,9 @@ def sync_user_tags(api: AccountMenus, kv: KV | None, appid: str, openid: str, ro
         if exc.code == INVALID_TAG_ID and kv is not None:  # a tag deleted in the console: look them up again
             kv.delete(_tags_key(appid))
             raise RetryLater(str(exc), code=exc.code, path=exc.path) from exc
+        if exc.code == API_UNAUTHORIZED:  # an account without tags (not verified): everyone has the default menu
+            log.info("menu tag for %s not set: the account may not use tags (%s)", openid, exc)
+            return 0, 0
         raise
     return tagged, len(untag)
 

@@ -400,7 +400,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # also the template client_msg_id
     openid: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))  # text | image | template | office_alert
+    kind: Mapped[str] = mapped_column(String(32))  # text | image | template | office_alert | menu_tag
     notice: Mapped[str] = mapped_column(String(48), default="")  # the notice kind, for template fallback
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)

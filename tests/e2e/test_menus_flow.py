@@ -316,3 +316,29 @@ def test_the_terminal_chat_shows_the_menu_and_clicks_its_buttons(
     assert said[start : start + 3] == menu
     assert t("sim.chat.reply", text=say(hook, WANG, "我的学校")) in said
     assert t("sim.chat.usage.click") in said
+
+
+def test_binding_to_another_role_moves_the_user_to_that_roles_menu(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, client: WeChatClient
+) -> None:
+    school = seed_school(hook.runtime.db)
+    url = hook.runtime.config.public_url
+    push_menus(client, hook.runtime.kv, fake_wechat.appid, url)
+    bind(hook, WANG, Role.INSPECTOR, school.inspector_number)
+    work(hook, client)
+    bind(hook, WANG, Role.UNIT, school.code)  # the same phone now speaks for the school
+    work(hook, client)
+    seen = fake_wechat.menu_of(WANG)
+    assert seen["tags"] == [tag_name(Role.UNIT.value)]  # the inspector's tag is gone, not kept beside it
+    assert names(seen["button"]) == expected(Role.UNIT.value, url)
+
+
+def test_an_account_without_tags_sends_its_tag_rows_without_alerting_anyone(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, client: WeChatClient
+) -> None:
+    school = seed_school(hook.runtime.db)
+    bind(hook, WANG, Role.INSPECTOR, school.inspector_number)
+    fake_wechat.fail("/cgi-bin/tags/get", errcode=48001)
+    report = work(hook, client)
+    assert report.sent == 1 and report.given_up == 0
+    assert tag_rows(hook, WANG) == [(Role.INSPECTOR.value, OutboxState.SENT.value, 1)]
