@@ -69,7 +69,8 @@ def test_every_message_type_gets_its_answer(hook: Webhook) -> None:
         ("scan", s.scan("o-parent", f"s:{school.code}"), card),
         ("scan of an old board", s.scan("o-parent", f"s:{school.code}:v1"), card),
         ("scan of an unknown code", s.scan("o-parent", "s:0000000000"), t("bot.scan.unknown")),
-        ("click", s.click("o-parent", "help"), public_help),
+        ("click", s.click("o-parent", "public.help"), public_help),  # the menu's 使用说明: as the word 帮助
+        ("click of an old menu", s.click("o-parent", "help"), t("menu.stale")),
         ("view", s.view("o-parent", "https://example.org/"), None),
         ("location event", s.location_event("o-parent"), None),
         ("template finished", s.template_finished("o-parent", 123456), None),
