@@ -21,10 +21,10 @@ from defusedxml.ElementTree import fromstring
 
 from backend.clock import Clock, SystemClock
 from backend.clock import timestamp as timestamp_of
+from backend.services.wechat_clock import REPLAY_WINDOW, ClockWatch
 from bot.crypto import CryptoError, MessageCrypto, signature_matches
 
 MAX_BODY = 64 * 1024  # WeChat's pushes are a few hundred bytes
-REPLAY_WINDOW = 300  # seconds either side of our clock
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")  # timestamps, nonces, signatures, openids
 _DIGITS = re.compile(r"^\d{1,20}$")
 
@@ -257,8 +257,10 @@ class Gate:
         aes_key: str | None,
         window: int = REPLAY_WINDOW,
         clock: Clock | None = None,
+        watch: ClockWatch | None = None,
     ) -> None:
         self.token, self.window, self.clock = token, window, clock or SystemClock()
+        self.watch = watch  # the drift and refusals /healthz shows; None: not recorded
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
 
     def _stamp(self, args: Mapping[str, str]) -> tuple[str, str]:
@@ -268,8 +270,13 @@ class Gate:
         return timestamp, nonce
 
     def _fresh(self, timestamp: str) -> None:
+        """The timestamp inside the replay window (called once the signature checked: only WeChat is counted)."""
         if abs(timestamp_of(self.clock) - int(timestamp)) > self.window:
+            if self.watch is not None:
+                self.watch.refused(int(timestamp))
             raise Forbidden("timestamp outside the replay window")
+        if self.watch is not None:
+            self.watch.seen(int(timestamp))
 
     def handshake(self, args: Mapping[str, str]) -> str:
         """The `echostr` to answer to the console's URL check."""
