@@ -75,7 +75,9 @@ _TICKET, _PHONE = concern_replies.TICKET, r"(?P<phone>[\d\s\-()（）]{7,20})"
 CONCERN_ROUTES: tuple[Route, ...] = (
     Route("text", public.my_concerns, keyword(r"^(查询|我的留言|进度)$"), roles=_PUBLIC),
     Route("text", public.give_phone, keyword(rf"^(电话|手机|联系电话)[\s:：]*{_PHONE}$"), roles=_PUBLIC),
+    # a lone number picks the category, and changes it again as often as the parent likes: never concern text
     Route("text", public.choose_category, keyword(r"^(?P<n>\d{1,2})$"), state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
+    Route("text", public.choose_category, keyword(r"^(?P<n>\d{1,2})$"), state=public.CONCERN_OPEN, roles=_PUBLIC),
     Route("text", public.answer_school, state=public.ASKING_SCHOOL, roles=_PUBLIC),
     Route("voice", public.voice, state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
     Route("voice", public.voice, state=public.CONCERN_OPEN, roles=_PUBLIC),
