@@ -173,6 +173,7 @@ class FakeWeChat:
             elif not current or self.tokens.get(current, 0) - now <= OLD_TOKEN_GRACE:
                 self.current_stable = self._new_token(current, grace=OLD_TOKEN_GRACE)
             token = self.current_stable
+            assert token is not None
             return {"access_token": token, "expires_in": int(self.tokens[token] - now)}
 
     def check_token(self, token: str | None) -> None:

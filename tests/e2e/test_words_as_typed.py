@@ -40,6 +40,7 @@ REPORT = "已補齊晨檢記錄，共３頁；留樣櫃已更換✅"
 EXTENSION = "需採購新留樣櫃（約２週）：等待招標😓"
 REPORT_MORE = "另：櫃內溫度已達４℃，費用１２００元。"
 REINSPECTION = "溫度記錄表未張貼；請補貼（３日內）"
+PROPOSED = "消防通道堆放雜物（約３處）🧯"
 WEB_CONCERN = "校門口接送車輛亂停，孩子過馬路很危險！！🚗（每天７:３０）"
 
 
@@ -107,6 +108,13 @@ def test_every_word_comes_back_as_it_was_typed(stage: Stage) -> None:
     stage.say(CONTACT, "提交")
     assert number in stage.say(INSPECTOR, f"复查 {number} 不通过 {REINSPECTION}")
 
+    # a finding proposed by itself: 整改 <school> <problem> <deadline>
+    assert "ZG-" in stage.say(INSPECTOR, f"整改 城关一小 {PROPOSED} 一周内")
+    with stage.db.session() as session:
+        assert (
+            session.scalars(select(Rectification.problem).where(Rectification.id != rectification_id)).one() == PROPOSED
+        )
+
     # a concern from the board's page
     web = requests.Session()
     form = web.get(f"{stage.url}/b/{stage.school.code}", timeout=10)
@@ -121,12 +129,12 @@ def test_every_word_comes_back_as_it_was_typed(stage: Stage) -> None:
     assert sent.status_code == 201, sent.text
 
     with stage.db.session() as session:
-        concern = session.get(Concern, concern_id)
-        assert concern is not None and concern.answer == ANSWER
-        rectification = session.get(Rectification, rectification_id)
-        assert rectification is not None
-        assert rectification.problem == FINDING
-        assert rectification.report_text == f"{REPORT}\n{REPORT_MORE}"
+        answered = session.get(Concern, concern_id)
+        assert answered is not None and answered.answer == ANSWER
+        reported = session.get(Rectification, rectification_id)
+        assert reported is not None
+        assert reported.problem == FINDING
+        assert reported.report_text == f"{REPORT}\n{REPORT_MORE}"
         web_concern = session.scalars(select(Concern).where(Concern.channel == "web")).one()
         assert web_concern.content == WEB_CONCERN
         visit = session.get(Visit, visit_id)
