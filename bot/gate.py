@@ -98,6 +98,8 @@ def parse_xml(body: bytes) -> dict[str, str]:
                 seen[child.tag] = index + 1
                 name = f"{name}#{index}"
             if len(child) == 0:
+                if name in fields:  # `<A.B>` beside `<A><B>`: one name, two values
+                    raise Malformed(f"field {name} given twice")
                 fields[name] = (child.text or "").strip()
             else:
                 walk(child, name + ".", depth + 1)
