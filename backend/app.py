@@ -71,11 +71,12 @@ def register_security(app: Flask, config: Config) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.web import api, api_rectifications, api_visits, health, office, public, public_results
+    from backend.web import api, api_rectifications, api_visits, health, home, office, public, public_results
     from bot import webhook
 
     for blueprint in (
         health.bp,
+        home.bp,  # /: what this is, with the way to /public and /office
         api.bp,  # /api/v1: schools, inspectors, the OpenAPI document
         api_visits.bp,  # /api/v1/visits
         api_rectifications.bp,  # /api/v1/rectifications

@@ -9,8 +9,10 @@ references refused. wechatpy's parser (xmltodict over untrusted text) is not use
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,10 +21,10 @@ from defusedxml.ElementTree import fromstring
 
 from backend.clock import Clock, SystemClock
 from backend.clock import timestamp as timestamp_of
+from backend.services.wechat_clock import REPLAY_WINDOW, ClockWatch
 from bot.crypto import CryptoError, MessageCrypto, signature_matches
 
 MAX_BODY = 64 * 1024  # WeChat's pushes are a few hundred bytes
-REPLAY_WINDOW = 300  # seconds either side of our clock
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")  # timestamps, nonces, signatures, openids
 _DIGITS = re.compile(r"^\d{1,20}$")
 
@@ -49,8 +51,19 @@ class TooLarge(Rejected):
     status = 413
 
 
+MAX_DEPTH = 5  # <xml><SubscribeMsgPopupEvent><List><TemplateId> is 3 below the root
+MAX_ELEMENTS = 1000
+
+
 def parse_xml(body: bytes) -> dict[str, str]:
-    """The fields of a WeChat `<xml>` document; nested fields as `Parent.Child`. `Malformed` on anything odd."""
+    """The fields of a WeChat `<xml>` document. `Malformed` on anything odd.
+
+    Nested fields are `Parent.Child`. An element that comes again below the top level is a list, as WeChat sends
+    them (`SubscribeMsgPopupEvent` with a `<List>` per template, shake-around's `<AroundBeacon>`s, a photo
+    event's `<item>`s): every occurrence is numbered, `Parent.List#0.Child`, `Parent.List#1.Child`, and
+    `Inbound.each("Parent.List")` reads them back. A top-level field given twice stays refused: which MsgId or
+    FromUserName would count?
+    """
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -62,12 +75,36 @@ def parse_xml(body: bytes) -> dict[str, str]:
     if root.tag != "xml":
         raise Malformed("root element is not <xml>")
     fields: dict[str, str] = {}
-    for child in root:
-        names = [(child.tag, child)] if len(child) == 0 else [(f"{child.tag}.{g.tag}", g) for g in child]
-        for name, element in names:
-            if name in fields:
-                raise Malformed(f"field {name} given twice")
-            fields[name] = (element.text or "").strip() if len(element) == 0 else ""
+    count = 0
+
+    def walk(element: ET.Element, prefix: str, depth: int) -> None:
+        nonlocal count
+        if depth > MAX_DEPTH:
+            raise Malformed("XML nested too deep")
+        tags = Counter(child.tag for child in element)
+        seen: dict[str, int] = {}
+        for child in element:
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise Malformed("too many XML elements")
+            if not isinstance(child.tag, str) or not child.tag:
+                continue
+            repeated = tags[child.tag] > 1
+            if repeated and depth == 1:
+                raise Malformed(f"field {child.tag} given twice")
+            name = f"{prefix}{child.tag}"
+            if repeated:
+                index = seen.get(child.tag, 0)
+                seen[child.tag] = index + 1
+                name = f"{name}#{index}"
+            if len(child) == 0:
+                if name in fields:  # `<A.B>` beside `<A><B>`: one name, two values
+                    raise Malformed(f"field {name} given twice")
+                fields[name] = (child.text or "").strip()
+            else:
+                walk(child, name + ".", depth + 1)
+
+    walk(root, "", 1)
     return fields
 
 
@@ -79,6 +116,20 @@ class Inbound:
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "")
+
+    def each(self, name: str) -> list[dict[str, str]]:
+        """The occurrences of a repeated element (`SubscribeMsgPopupEvent.List`), each as its fields."""
+        found: list[dict[str, str]] = []
+        for n in itertools.count():
+            item = self._below(f"{name}#{n}.")
+            if not item:
+                break
+            found.append(item)
+        once = self._below(f"{name}.")
+        return found or ([once] if once else [])
+
+    def _below(self, prefix: str) -> dict[str, str]:
+        return {k.removeprefix(prefix): v for k, v in self.fields.items() if k.startswith(prefix)}
 
     @property
     def openid(self) -> str:
@@ -129,9 +180,11 @@ class Inbound:
 
     @property
     def dedupe_key(self) -> str:
-        """How WeChat's retries of this push are recognised: MsgId, or sender+time+event+key for events."""
+        """How WeChat's retries of this push are recognised: sender+MsgId, or sender+time+event+key for events."""
         if not self.is_event:
-            return f"msg:{self.get('MsgId')}"
+            # MsgId with its sender: two users' messages may carry the same MsgId (WxJava #333 saw it among 15
+            # people sending voice at once), and each must be handled and answered
+            return f"msg:{self.openid}:{self.get('MsgId')}"
         key = f"evt:{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
         if len(key) > 200:
             key = "evt:" + hashlib.sha256(key.encode()).hexdigest()
@@ -206,8 +259,10 @@ class Gate:
         aes_key: str | None,
         window: int = REPLAY_WINDOW,
         clock: Clock | None = None,
+        watch: ClockWatch | None = None,
     ) -> None:
         self.token, self.window, self.clock = token, window, clock or SystemClock()
+        self.watch = watch  # the drift and refusals /healthz shows; None: not recorded
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
 
     def _stamp(self, args: Mapping[str, str]) -> tuple[str, str]:
@@ -217,8 +272,13 @@ class Gate:
         return timestamp, nonce
 
     def _fresh(self, timestamp: str) -> None:
+        """The timestamp inside the replay window (called once the signature checked: only WeChat is counted)."""
         if abs(timestamp_of(self.clock) - int(timestamp)) > self.window:
+            if self.watch is not None:
+                self.watch.refused(int(timestamp))
             raise Forbidden("timestamp outside the replay window")
+        if self.watch is not None:
+            self.watch.seen(int(timestamp))
 
     def handshake(self, args: Mapping[str, str]) -> str:
         """The `echostr` to answer to the console's URL check."""

@@ -78,7 +78,9 @@ _TICKET, _PHONE = concern_replies.TICKET, r"(?P<phone>[\d\s\-()（）]{7,20})"
 CONCERN_ROUTES: tuple[Route, ...] = (
     Route("text", public.my_concerns, keyword(r"^(查询|我的留言|进度)$"), roles=_PUBLIC),
     Route("text", public.give_phone, keyword(rf"^(电话|手机|联系电话)[\s:：]*{_PHONE}$"), roles=_PUBLIC),
+    # a lone number picks the category, and changes it again as often as the parent likes: never concern text
     Route("text", public.choose_category, keyword(r"^(?P<n>\d{1,2})$"), state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
+    Route("text", public.choose_category, keyword(r"^(?P<n>\d{1,2})$"), state=public.CONCERN_OPEN, roles=_PUBLIC),
     Route("text", public.answer_school, state=public.ASKING_SCHOOL, roles=_PUBLIC),
     Route("voice", public.voice, state=public.CHOOSING_CATEGORY, roles=_PUBLIC),
     Route("voice", public.voice, state=public.CONCERN_OPEN, roles=_PUBLIC),
@@ -163,9 +165,12 @@ FALLBACKS: Mapping[str, Handler] = {
 }
 
 
-def normalise(text: str) -> str:
-    """Full-width letters, digits and spaces as ASCII (NFKC), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+def fold(text: str) -> str:
+    """A copy to understand: each character by its NFKC form when that is one character (full-width letters,
+    digits, punctuation and spaces as ASCII), so that the copy is as long as the text and a match on it marks the
+    typed words too (`Context.said`). What is stored is always the text as typed."""
+    folded = (unicodedata.normalize("NFKC", ch) for ch in text)
+    return "".join(f if len(f) == 1 else ch for f, ch in zip(folded, text, strict=True))
 
 
 class Router:
@@ -175,10 +180,17 @@ class Router:
     @staticmethod
     def kind_and_text(kind: str, content: str) -> tuple[str, str]:
         """What to route on: a recognised voice message counts as its text."""
-        text = normalise(content)
-        if kind == "voice" and text:
-            return "text", text.rstrip("。.！!？?")
+        kind, text, _ = Router.routed(kind, content)
         return kind, text
+
+    @staticmethod
+    def routed(kind: str, content: str) -> tuple[str, str, str]:
+        """The kind to route on, the folded text and the typed text, trimmed alike (one as long as the other)."""
+        typed = content.strip()
+        text = fold(typed)
+        if kind == "voice" and text:
+            kind, text = "text", text.rstrip("。.！!？?")
+        return kind, text, typed[: len(text)]
 
     def resolve(self, kind: str, text: str, role: str, state: str | None) -> tuple[Handler, re.Match[str] | None]:
         for route in self.routes:
@@ -196,12 +208,13 @@ class Router:
         return found.word if found else None
 
     def dispatch(self, ctx: Context) -> Reply:
-        kind, ctx.text = self.kind_and_text(ctx.inbound.kind, ctx.inbound.content)
+        kind, ctx.text, ctx.typed = self.routed(ctx.inbound.kind, ctx.inbound.content)
         if kind == "event:click":
             word = self.clicked(ctx.inbound.event_key, ctx.who.role)
             if word is None:  # a button of an older menu, or of a role the user no longer has
                 return Reply.text(t("menu.stale"))
             kind, ctx.text = "text", word
+            ctx.typed = word
         handler, ctx.match = self.resolve(kind, ctx.text, ctx.who.role, ctx.conversation.state)
         try:
             return handler(ctx)

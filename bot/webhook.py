@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from backend.clock import timestamp as timestamp_of
 from backend.runtime import Runtime
 from backend.services.bot_desk import BotServices
+from backend.services.wechat_clock import ClockWatch
 from backend.web import runtime
 from bot.gate import MAX_BODY, Gate, Rejected, TooLarge
 from bot.inbox import BUDGET, Inbox
@@ -41,7 +42,13 @@ class Edge:
 
 def build_edge(rt: Runtime, *, router: Router | None = None, budget: float = BUDGET) -> Edge:
     config = rt.config
-    gate = Gate(token=config.wechat_token, appid=config.wechat_appid, aes_key=config.wechat_aes_key, clock=rt.clock)
+    gate = Gate(
+        token=config.wechat_token,
+        appid=config.wechat_appid,
+        aes_key=config.wechat_aes_key,
+        clock=rt.clock,
+        watch=ClockWatch(rt.kv, rt.clock),
+    )
     inbox = Inbox(BotServices(rt.db, rt.kv, config), rt.kv, router=router, budget=budget)
     return Edge(gate, inbox)
 

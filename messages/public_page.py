@@ -60,6 +60,5 @@ MESSAGES: dict[str, str] = {
     "page.status.note.not_substantiated": "核实情况",
     "page.status.wechat": "通过微信留言的，请在公众号中发送“查询”。",
     "page.not_found.title": "没有找到这所学校",
-    "page.not_found.body": "没有找到这所学校的公示信息，可能是二维码已停用或地址有误。请扫描学校门口公示牌上的二维码，或拨打县督导室电话咨询。",
     "page.footer": "{office} · 责任督学挂牌督导",
 }

@@ -6,12 +6,19 @@ production runs `gunicorn 'backend.wsgi:app'` next to one or more `dudao worker`
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import secrets
+import shlex
+import shutil
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
@@ -35,6 +42,8 @@ from messages import t
 log = logging.getLogger(__name__)
 
 DEMO_DATABASE_FILE = "demo.sqlite3"
+DEMO_LOCK_FILE = "demo.lock"
+DEMO_SECRET_FILE = "demo-secret.key"  # noqa: S105 - a file name
 
 
 class Companion(Protocol):
@@ -86,6 +95,26 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """End the command with a clear Chinese message when `host:port` cannot be bound (in use, or not ours)."""
+    if not port:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+            probe.bind((host, port))
+    except OSError as exc:
+        click.echo(t("demo_run.port_taken", host=host, port=port, error=exc.strerror or exc), err=True)
+        sys.exit(1)
+
+
+def listen(host: str, port: int) -> BaseWSGIServer:
+    """The server's socket, bound now (it answers 503 until the app is in)."""
+    ensure_port_free(host, port)
+    return make_server(host, port, _not_ready, threaded=True, request_handler=QuietRequestHandler)
+
+
 def run_server(
     config: Config,
     host: str,
@@ -94,23 +123,24 @@ def run_server(
     with_worker: bool = True,
     companions: Sequence[Companion] = (),
     ready: Callable[[str], None] | None = None,
+    server: BaseWSGIServer | None = None,
 ) -> None:
     """Serve `create_app` until Ctrl+C or SIGTERM, with the worker loop in a thread and companions around it.
 
-    The socket is bound first, so that port 0 works and the app's config knows its own URL in the demo.
+    The socket is bound first (or given, bound by `listen`), so that port 0 works and the app's config knows its
+    own URL in the demo.
     """
     started: list[Companion] = []
     runtime: Runtime | None = None
     worker: Worker | None = None
     thread: threading.Thread | None = None
-    server: BaseWSGIServer | None = None
     try:
+        server = server or listen(host, port)
         overrides: dict[str, Any] = {}
         for companion in companions:
             overrides.update(companion.start())
             started.append(companion)
             click.echo(t("cli.demo.companion", name=companion.name, url=companion.url))
-        server = make_server(host, port, _not_ready, threaded=True, request_handler=QuietRequestHandler)
         url = f"http://{host}:{server.server_port}"
         if config.demo:
             overrides["public_url"] = url
@@ -290,16 +320,61 @@ def announce_demo(config: Config, url: str, fake: Companion | None, cast: Cast |
     if cast is None:
         click.echo(t("sim.demo.no_bind_code"))
     else:
-        env = f"DUDAO_DATABASE_URL=sqlite:///{database}"
         inspector = f"{t('bot.role.inspector')} {cast.inspector_name}"
         school = f"{t('bot.role.unit')} {cast.school_name}"
         click.echo(
-            t("sim.demo.bind_code", who=inspector, command=f"{env} dudao bind-code inspector {cast.inspector_number}")
+            t(
+                "sim.demo.bind_code",
+                who=inspector,
+                command=shell_command(config, "bind-code", "inspector", cast.inspector_number),
+            )
         )
-        click.echo(t("sim.demo.bind_code", who=school, command=f"{env} dudao bind-code unit {cast.school_code}"))
+        click.echo(
+            t("sim.demo.bind_code", who=school, command=shell_command(config, "bind-code", "unit", cast.school_code))
+        )
         click.echo(t("sim.demo.try_school", code=cast.school_code, name=cast.school_name))
     click.echo(t("sim.demo.try", url=url, path=config.instance_dir / DEMO_FILE))
+    click.echo(t("demo_run.chat", command=shell_command(config, "chat")))
     click.echo(t("cli.demo.stop"))
+
+
+def dudao_command() -> str:
+    """This `dudao`, by its absolute path: a new terminal has no virtualenv activated."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "dudao" and argv0.exists():
+        return str(argv0.resolve())
+    beside = Path(sys.executable).parent / "dudao"
+    return str(beside) if beside.exists() else shutil.which("dudao") or "dudao"
+
+
+def shell_command(config: Config, *args: str) -> str:
+    """A `dudao` command line that works as printed in a new terminal: the same folder, the demo's instance folder,
+    database and secret key (read from its file, never printed), and this `dudao` by its absolute path."""
+    secret = shlex.quote(str(config.instance_dir / DEMO_SECRET_FILE))
+    env = {
+        "DUDAO_INSTANCE_DIR": shlex.quote(str(config.instance_dir)),
+        "DUDAO_DATABASE_URL": shlex.quote(config.database_url),
+    }
+    words = [f"{name}={value}" for name, value in env.items()] + [f'DUDAO_SECRET_KEY="$(cat {secret})"']
+    command = " ".join([*words, shlex.quote(dudao_command()), *(shlex.quote(a) for a in args)])
+    return f"cd {shlex.quote(str(Path.cwd()))} && {command}"
+
+
+def demo_secret(instance_dir: Path) -> str:
+    """The demo's own secret key (sessions, bind codes), made once and kept in the instance folder (0600): the
+    demo never depends on, nor prints, a secret of the shell it was started from."""
+    path = instance_dir / DEMO_SECRET_FILE
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+        if len(kept) >= 32:
+            return kept
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    return secret
 
 
 @click.command()
@@ -313,20 +388,45 @@ def demo(config: Config, host: str, port: int) -> None:
     `dudao chat` talks to it from a terminal (it reads instance/demo.json).
     """
     config = demo_config(config)
-    prepare_demo(config)
-    cast = demo_cast(config)
-    companions = demo_companions(config)
-    fake = next((c for c in companions if isinstance(c, FakeWeChatCompanion)), None)
+    with demo_lock(config.instance_dir):  # a second demo on this folder stops here, having touched nothing
+        config = config.with_(secret_key=demo_secret(config.instance_dir))
+        ensure_port_free(host, port)  # a port in use stops here too, before the database or demo.json is written
+        prepare_demo(config)
+        cast = demo_cast(config)
+        companions = demo_companions(config)
+        fake = next((c for c in companions if isinstance(c, FakeWeChatCompanion)), None)
+        announced = False
+
+        def ready(url: str) -> None:
+            nonlocal announced
+            announce_demo(config, url, fake, cast)
+            announced = True
+
+        try:
+            run_server(config, host, port, companions=companions, ready=ready)
+        finally:
+            if announced:  # only the demo.json this run wrote
+                DemoFile.remove(config.instance_dir)
+
+
+@contextmanager
+def demo_lock(instance_dir: Path) -> Iterator[None]:
+    """One demo per instance folder: an exclusive lock on `demo.lock`, held while this demo runs (released by the
+    system if the process dies). Another demo started on the folder says where the running one is and exits."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(instance_dir / DEMO_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        run_server(
-            config,
-            host,
-            port,
-            companions=companions,
-            ready=lambda url: announce_demo(config, url, fake, cast),
-        )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            running = DemoFile.read(instance_dir)
+            click.echo(
+                t("demo_run.already_running", folder=instance_dir, url=running.url if running else "?"), err=True
+            )
+            sys.exit(1)
+        yield
     finally:
-        DemoFile.remove(config.instance_dir)
+        os.close(fd)  # releases the lock
 
 
 COMMANDS: list[click.Command] = [serve, worker, demo]

@@ -33,6 +33,7 @@ from backend.domain.school_names import (
     school_mentioned,
     simplified,
 )
+from backend.domain.typed import Typed, fold
 
 # the school half of reading a message lives in school_names; these stay importable from here
 __all__ = [
@@ -60,8 +61,13 @@ DEADLINE_PAST = "deadline_past"  # a deadline before the visit
 
 
 def spaced(text: str) -> str:
-    """Like `normalise`, but a pause (spaces in voice-style text) kept as a comma, to split clauses on."""
-    return re.sub(r"[ \t\u3000]+", "，", unicodedata.normalize("NFKC", text).strip())
+    """The text as typed, a pause (spaces in voice-style text) made a comma, to split clauses on."""
+    return re.sub(r"[^\S\n]+", "，", text.strip())
+
+
+def typed_clauses(text: str) -> list[Typed]:
+    """The message's clauses as typed, each with its folded copy (what the rules read)."""
+    return Typed.of(spaced(text)).split(_SPLIT)
 
 
 # --- what a message is ---------------------------------------------------------------------------------------
@@ -309,7 +315,7 @@ _REQUIREMENT = re.compile(
     r"叫(?:他们|学校)|(?:尽快|立即|马上|及时)(?:整改|更换|修复|修缮|清理|补齐|停用|处理|完善|落实)"
 )
 _SPLIT = re.compile(
-    r"[，,。;；!！?？\n]+|(?<![0-9])[.、](?![0-9])|"
+    r"[，,。;；!！?？\n]+|(?<![0-9])[.、](?![0-9])|"  # read on the folded copy: `３.５` is `3.5` there
     r"(?<!没)(?<!没有)(?<!未)(?<!无)(?<!并未)(?=发现|要求|另外|还有|但是|但|不过|然后|就是|问题是|责令|限期|我让|让他们|请学校|请园方|存在)"
 )
 _VISIT_WORDS = re.compile(
@@ -448,8 +454,8 @@ def read_visit(
     findings: list[Finding] = []
     waiting: list[str] = []  # problems said, their requirement not yet
     deadline: dt.Said | None = None
-    for clause in _clauses(spaced(text)):
-        body = _strip_context(clause, school.said, visit_date.said)
+    for said in typed_clauses(text):
+        clause, body = said.folded, _strip_context(said, school.said, visit_date.said)
         if not body:
             continue
         said_by = dt.find_deadline(simplified(normalise(clause)), base, cal)
@@ -514,7 +520,7 @@ def find_school_in(
 
 def problem_and_requirement(text: str) -> tuple[str, str]:
     """`晨检记录不全要求补齐` -> (`晨检记录不全`, `补齐`): the problem, and what must be done ('' when unsaid)."""
-    found = _REQUIREMENT.search(text)
+    found = _REQUIREMENT.search(fold(text, simplify=True))  # as long as `text`: its positions are the typed ones
     if not found or found.start() == 0:
         return text.strip("，,。 "), ""
     return text[: found.start()].strip("，,。 "), _to_do(text[found.start() :], None)
@@ -524,26 +530,30 @@ def _drop(text: str, said: str) -> str:
     return normalise(text).replace(said, "")
 
 
+_WITHIN = re.compile(r"^(?:之内|以内|内|前|之前|完成|,)+")
+_SOON = re.compile(r"^(?:在|于|尽快|及时)")
+
+
 def _to_do(requirement: str, deadline: dt.Said | None) -> str:
-    """要求3天内清理干净 -> 清理干净: what the unit must do, without the asking words and the date."""
-    body = normalise(requirement)
+    """要求3天内清理干净 -> 清理干净: what the unit must do, without the asking words and the date, as typed."""
+    body = Typed.of(re.sub(r"[^\S\n]+", "", requirement))
     if deadline is not None:
-        body = body.replace(deadline.said, "")
-    body = _REQUIREMENT_LEAD.sub("", body)
-    body = re.sub(r"^(?:之内|以内|内|前|之前|完成|,)+", "", body).strip("，,。 ")
-    body = re.sub(r"^(?:在|于|尽快|及时)?", "", body) if len(body) > 2 else body
-    return "" if body in _EMPTY_REQUIREMENT else body
+        body = body.without(deadline.said)
+    body = body.without_lead(_REQUIREMENT_LEAD).without_lead(_WITHIN).strip("，,。 ")
+    body = body.without_lead(_SOON) if len(body.typed) > 2 else body
+    return "" if body.folded in _EMPTY_REQUIREMENT else body.typed
 
 
-def _strip_context(clause: str, school_said: str, date_said: str) -> str:
-    """A clause without the words that only set the scene (今天在城关二小)."""
-    body = clause
-    if school_said:
-        body = body.replace(school_said, "")
+_SCENE_LEAD = re.compile(r"^(?:紧急|上午|下午|早上|我|去了?|到了?|在|对|趟|的|就是|发现(?!问题))+")
+
+
+def _strip_context(clause: Typed, school_said: str, date_said: str) -> str:
+    """A clause without the words that only set the scene (今天在城关二小), the rest as typed."""
+    body = clause.without(school_said)
     for said in filter(None, date_said.split("、")):
-        body = body.replace(said, "")
-    body = re.sub(r"^(?:紧急|上午|下午|早上|我|去了?|到了?|在|对|趟|的|就是|发现(?!问题))+", "", body)
-    return "" if _CONTEXT_ONLY.match(body) else body.strip("，, :：")
+        body = body.without(said)
+    body = body.without_lead(_SCENE_LEAD)
+    return "" if _CONTEXT_ONLY.match(body.folded) else body.strip("，, :：").typed
 
 
 # the one date and duration parser lives in backend.domain.dates; these names are its face here

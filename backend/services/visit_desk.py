@@ -22,6 +22,7 @@ from backend.domain import visit_text as vt
 from backend.domain.calendar import local_date
 from backend.domain.kinds import VisitKind
 from backend.domain.school_names import Kind
+from backend.domain.typed import Typed
 from backend.domain.visit_targets import month_of
 from backend.kv import KV, KVUnavailable
 from backend.services import monthly_report, school_names, visits
@@ -574,12 +575,13 @@ class VisitDesk:
             if other:
                 return t("visits.not_yours", school=other)
             return t("visits.rect.usage") + "\n" + t("visits.ask.school", choices=self.school_choices())
-        rest = body.replace(finding.said, "", 1)
+        typed = Typed.of(text.strip()).without(finding.said)  # the problem is kept as typed
+        rest = vt.normalise(typed.folded)
         cal = working_calendar(self._session)
         deadline = vt.find_deadline(rest, self.today(), cal) or vt.find_deadline(rest, self.today(), cal, bare=True)
         if deadline is None or deadline.on < self.today():
             return t("visits.rect.no_deadline")
-        problem, to_do = vt.problem_and_requirement(rest.replace(deadline.said, ""))
+        problem, to_do = vt.problem_and_requirement(typed.without(deadline.said).typed.strip())
         if not problem:
             return t("visits.rect.no_problem")
         items = vt.find_items(problem)

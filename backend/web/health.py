@@ -1,12 +1,14 @@
-"""`GET /healthz`: the state of the database and the key-value store (503 when either is down), and whether the
-working-day calendar holds this year's (and, from November, next year's) official schedule (a warning, not a 503)."""
+"""`GET /healthz`: the state of the database and the key-value store (503 when either is down), whether the
+working-day calendar holds this year's (and, from November, next year's) official schedule, and WeChat's clock as
+the webhook sees it (`wechat`: pushes refused by the replay window, the drift seen lately); those two are warnings,
+not a 503."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from backend.services import calendar
+from backend.services import calendar, wechat_clock
 from backend.services.calendar import years_text
 from backend.web import runtime, today
 from messages import t
@@ -31,6 +33,8 @@ def healthz() -> ResponseReturnValue:
     }
     if database_ok:
         body["calendar"] = _calendar()
+    if kv_ok:  # WeChat's clock as the webhook sees it: a warning, never a 503
+        body["wechat"] = wechat_clock.report(rt.kv, rt.clock)
     return jsonify(body), 200 if ok else 503
 
 

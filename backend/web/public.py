@@ -28,6 +28,7 @@ from backend.services.boards import duties, photo_path, readable_phone
 from backend.services.concerns import Photo, WebRefused
 from backend.store.models import Inspector, Unit, Zone
 from backend.web import runtime
+from backend.web.home import office_contact
 from messages import t
 
 bp = Blueprint(
@@ -94,9 +95,8 @@ def _board(code: str) -> dict[str, Any] | None:
 
 
 def _not_found() -> Response:
-    with runtime().db.session() as session:
-        office = current_authority(session).office_name or t("authority.default_office")
-    html = render_template("public/not_found.html", office=office)
+    office, hotline = office_contact()  # a dead end must still say whom to call
+    html = render_template("public/not_found.html", office=office, hotline=hotline)
     return _no_store(make_response(html, 404))
 
 

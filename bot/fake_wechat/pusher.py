@@ -154,6 +154,42 @@ class WeChatPusher:
     def location_event(self, openid: str, *, lat: float = 31.2304, lng: float = 121.4737) -> Push:
         return self.event(openid, "LOCATION", None, Latitude=str(lat), Longitude=str(lng), Precision="30.0")
 
+    def nested_event(self, openid: str, event: str, inner: str, key: str | None = None) -> Push:
+        """An event whose body carries nested and repeated elements, given as XML (`inner`)."""
+        fields: dict[str, str | int] = {
+            "ToUserName": self.account,
+            "FromUserName": openid,
+            "CreateTime": timestamp_of(self.clock),
+            "MsgType": "event",
+            "Event": event,
+        }
+        if key is not None:
+            fields["EventKey"] = key
+        return self.wrap(to_xml(fields).removesuffix("</xml>") + inner + "</xml>", fields=fields)
+
+    def subscribe_popup(self, openid: str, choices: Mapping[str, str], scene: int = 2) -> Push:
+        """`subscribe_msg_popup_event`: the user's choice for each template of a subscription pop-up."""
+        rows = "".join(
+            f"<List><TemplateId>{cdata(template)}</TemplateId>"
+            f"<SubscribeStatusString>{cdata(status)}</SubscribeStatusString><PopupScene>{scene}</PopupScene></List>"
+            for template, status in choices.items()
+        )
+        return self.nested_event(
+            openid, "subscribe_msg_popup_event", f"<SubscribeMsgPopupEvent>{rows}</SubscribeMsgPopupEvent>"
+        )
+
+    def shake(self, openid: str, beacons: list[tuple[str, int, int, float]]) -> Push:
+        """`ShakearoundUserShake`: the beacon chosen and the ones around (uuid, major, minor, distance)."""
+
+        def beacon(tag: str, b: tuple[str, int, int, float]) -> str:
+            uuid, major, minor, distance = b
+            inner = f"<Uuid>{cdata(uuid)}</Uuid><Major>{major}</Major><Minor>{minor}</Minor>"
+            return f"<{tag}>{inner}<Distance>{distance}</Distance></{tag}>"
+
+        around = "".join(beacon("AroundBeacon", b) for b in beacons[1:])
+        inner = beacon("ChosenBeacon", beacons[0]) + f"<AroundBeacons>{around}</AroundBeacons>"
+        return self.nested_event(openid, "ShakearoundUserShake", inner)
+
     def template_finished(self, openid: str, msg_id: int, status: str = "success") -> Push:
         return self.event(openid, "TEMPLATESENDJOBFINISH", None, MsgID=msg_id, Status=status)
 

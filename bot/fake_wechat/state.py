@@ -18,6 +18,8 @@ from backend.clock import Clock, SystemClock
 
 TOKEN_LIFETIME = 7200
 OLD_TOKEN_GRACE = 300  # the previous token keeps working this long after a refresh
+FORCED_REFRESH_PER_DAY = 20  # stable_token with force_refresh: at most 20 a day, 30 s apart
+FORCED_REFRESH_GAP = 30
 MESSAGE_WINDOW = 48 * 3600  # after the user's last message: 5 customer-service messages
 MESSAGE_WINDOW_COUNT = 5
 EVENT_WINDOW = 60  # after a follow, scan or menu click: 3 messages
@@ -77,7 +79,9 @@ class FakeWeChat:
     clock: Clock = field(default_factory=SystemClock)
     clock_offset: float = 0.0
     tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry
-    current_token: str | None = None
+    current_token: str | None = None  # the newest of /cgi-bin/token
+    current_stable: str | None = None  # the newest of /cgi-bin/stable_token (a lineage of its own)
+    forced_at: list[float] = field(default_factory=list)  # forced stable_token refreshes
     users: dict[str, User] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -135,15 +139,21 @@ class FakeWeChat:
         if secret != self.secret:
             raise WeChatError(40125, "invalid appsecret")
 
-    def _issue_token(self) -> tuple[str, int]:
+    def _new_token(self, previous: str | None, *, grace: float) -> str:
+        """A new token; the previous one of the same lineage works `grace` seconds more (0: not at all)."""
         now = self.now()
-        if self.current_token and self.tokens.get(self.current_token, 0) > now:
-            self.tokens[self.current_token] = min(self.tokens[self.current_token], now + OLD_TOKEN_GRACE)
+        if previous and not grace:
+            self.tokens.pop(previous, None)  # 40001: invalid, not the latest
+        elif previous and self.tokens.get(previous, 0) > now:
+            self.tokens[previous] = min(self.tokens[previous], now + grace)
         token = f"FAKE_{secrets.token_urlsafe(24)}"
         self.tokens[token] = now + TOKEN_LIFETIME
-        self.current_token = token
         self.counters["tokens_issued"] += 1
-        return token, TOKEN_LIFETIME
+        return token
+
+    def _issue_token(self) -> tuple[str, int]:
+        self.current_token = self._new_token(self.current_token, grace=OLD_TOKEN_GRACE)
+        return self.current_token, TOKEN_LIFETIME
 
     def token(self, appid: str, secret: str, grant_type: str) -> dict[str, Any]:
         """`GET /cgi-bin/token`: every call starts a new token."""
@@ -156,18 +166,31 @@ class FakeWeChat:
             return {"access_token": token, "expires_in": lifetime}
 
     def stable_token(self, appid: str, secret: str, grant_type: str, force_refresh: bool) -> dict[str, Any]:
-        """`POST /cgi-bin/stable_token`: the current token while it lives, unless a refresh is forced."""
+        """`POST /cgi-bin/stable_token`, as WeChat documents it: isolated from `/cgi-bin/token` (neither touches the
+        other's tokens); in normal mode the same token for every caller while it lives, a new one from 5 minutes
+        before it expires (the old one still works until then); a forced refresh invalidates the previous one at
+        once, at most 20 a day and 30 s apart."""
         with self.lock:
             self.counters["stable_token_calls"] += 1
             if grant_type != "client_credential":
                 raise WeChatError(40002, "invalid grant_type")
             self._check_credentials(appid, secret)
             now = self.now()
-            current = self.current_token
-            if not force_refresh and current and self.tokens.get(current, 0) - now > OLD_TOKEN_GRACE:
-                return {"access_token": current, "expires_in": int(self.tokens[current] - now)}
-            token, lifetime = self._issue_token()
-            return {"access_token": token, "expires_in": lifetime}
+            current = self.current_stable
+            if force_refresh:
+                self.forced_at = [at for at in self.forced_at if now - at < 86400]
+                if len(self.forced_at) >= FORCED_REFRESH_PER_DAY or (
+                    self.forced_at and now - self.forced_at[-1] < FORCED_REFRESH_GAP
+                ):
+                    raise WeChatError(45009, "reach max api daily quota limit")  # WeChat's answer to both
+                self.forced_at.append(now)
+                self.counters["stable_token_forced"] += 1
+                self.current_stable = self._new_token(current, grace=0)
+            elif not current or self.tokens.get(current, 0) - now <= OLD_TOKEN_GRACE:
+                self.current_stable = self._new_token(current, grace=OLD_TOKEN_GRACE)
+            token = self.current_stable
+            assert token is not None
+            return {"access_token": token, "expires_in": int(self.tokens[token] - now)}
 
     def check_token(self, token: str | None) -> None:
         with self.lock:
@@ -180,16 +203,17 @@ class FakeWeChat:
                 raise WeChatError(42001, "access_token expired")
 
     def expire_token(self) -> None:
-        """The current token times out (calls with it get 42001)."""
+        """The current tokens time out (calls with them get 42001)."""
         with self.lock:
-            if self.current_token:
-                self.tokens[self.current_token] = self.now()
+            for current in (self.current_token, self.current_stable):
+                if current:
+                    self.tokens[current] = self.now()
 
     def invalidate_tokens(self) -> None:
         """Every token is forgotten (calls get 40001), as when someone else refreshed with force."""
         with self.lock:
             self.tokens.clear()
-            self.current_token = None
+            self.current_token = self.current_stable = None
 
     # --- users and the customer-service window ---
 
@@ -467,7 +491,7 @@ class FakeWeChat:
         with self.lock:
             calls = {k.removeprefix("calls:"): v for k, v in self.counters.items() if k.startswith("calls:")}
             plain = {k: v for k, v in self.counters.items() if not k.startswith("calls:")}
-            keys: tuple[str, ...] = ("token_calls", "stable_token_calls", "tokens_issued", "sent")
+            keys: tuple[str, ...] = ("token_calls", "stable_token_calls", "stable_token_forced", "tokens_issued", "sent")
             keys = (*keys, "template_deduplicated", "tagged", "untagged", "menus_created")
             return {
                 **{k: 0 for k in keys},

@@ -20,8 +20,16 @@ class Context:
     inbound: Inbound
     desk: Desk
     conversation: Conversation
-    text: str = ""  # what the user typed or said, normalised (NFKC, trimmed)
-    match: re.Match[str] | None = None
+    text: str = ""  # a copy to understand: full-width forms folded character for character (bot.router.fold)
+    match: re.Match[str] | None = None  # matched against `text`
+    typed: str = ""  # what the user typed or said, trimmed like `text` and as long: what is stored
+
+    def said(self, name: str) -> str:
+        """The words a matched group stands for, as typed (`match` ran on the folded copy of the same length)."""
+        if self.match is None or self.match.groupdict().get(name) is None:
+            return ""
+        start, end = self.match.span(name)
+        return self.typed[start:end].strip()
 
     @property
     def who(self) -> Who:

@@ -7,7 +7,6 @@ A zone leader may act on their zone's concerns once those were escalated to them
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from backend.domain.calendar import local_now
@@ -113,16 +112,9 @@ def verify(ctx: Context) -> Reply:
     return _act(ctx, "verifying", lambda: ctx.desk.concerns.verify(_ticket(ctx)))
 
 
-# the command and the ticket as typed, in any width: what follows is kept exactly as written (full-width
-# punctuation and all), where the routed text was normalised
-_RAW_HEAD = re.compile(r"^\s*\S+?\s*[TtＴｔ][0-9０-９]{4}[-－]?[0-9０-９]{4,6}\s+", re.S)
-
-
 def _text(ctx: Context) -> str:
-    if ctx.match is None:
-        return ""
-    head = _RAW_HEAD.match(ctx.inbound.content)
-    return ctx.inbound.content[head.end() :].strip() if head else ctx.match.group("text").strip()
+    """What follows the command and the ticket, exactly as written (full-width punctuation and all)."""
+    return ctx.said("text")
 
 
 def answer(ctx: Context) -> Reply:

@@ -165,7 +165,7 @@ def correct(ctx: Context) -> Reply:
 
 def urgent(ctx: Context) -> Reply:
     """`紧急 …`: an urgent safety matter, recorded and reported to the office at once."""
-    body = ctx.match.group("text") if ctx.match and ctx.match.group("text") else ""
+    body = ctx.said("text")  # as typed: it is what the record keeps
     if not body:
         return Reply.text(t("visits.urgent.usage"))
     return _safely(ctx, lambda: _answer(ctx, ctx.desk.visits.log_text(body, urgent=True)))
@@ -213,8 +213,8 @@ def forget_alias(ctx: Context) -> Reply:
 
 
 def rectify(ctx: Context) -> Reply:
-    body = ctx.match.group("text") if ctx.match and ctx.match.group("text") else ""
-    if not body.strip():
+    body = ctx.said("text")  # as typed: it becomes the notice's problem
+    if not body:
         return Reply.text(t("visits.rect.usage"))
     return _safely(ctx, lambda: ctx.desk.visits.propose(body))
 

@@ -7,6 +7,8 @@ Without a current school, or for other kinds of message, the user gets the publi
 
 from __future__ import annotations
 
+import re
+
 from backend.domain.calendar import local_now
 from backend.domain.school_names import Kind, SchoolFinding
 from backend.services.concerns import ConcernView, Intake, Received, reporter_state_key, valid_phone
@@ -21,6 +23,7 @@ ASKING_SCHOOL = "concern:school"  # wrote before scanning: which school? (the me
 YES = frozenset(("是", "是的", "对", "对的", "嗯", "好", "好的", "可以", "没错"))
 INTAKE_KINDS = ("text", "image", "voice")
 MIN_CONCERN_LETTERS = 5  # fewer letters and no school named: a greeting, answered with the help
+LONE_NUMBER = re.compile(r"^\d{1,2}$")
 
 
 def help_text(who: Who) -> str:
@@ -36,8 +39,13 @@ def fallback(ctx: Context) -> Reply:
     kind = ctx.inbound.msg_type
     if kind not in INTAKE_KINDS:
         return Reply.text(help_text(ctx.who))
-    # the words as the user wrote them (full-width punctuation kept); routing used the normalised text
+    # the words as the user wrote them (full-width punctuation kept); routing used the folded copy
     text = ctx.inbound.content.strip() if kind in ("text", "voice") else ""
+    if kind == "text" and LONE_NUMBER.match(ctx.text) and ctx.conversation.state != ASKING_SCHOOL:
+        # a number is never words of a concern: after the menu's state ran out it still picks the category
+        if ctx.text.lstrip("0") in dict(ctx.desk.concerns.categories()):
+            return choose_category(ctx)
+        return Reply.text(help_text(ctx.who))
     if ctx.who.last_scanned_unit_id is not None:
         received = ctx.desk.concerns.receive(kind, text=text, media_id=ctx.inbound.get("MediaId"))
         if received.outcome is not Intake.NO_SCHOOL:
@@ -176,7 +184,7 @@ def _school_name(ctx: Context) -> str:
 
 def choose_category(ctx: Context) -> Reply:
     """A number while the category menu is open: the concern's category (or its correction)."""
-    number = ctx.match.group("n").lstrip("0") if ctx.match else ctx.text
+    number = (ctx.match.group("n") if ctx.match else ctx.text).lstrip("0")
     codes = dict(ctx.desk.concerns.categories())
     if number not in codes:
         return Reply.text(t("concern.reply.category_bad", menu=_menu(ctx)))

@@ -48,6 +48,7 @@ def split_trailing_date(text: str) -> tuple[str, str]:
 
 
 def _group(ctx: Context, name: str) -> str:
+    """A matched group of the folded copy: for numbers, dates and keywords (words to keep: `ctx.said`)."""
     if ctx.match is None:
         return ""
     return (ctx.match.groupdict().get(name) or "").strip()
@@ -55,7 +56,7 @@ def _group(ctx: Context, name: str) -> str:
 
 def passed(ctx: Context) -> Reply:
     """`复查 <no.> 通过 [说明]`."""
-    done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=_group(ctx, "note"))
+    done = ctx.desk.rectifications.reinspect(_group(ctx, "number"), passed=True, reason=ctx.said("note"))
     ctx.conversation.begin(FOLLOW_UP, number=done.item.number, visit_id=done.visit_id)
     return Reply.text(t("rect.bot.verified", number=done.item.number, unit=done.item.unit))
 
@@ -63,7 +64,8 @@ def passed(ctx: Context) -> Reply:
 def failed(ctx: Context) -> Reply:
     """`复查 <no.> 不通过 <reason> [新期限]`."""
     number = _group(ctx, "number")
-    reason, typed_date = split_trailing_date(_group(ctx, "reason"))
+    folded, typed_date = split_trailing_date(_group(ctx, "reason"))
+    reason = ctx.said("reason")[: len(folded)]  # the words as typed, without the date found on the folded copy
     desk = ctx.desk.rectifications
     if not reason:
         return Reply.text(t("rect.bot.reinspect_needs_reason", number=number))
@@ -112,7 +114,7 @@ def grant_extension(ctx: Context) -> Reply:
 
 def refuse_extension(ctx: Context) -> Reply:
     """`不同意延期 <no.> <reason>`."""
-    item = ctx.desk.rectifications.decide_extension(_group(ctx, "number"), grant=False, reason=_group(ctx, "reason"))
+    item = ctx.desk.rectifications.decide_extension(_group(ctx, "number"), grant=False, reason=ctx.said("reason"))
     return Reply.text(
         t("rect.bot.extension_refused", number=item.number, unit=item.unit, deadline=item.deadline.isoformat())
     )

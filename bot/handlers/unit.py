@@ -24,6 +24,7 @@ def fallback(ctx: Context) -> Reply:
 
 
 def _group(ctx: Context, name: str) -> str:
+    """A matched group of the folded copy: for numbers and keywords (words to keep: `ctx.said`)."""
     if ctx.match is None:
         return ""
     return (ctx.match.groupdict().get(name) or "").strip()
@@ -69,7 +70,7 @@ def list_open(ctx: Context) -> Reply:
 
 def start_report(ctx: Context) -> Reply:
     """`已整改 <no.> [说明]`: begin collecting the report."""
-    number, text = _group(ctx, "number"), _group(ctx, "text")
+    number, text = _group(ctx, "number"), ctx.said("text")
     item = ctx.desk.rectifications.can_report(number)
     ctx.conversation.begin(REPORTING, number=item.number, texts=[text] if text else [], media=[])
     if text:
@@ -79,7 +80,7 @@ def start_report(ctx: Context) -> Reply:
 
 def report_text(ctx: Context) -> Reply:
     data = ctx.conversation.data
-    ctx.conversation.begin(REPORTING, **{**data, "texts": [*data.get("texts", []), ctx.text]})
+    ctx.conversation.begin(REPORTING, **{**data, "texts": [*data.get("texts", []), ctx.typed]})
     return Reply.text(t("rect.bot.report_text_kept"))
 
 
@@ -111,7 +112,7 @@ def cancel_report(ctx: Context) -> Reply:
 
 def request_extension(ctx: Context) -> Reply:
     """`申请延期 <no.> <reason>`."""
-    number, reason = _group(ctx, "number"), _group(ctx, "reason")
+    number, reason = _group(ctx, "number"), ctx.said("reason")
     if not reason:
         return Reply.text(t("rect.bot.extension_needs_reason", number=number))
     item = ctx.desk.rectifications.request_extension(number, reason)

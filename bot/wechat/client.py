@@ -195,17 +195,29 @@ class WeChatClient:
     # --- the token ---
 
     def _fetch_token(self) -> tuple[str, float]:
-        """One call to /cgi-bin/token (each one starts a new token; the previous one works 5 more minutes)."""
+        """One call to /cgi-bin/stable_token in normal mode (`force_refresh` false).
+
+        WeChat answers every caller with the same token while it lives (and a new one only in its last 5 minutes,
+        the old one still working), so processes that cannot share a cache (no Redis, or Redis down) do not
+        invalidate each other as they would with /cgi-bin/token, where every call starts a new token. A forced
+        refresh is never asked for: it would invalidate every other process's token at once. A token WeChat
+        refused (40001/42001) is asked for again in normal mode, which returns the newer one.
+        """
         log.info("fetching a WeChat access token for %s", self.appid)
-        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret, "force_refresh": False}
         response = self._transport(
-            "GET", f"{self.api_base}/cgi-bin/token", "token", params=params, data=None, files=None
+            "POST",
+            f"{self.api_base}/cgi-bin/stable_token",
+            "stable_token",
+            params=None,
+            data=json.dumps(body).encode("utf-8"),
+            files=None,
         )
-        result = self._json(response, "token")
+        result = self._json(response, "stable_token")
         if "access_token" not in result:
             # a refused appid/secret or an IP not on the whitelist: a configuration problem, not the message's
             raise RetryLater(
-                str(result.get("errmsg", "no access_token in answer")), code=result.get("errcode"), path="token"
+                str(result.get("errmsg", "no access_token in answer")), code=result.get("errcode"), path="stable_token"
             )
         return str(result["access_token"]), float(result.get("expires_in", 7200))
 

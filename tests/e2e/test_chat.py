@@ -25,7 +25,7 @@ from bot.simulator.chat import ChatRepl
 from bot.simulator.core import Simulator
 from bot.simulator.demo import DEMO_FILE
 from messages import t
-from tests.e2e.conftest import dudao, dudao_env, dudao_executable, run_dudao_server
+from tests.e2e.conftest import dudao_env, dudao_executable, run_dudao_server
 from tests.e2e.webhook_support import SECRET_KEY, Webhook, seed_school
 
 pytestmark = pytest.mark.e2e
@@ -116,9 +116,19 @@ def test_dudao_chat_talks_to_a_running_demo(instance_dir: Path) -> None:
         assert demo["url"] == server.url and demo["aes_key"] and demo["fake_api"].startswith("http://127.0.0.1:")
         assert (instance_dir / DEMO_FILE).stat().st_mode & 0o077 == 0  # it holds the token and the key
         assert demo["fake_api"] in server.text and "dudao chat" in server.text
-        command = f"dudao bind-code inspector {demo['inspector_number']}"
-        assert f"DUDAO_DATABASE_URL={demo['database_url']} {command}" in server.text
-        issued = dudao(command.split()[1:], instance_dir, {"DUDAO_DATABASE_URL": demo["database_url"]})
+        command = re.search(
+            rf"^获取.*?的绑定码：(cd .* bind-code inspector {demo['inspector_number']})$", server.text, re.M
+        )
+        assert command is not None, server.text
+        assert f"DUDAO_DATABASE_URL={demo['database_url']}" in command.group(1)
+        issued = subprocess.run(  # as printed, in a shell (it reads the demo's own secret key from its file)
+            ["bash", "-c", command.group(1)],
+            env=dudao_env(instance_dir),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         printed = re.search(r"绑定 (\d{5} \d{5})", issued.stdout)  # ten digits, read out in two groups
         assert printed is not None, issued.stdout + issued.stderr
         script = f"绑定 {printed.group(1)}\n/as o-parent-demo\n/scan {demo['school_code']}\n/quit\n"

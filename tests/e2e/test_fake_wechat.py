@@ -32,6 +32,9 @@ def api(fake: RunningFakeWeChat, method: str, path: str, token: str | None = Non
     return dict(response.json())
 
 
+TOKEN_ERRORS = (40001, 41001, 42001)
+
+
 def token(fake: RunningFakeWeChat) -> str:
     params = {"grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret}
     return str(api(fake, "GET", "token", params=params)["access_token"])
@@ -65,7 +68,7 @@ def test_the_cli_serves_a_fake_wechat_the_client_can_use(tmp_path: Path) -> None
 
         assert [m["body"]["text"]["content"] for m in control.sent(USER)] == ["模拟微信已就绪"]
         assert qr.url.startswith("http://weixin.qq.com/q/")
-        assert control.stats()["token_calls"] == 1
+        assert control.stats()["stable_token_calls"] == 1
         control.close()
         wrong = WeChatClient("wxe2eappid", "nope", api_base=base, kv=MemoryKV(), timeout=(2, 5))
         with pytest.raises(RetryLater):
@@ -118,6 +121,32 @@ def test_the_stable_token_is_kept_unless_a_refresh_is_forced(fake_wechat: Runnin
     assert 7190 <= again["expires_in"] <= 7200
     assert fake_wechat.stats()["stable_token_calls"] == 3
     assert api(fake_wechat, "POST", "stable_token", json={**body, "secret": "x"})["errcode"] == 40125
+    # a forced refresh invalidates the previous token at once, and may not come again within 30 s
+    assert api(fake_wechat, "POST", "qrcode/create", first["access_token"], json={})["errcode"] == 40001
+    assert api(fake_wechat, "POST", "stable_token", json={**body, "force_refresh": True})["errcode"] == 45009
+
+
+def test_the_stable_token_is_renewed_in_its_last_five_minutes_and_the_old_one_still_works(
+    fake_wechat: RunningFakeWeChat,
+) -> None:
+    body = {"grant_type": "client_credential", "appid": fake_wechat.appid, "secret": fake_wechat.secret}
+    first = api(fake_wechat, "POST", "stable_token", json=body)["access_token"]
+    fake_wechat.advance_clock(7200 - 299)
+    renewed = api(fake_wechat, "POST", "stable_token", json=body)["access_token"]
+    assert api(fake_wechat, "POST", "stable_token", json=body)["access_token"] == renewed != first
+    assert api(fake_wechat, "POST", "qrcode/create", first, json={})["errcode"] not in TOKEN_ERRORS  # until it expires
+
+
+def test_the_token_endpoint_and_the_stable_token_do_not_touch_each_other(fake_wechat: RunningFakeWeChat) -> None:
+    body = {"grant_type": "client_credential", "appid": fake_wechat.appid, "secret": fake_wechat.secret}
+    stable = api(fake_wechat, "POST", "stable_token", json=body)["access_token"]
+    plain = token(fake_wechat)
+    newer = token(fake_wechat)  # each /cgi-bin/token call starts a new token: the previous one has 5 minutes left
+    fake_wechat.advance_clock(301)
+    assert api(fake_wechat, "POST", "qrcode/create", plain, json={})["errcode"] == 42001  # its 5 minutes are up
+    assert api(fake_wechat, "POST", "qrcode/create", newer, json={})["errcode"] not in TOKEN_ERRORS
+    assert api(fake_wechat, "POST", "qrcode/create", stable, json={})["errcode"] not in TOKEN_ERRORS
+    assert api(fake_wechat, "POST", "stable_token", json=body)["access_token"] == stable
 
 
 def test_a_follow_or_scan_opens_a_one_minute_window_for_three_messages(fake_wechat: RunningFakeWeChat) -> None:
@@ -205,10 +234,10 @@ def test_reset_forgets_everything(fake_wechat: RunningFakeWeChat) -> None:
     client = WeChatClient(fake_wechat.appid, fake_wechat.secret, api_base=fake_wechat.base_url, kv=MemoryKV())
     client.send_text(USER, "x")
     fake_wechat.reset()
-    assert fake_wechat.sent() == [] and fake_wechat.stats()["token_calls"] == 0
+    assert fake_wechat.sent() == [] and fake_wechat.stats()["stable_token_calls"] == 0
     with pytest.raises(FallBack):  # the old token is unknown now (refreshed once), and so is the user's window
         client.send_text(USER, "x")
-    assert fake_wechat.stats()["token_calls"] == 1
+    assert fake_wechat.stats()["stable_token_calls"] == 1
     fake_wechat.set_following(USER, False)
     with pytest.raises(GiveUp):
         client.send_template(USER, "tpl", {"thing1": "x"})

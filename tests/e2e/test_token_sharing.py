@@ -24,7 +24,7 @@ from backend.kv import RedisKV
 from bot.wechat import WeChatClient
 
 base, appid, secret, redis_url, prefix, start_at, action = sys.argv[1:8]
-kv = RedisKV(redis_url, prefix=prefix)
+kv = RedisKV(redis_url, prefix=prefix) if redis_url != "-" else None
 client = WeChatClient(appid, secret, api_base=base, kv=kv, timeout=(2, 5))
 while time.monotonic() < float(start_at):  # CLOCK_MONOTONIC is one clock for every process
     time.sleep(0.001)
@@ -34,7 +34,8 @@ print(client.token.get())
 """
 
 
-def run_workers(fake: RunningFakeWeChat, kv: RedisKV, count: int, action: str = "token") -> list[str]:
+def run_workers(fake: RunningFakeWeChat, kv: RedisKV | None, count: int, action: str = "token") -> list[str]:
+    """`count` processes at once, sharing `kv` (None: each on its own, as without Redis); their tokens."""
     start_at = time.monotonic() + 3.0  # after every interpreter has started and imported
     processes = [
         subprocess.Popen(
@@ -45,8 +46,8 @@ def run_workers(fake: RunningFakeWeChat, kv: RedisKV, count: int, action: str = 
                 fake.base_url,
                 fake.appid,
                 fake.secret,
-                os.environ["DUDAO_TEST_REDIS_URL"],
-                kv.prefix,
+                os.environ["DUDAO_TEST_REDIS_URL"] if kv is not None else "-",
+                kv.prefix if kv is not None else "-",
                 str(start_at),
                 action,
                 USER,
@@ -74,12 +75,12 @@ def redis_kv(kv: KV) -> RedisKV:
 
 
 def test_processes_asking_at_once_make_one_token_call(fake_wechat: RunningFakeWeChat, redis_kv: RedisKV) -> None:
-    fake_wechat.fail("/cgi-bin/token", delay=0.5)  # a slow token call: the others must wait, not call too
+    fake_wechat.fail("/cgi-bin/stable_token", delay=0.5)  # a slow token call: the others must wait, not call too
 
     tokens = run_workers(fake_wechat, redis_kv, 3)
 
     assert len(set(tokens)) == 1
-    assert fake_wechat.stats()["token_calls"] == 1
+    assert fake_wechat.stats()["stable_token_calls"] == 1
 
 
 def test_processes_recover_from_a_refused_token_with_one_new_token(
@@ -92,5 +93,23 @@ def test_processes_recover_from_a_refused_token_with_one_new_token(
     tokens = run_workers(fake_wechat, redis_kv, 3, action="send")
 
     assert len(set(tokens)) == 1
-    assert fake_wechat.stats()["token_calls"] == 2
+    assert fake_wechat.stats()["stable_token_calls"] == 2
     assert sorted(m["body"]["text"]["content"] for m in fake_wechat.sent(USER)) == [f"process {n}" for n in range(3)]
+
+
+def test_processes_without_a_shared_store_get_one_stable_token_and_do_not_invalidate_each_other(
+    fake_wechat: RunningFakeWeChat,
+) -> None:
+    fake_wechat.interact(USER)
+
+    tokens = run_workers(fake_wechat, None, 3)  # three processes, no Redis: no cache in common
+
+    assert len(set(tokens)) == 1  # stable_token in normal mode: the same token for every caller
+    assert fake_wechat.stats()["stable_token_calls"] == 3 and fake_wechat.stats()["token_calls"] == 0
+    fake_wechat.advance_clock(600)  # past the 5 minutes an older token would have kept after a refresh
+    tokens_later = run_workers(fake_wechat, None, 2, action="send")
+    assert tokens_later == tokens[:2]
+    refused = [
+        r for r in fake_wechat.requests("/cgi-bin/message/custom/send") if r["args"]["access_token"] != tokens[0]
+    ]
+    assert refused == [] and len(fake_wechat.sent(USER)) == 2

@@ -34,7 +34,7 @@ def test_the_token_is_fetched_once_and_shared_through_the_store(fake_wechat: Run
     first.send_text(USER, "您好，您的留言已收到。")
     second.send_text(USER, "督学会尽快核实。")
 
-    assert fake_wechat.stats()["token_calls"] == 1
+    assert fake_wechat.stats()["stable_token_calls"] == 1
     cached = kv.get(f"wechat:access-token:{fake_wechat.appid}")
     used = {r["args"]["access_token"] for r in fake_wechat.requests(CUSTOM)}
     assert used == {cached}
@@ -65,7 +65,7 @@ def test_concurrent_threads_make_one_token_call(fake_wechat: RunningFakeWeChat, 
     for th in threads:
         th.join()
     assert len(set(tokens)) == 1 and len(tokens) == 8
-    assert fake_wechat.stats()["token_calls"] == 1
+    assert fake_wechat.stats()["stable_token_calls"] == 1
 
 
 @pytest.mark.parametrize("break_token", ["invalidate_token", "expire_token"])
@@ -79,7 +79,7 @@ def test_a_refused_token_is_replaced_and_the_call_retried_once(
 
     client.send_text(USER, "第二条")
 
-    assert fake_wechat.stats()["token_calls"] == 2
+    assert fake_wechat.stats()["stable_token_calls"] == 2
     assert calls(fake_wechat, CUSTOM) == 3  # ok, refused, ok
     assert len(fake_wechat.sent(USER)) == 2
 
@@ -94,7 +94,7 @@ def test_a_token_refused_twice_is_not_retried_again(fake_wechat: RunningFakeWeCh
 
     assert caught.value.code == 40001
     assert calls(fake_wechat, CUSTOM) == 2
-    assert fake_wechat.stats()["token_calls"] == 2
+    assert fake_wechat.stats()["stable_token_calls"] == 2
 
 
 def test_a_stale_failure_does_not_drop_a_newer_token(kv: KV) -> None:
@@ -268,7 +268,7 @@ def test_an_image_message_carries_the_media_id(fake_wechat: RunningFakeWeChat, k
 def test_every_call_goes_to_the_configured_base(fake_wechat: RunningFakeWeChat) -> None:
     client = client_for(fake_wechat, MemoryKV())
     client.create_permanent_qr("s:1")
-    assert fake_wechat.stats()["calls"] == {"/cgi-bin/token": 1, "/cgi-bin/qrcode/create": 1}
+    assert fake_wechat.stats()["calls"] == {"/cgi-bin/stable_token": 1, "/cgi-bin/qrcode/create": 1}
 
 
 def test_without_the_store_the_client_still_works(fake_wechat: RunningFakeWeChat) -> None:
@@ -278,7 +278,7 @@ def test_without_the_store_the_client_still_works(fake_wechat: RunningFakeWeChat
     client.send_text(USER, "一")
     client.send_text(USER, "二")
     assert len(fake_wechat.sent(USER)) == 2
-    assert fake_wechat.stats()["token_calls"] == 1  # kept in the process meanwhile
+    assert fake_wechat.stats()["stable_token_calls"] == 1  # kept in the process meanwhile
 
 
 def test_a_wrong_secret_is_retry_later_not_a_crash(fake_wechat: RunningFakeWeChat) -> None:
@@ -288,4 +288,4 @@ def test_a_wrong_secret_is_retry_later_not_a_crash(fake_wechat: RunningFakeWeCha
     assert caught.value.code == 40125
     with pytest.raises(RetryLater):
         client.create_permanent_qr("s:1")
-    assert fake_wechat.stats()["token_calls"] == 1  # the refusal is remembered for a while, not asked again
+    assert fake_wechat.stats()["stable_token_calls"] == 1  # the refusal is remembered for a while, not asked again
