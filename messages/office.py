@@ -420,18 +420,6 @@ MESSAGES: dict[str, str] = {
     "office.annual.on_time": "其中按期完成（项）",
     "office.annual.on_time_share": "按期完成率",
     # the 督导报告 PDF
-    "office.report.title": "责任督学挂牌督导报告",
-    "office.report.period": "报告期间",
-    "office.report.visits": "一、经常性督导（{n} 次）",
-    "office.report.seen": "督导情况",
-    "office.report.problems": "发现的问题：{text}",
-    "office.report.no_visits": "报告期间没有督导记录。",
-    "office.report.rectifications": "二、问题整改（{n} 项）",
-    "office.report.no_rectifications": "报告期间没有整改事项。",
-    "office.report.concerns": "三、群众反映",
-    "office.report.concern_counts": "报告期间共收到 {total} 件：{parts}。",
-    "office.report.no_concerns": "报告期间没有收到群众反映。",
-    "office.report.footer": "本报告由督导通生成，生成日期 {date}。",
     # audit actions as the history shows them (others are shown as recorded)
     "office.concern.similar": "内容相近的留言",
     "office.actor.reporter": "反映人（已保密）",

@@ -149,6 +149,7 @@ class SchoolReport:
     zone: str
     inspector: str
     period: Period
+    inspector_number: str = ""
     visits: list[Visit] = field(default_factory=list)
     rectifications: list[Rectification] = field(default_factory=list)
     concerns_by_state: dict[str, int] = field(default_factory=dict)
@@ -156,12 +157,13 @@ class SchoolReport:
 
 def school_report(session: Session, unit: Unit, period: Period) -> SchoolReport:
     zone = session.scalar(select(Zone.name).where(Zone.id == unit.zone_id)) if unit.zone_id else None
-    inspector = session.scalar(
-        select(Inspector.name)
+    inspector = session.execute(
+        select(Inspector.name, Inspector.number)
         .join(Assignment, Assignment.inspector_id == Inspector.id)
         .where(current_assignment(unit.id))
-    )
-    report = SchoolReport(unit, zone or "", inspector or "", period)
+    ).first()
+    report = SchoolReport(unit, zone or "", inspector.name if inspector else "", period)
+    report.inspector_number = inspector.number if inspector else ""
     report.visits = list(
         session.scalars(
             select(Visit)
