@@ -7,7 +7,6 @@ MESSAGES: dict[str, str] = {
     "office.yes": "是",
     "office.save": "保存",
     "office.overdue": "已逾期",
-    "office.hours": "{h} 小时",
     "office.history": "办理记录",
     "office.history.none": "暂无记录。",
     "office.photos": "照片与附件",
