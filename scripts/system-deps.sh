@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dudao needs when they are missing: a CJK font for the boards, zbar for
+# Installs the Debian packages dudao needs when they are missing: CJK fonts for the boards and the report PDF, zbar for
 # decoding QR codes in tests, Chromium for browser tests, poppler for looking at PDFs, faketime for running
 # the suite as of another date.
 set -u
 missing=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# the 督导报告 PDF: reportlab embeds TrueType outlines only (Noto CJK is CFF) and needs digits and Latin letters
+fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)

@@ -63,6 +63,7 @@ class Progress:
     semester_floor: int  # per school
     semester_short: tuple[int, ...]  # schools still below the floor this semester
     month_short: tuple[int, ...]  # schools still below the monthly target
+    semester_visits: int = 0
 
     @property
     def month_target(self) -> int:
@@ -89,6 +90,7 @@ def progress(
         semester_floor=floor,
         semester_short=tuple(s for s in schools if semester_visits.get(s, 0) < floor),
         month_short=month_short,
+        semester_visits=sum(semester_visits.get(s, 0) for s in schools),
     )
 
 

@@ -1,16 +1,10 @@
-"""Downloads for the office: an xlsx of every work list, a school's 督导报告 (PDF) and the annual summary (xlsx).
-
-The PDF needs a TrueType CJK font (reportlab cannot embed the CFF outlines of Noto CJK's .ttc): the Droid Sans
-Fallback of Debian's fonts-droid-fallback (pulled in with fonts-noto-cjk) or any other TrueType font with
-Chinese; without one, reportlab's built-in STSong-Light (not embedded: the reader's fonts draw it).
-"""
+"""Downloads for the office: an xlsx of every work list and the annual summary (xlsx); the 督导报告 is `report_pdf`."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,22 +15,16 @@ from sqlalchemy.orm import Session
 
 from backend.domain import concern as concern_rules
 from backend.domain import rectification as rectification_rules
-from backend.domain.calendar import local_date, local_now
+from backend.domain.calendar import local_now
 from backend.services import list_filters
-from backend.services.office import details, periods, publication, scoped
+from backend.services.office import periods, publication, scoped
 from backend.services.office import worklists as lists
 from backend.services.office_users import OfficeRole, Scope
 from backend.services.tabular import append_row
-from backend.store.db import session_now
-from backend.store.models import Authority, Unit
+from backend.store.models import Authority
 from messages import CATALOG, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TRUETYPE_CJK = (
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 LIST_KINDS = ("concerns", "rectifications", "visits", "schools", "inspectors")
 
 
@@ -211,131 +199,3 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     headers, rows = list_rows(session, office_scope, authority, "inspectors", list_filters.ListFilters(), today)
     _sheet(people, headers, rows)
     return _save(book)
-
-
-# --- the 督导报告 of one school (PDF) -------------------------------------------------------------------
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DudaoCJK" in pdfmetrics.getRegisteredFontNames():
-        return "DudaoCJK"
-    for path in TRUETYPE_CJK:
-        if Path(path).is_file():
-            try:
-                pdfmetrics.registerFont(TTFont("DudaoCJK", path))
-                return "DudaoCJK"
-            except Exception:  # noqa: S112 - a font reportlab cannot read: try the next
-                continue
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
-def school_report_pdf(session: Session, authority: Authority, unit: Unit, period: periods.Period) -> bytes:
-    """督导报告: the school, its inspector, the visits, the findings and rectifications, concerns, over `period`."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = _font()
-    report = details.school_report(session, unit, period)
-    items = {i["code"]: i["name"] for i in scoped.items_of(authority)}
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
-    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
-    title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1, spaceAfter=4)
-    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4)
-    centered = ParagraphStyle("centered", parent=body, alignment=1)
-
-    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-        return Paragraph(escaped, style)
-
-    def table(headers: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-        data = [[p(h, small) for h in headers]] + [[p(str(c), small) for c in row] for row in rows]
-        grid = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9ca3af")),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f0fa")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return grid
-
-    story: list[Any] = [
-        p(t("office.report.title"), title),
-        p(authority.office_name or authority.name, centered),
-        Spacer(1, 6 * mm),
-        table(
-            [t("office.col.school"), t("office.col.zone"), t("office.col.inspector"), t("office.report.period")],
-            [[unit.name, report.zone or "—", report.inspector or "—", f"{period.first} — {period.last}"]],
-            [60, 35, 30, 45],
-        ),
-        p(t("office.report.visits", n=len(report.visits)), heading),
-    ]
-    if report.visits:
-        story.append(
-            table(
-                [t("office.col.date"), t("office.col.visit_kind"), t("office.col.item"), t("office.report.seen")],
-                [
-                    [
-                        v.visited_on.isoformat(),
-                        _label("visits.kind", v.kind),
-                        "、".join(items.get(c, c) for c in v.items) or "—",
-                        (v.observations or "")
-                        + (("\n" + t("office.report.problems", text=v.problems)) if v.problems else ""),
-                    ]
-                    for v in report.visits
-                ],
-                [22, 22, 40, 86],
-            )
-        )
-    else:
-        story.append(p(t("office.report.no_visits")))
-    story.append(p(t("office.report.rectifications", n=len(report.rectifications)), heading))
-    if report.rectifications:
-        story.append(
-            table(
-                [t("office.col.number"), t("office.col.problem"), t("office.col.deadline"), t("office.col.state")],
-                [
-                    [r.number, r.problem, r.deadline.isoformat(), _label("rect.state", r.state)
-                     + (f"（{_label('rect.level', r.level)}）" if r.level else "")]
-                    for r in report.rectifications
-                ],
-                [30, 82, 24, 34],
-            )
-        )  # fmt: skip
-    else:
-        story.append(p(t("office.report.no_rectifications")))
-    story.append(p(t("office.report.concerns"), heading))
-    total = sum(report.concerns_by_state.values())
-    if total:
-        parts = "、".join(f"{_label('concern.state', s)} {n}" for s, n in sorted(report.concerns_by_state.items()))
-        story.append(p(t("office.report.concern_counts", total=total, parts=parts)))
-    else:
-        story.append(p(t("office.report.no_concerns")))
-    story += [
-        Spacer(1, 10 * mm),
-        p(t("office.report.footer", date=local_date(session_now(session)).isoformat()), small),
-    ]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=t("office.report.title") + " " + unit.name,
-        author=authority.office_name or authority.name,
-    )
-    doc.build(story)
-    return out.getvalue()

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.domain.calendar import local_date
-from backend.domain.visit_targets import Period, Progress, month_of, previous_month, progress, semester_of
-from backend.services import media, notices
+from backend.domain.visit_targets import Period, Progress, month_of, previous_month
+from backend.services import media, notices, visit_progress
 from backend.services.authority import current_authority
 from backend.services.rule_sql import rectification_open
 from backend.services.tabular import append_row
@@ -30,21 +30,10 @@ PUSH_DAYS = 7  # the report of last month goes out during the first week of the 
 
 
 def month_progress(session: Session, inspector_id: int, today: date) -> tuple[Progress, dict[int, str]]:
-    """Where the inspector stands this month and semester; and the names of their schools by id."""
-    authority = current_authority(session)
-    schools = my_schools(session, inspector_id)
-    ids = [s.unit_id for s in schools]
-    month, semester = month_of(today), semester_of(today)
-    month_counts = Counter(v.unit_id for v in visits_between(session, inspector_id, month.start, month.end))
-    semester_counts = Counter(v.unit_id for v in visits_between(session, inspector_id, semester.start, semester.end))
-    result = progress(
-        ids,
-        month_counts,
-        semester_counts,
-        per_month=authority.visits_per_month_target,
-        floor=authority.visits_per_semester_floor,
-    )
-    return result, {s.unit_id: s.short_name or s.name for s in schools}
+    """Where the inspector stands this month and semester (`visit_progress`, as the dashboard counts it); and the
+    names of their schools by id."""
+    progress = visit_progress.progress_of(session, current_authority(session), inspector_id, today)
+    return progress, {s.unit_id: s.short_name or s.name for s in my_schools(session, inspector_id)}
 
 
 @dataclass(frozen=True)

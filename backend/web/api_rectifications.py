@@ -18,6 +18,7 @@ from backend.domain.calendar import local_date
 from backend.domain.kinds import RectificationState
 from backend.services import rectifications as rect
 from backend.services.list_filters import RECTIFICATIONS, ListFilters, conditions
+from backend.services.office import details
 from backend.store.models import Rectification, Unit
 from backend.web import openapi, runtime
 from backend.web.api import int_arg, require_token
@@ -44,6 +45,13 @@ def _bool_arg(name: str) -> bool | None:
 
 def item_json(session: Session, item: Rectification, today: Any) -> dict[str, Any]:
     unit = session.get(Unit, item.unit_id)
+    names: dict[str, str] = {}
+
+    def who(actor: str) -> str:
+        if actor not in names:
+            names[actor] = details.actor_label(session, actor, subject_type="rectification")
+        return names[actor]
+
     return {
         "number": item.number,
         "unit": {"code": unit.code if unit else None, "name": unit.name if unit else None},
@@ -67,7 +75,13 @@ def item_json(session: Session, item: Rectification, today: Any) -> dict[str, An
         "report_text": item.report_text,
         "reinspection_note": item.reinspection_note,
         "history": [
-            {"at": _iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
+            {
+                "at": _iso(e.at),
+                "actor": who(e.actor),
+                "action": e.action,
+                "action_label": details.action_label(e.action),
+                "detail": e.detail,
+            }
             for e in rect.history(session, item.id)
         ],
         "escalations": [
@@ -77,7 +91,7 @@ def item_json(session: Session, item: Rectification, today: Any) -> dict[str, An
                 "new_deadline": e.new_deadline.isoformat() if e.new_deadline else None,
                 "proposed_at": _iso(e.proposed_at),
                 "confirmed_at": _iso(e.confirmed_at),
-                "confirmed_by": e.confirmed_by,
+                "confirmed_by": who(e.confirmed_by) if e.confirmed_by else "",
                 "record": e.record,
             }
             for e in rect.escalations_of(session, item.id)
@@ -161,7 +175,11 @@ openapi.add_schema(
             "reinspection_note": _S,
             "history": {
                 "type": "array",
-                "items": {"type": "object", "properties": {"at": _S, "actor": _S, "action": _S, "detail": _OBJ}},
+                "description": "who did what, the actor by name (never a WeChat id), the action as key and in words",
+                "items": {
+                    "type": "object",
+                    "properties": {"at": _S, "actor": _S, "action": _S, "action_label": _S, "detail": _OBJ},
+                },
             },
             "escalations": {"type": "array", "items": _OBJ},
             "extensions": {"type": "array", "items": _OBJ},

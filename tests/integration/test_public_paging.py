@@ -17,6 +17,7 @@ from backend.store.models import Authority, Unit, Zone
 from backend.web.public_results import PER_PAGE
 from tests.integration.test_office_web import make_app
 
+SCHOOL_ROW = r'<tr><td class="name">([^<]+)</td><td data-label="[^"]*">([^<]*)</td>'  # a school and its zone
 EXTRA = 130  # schools added to the demo county's first zone, so that it alone fills three pages
 
 
@@ -46,7 +47,7 @@ def _schools_shown(client: FlaskClient, **query: str) -> tuple[list[tuple[str, s
     page = client.get("/public/", query_string=query)
     assert page.status_code == 200
     section = page.text.rsplit("<h2>", 1)[-1]  # the schools' table is the last section
-    return re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td>", section), page.text
+    return re.findall(SCHOOL_ROW, section), page.text
 
 
 def _schools_in_db(database: Database) -> list[tuple[str, str]]:
@@ -96,5 +97,5 @@ def test_the_zone_filter_pages_within_the_zone_and_the_pager_keeps_it(app: Flask
         page = client.get(f"/public/?{query}")
         assert page.status_code == 200
         html = page.text
-        shown += re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td>", html.rsplit("<h2>", 1)[-1])
+        shown += re.findall(SCHOOL_ROW, html.rsplit("<h2>", 1)[-1])
     assert sorted(shown) == expected  # every school of the zone, and only of the zone

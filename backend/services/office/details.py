@@ -30,7 +30,7 @@ from backend.store.models import (
     WechatIdentity,
     Zone,
 )
-from messages import t
+from messages import CATALOG, t
 
 
 def unit_in_scope(session: Session, scope: Scope, unit_id: int) -> Unit | None:
@@ -149,6 +149,7 @@ class SchoolReport:
     zone: str
     inspector: str
     period: Period
+    inspector_number: str = ""
     visits: list[Visit] = field(default_factory=list)
     rectifications: list[Rectification] = field(default_factory=list)
     concerns_by_state: dict[str, int] = field(default_factory=dict)
@@ -156,12 +157,13 @@ class SchoolReport:
 
 def school_report(session: Session, unit: Unit, period: Period) -> SchoolReport:
     zone = session.scalar(select(Zone.name).where(Zone.id == unit.zone_id)) if unit.zone_id else None
-    inspector = session.scalar(
-        select(Inspector.name)
+    inspector = session.execute(
+        select(Inspector.name, Inspector.number)
         .join(Assignment, Assignment.inspector_id == Inspector.id)
         .where(current_assignment(unit.id))
-    )
-    report = SchoolReport(unit, zone or "", inspector or "", period)
+    ).first()
+    report = SchoolReport(unit, zone or "", inspector.name if inspector else "", period)
+    report.inspector_number = inspector.number if inspector else ""
     report.visits = list(
         session.scalars(
             select(Visit)
@@ -199,15 +201,33 @@ def school_report(session: Session, unit: Unit, period: Period) -> SchoolReport:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of a record's history as the office reads it: when, what, and who, by name."""
+    """One line of a record's history as the office reads it: when, what (in Chinese), and who, by name."""
 
     at: Any
-    action: str
-    actor: str
+    action: str  # the recorded key, e.g. "concern.received"
+    label: str  # what was done, in words: "收到留言"
+    actor: str  # who did it, in words; a reporter only as "反映人（已保密）"
+
+
+def action_label(action: str) -> str:
+    """What an audit event's action means, in words; never the key itself (an unknown key reads "其他操作").
+
+    Escalation steps are named by level and step ("escalation.talk.proposed" → "提出约谈").
+    """
+    known = CATALOG.get(f"office.action.{action}")
+    if known is not None:
+        return known
+    parts = action.split(".")
+    if len(parts) == 3 and parts[0] == "escalation":
+        level = CATALOG.get(f"rect.level.{parts[1]}")
+        step = CATALOG.get(f"history.step.{parts[2]}")
+        if level and step:
+            return step.format(level=level)
+    return t("history.action.other")
 
 
 def actor_label(session: Session, actor: str, *, subject_type: str) -> str:
-    """Who did it, in words: a name for inspectors and office staff; a reporter never by their WeChat id.
+    """Who did it, in words: a name for inspectors, units and office staff; a reporter never by their WeChat id.
 
     On a concern every WeChat or web actor is its reporter ("反映人（已保密）"), whatever else their account is;
     anything not recognised is shown as "其他", never as recorded (it could carry an openid).
@@ -220,11 +240,17 @@ def actor_label(session: Session, actor: str, *, subject_type: str) -> str:
     if kind == "inspector" and rest.isdigit():
         inspector = session.get(Inspector, int(rest))
         return t("office.actor.inspector", name=inspector.name) if inspector else t("office.actor.inspector_gone")
+    if kind == "unit":  # unit:<id> or unit:<id>:<openid of its contact>
+        unit_id = rest.partition(":")[0]
+        unit = session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+        return t("office.actor.unit", name=unit.name) if unit else t("history.actor.unit")
     if kind == "office" and rest and rest != "cli":
         user = session.scalar(select(OfficeUser).where(OfficeUser.username == rest))
         return (user.display_name or user.username) if user else t("office.actor.office")
     if kind == "cli" or actor == "office:cli":
         return t("office.actor.cli")
+    if kind == "office":
+        return t("office.actor.office")
     if kind == "system":
         return t("office.actor.system")
     return t("office.actor.other")
@@ -251,5 +277,5 @@ def history_entries(session: Session, subject_type: str, subject_id: int) -> lis
     for event in history(session, subject_type, subject_id):
         if event.actor not in labels:
             labels[event.actor] = actor_label(session, event.actor, subject_type=subject_type)
-        entries.append(HistoryEntry(event.at, event.action, labels[event.actor]))
+        entries.append(HistoryEntry(event.at, event.action, action_label(event.action), labels[event.actor]))
     return entries

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from backend.domain import staffing, visit_targets
 from backend.domain.calendar import local_date
 from backend.domain.kinds import EscalationState, RectificationState
+from backend.domain.visit_targets import Progress
+from backend.services import visit_progress
 from backend.services.office.periods import (
     Period,
+    days_between,
     local_day,
     month_of,
-    seconds_between,
     semester_of,
     utc_bounds,
     year_of,
@@ -55,6 +57,7 @@ from backend.store.models import (
     Unit,
     Visit,
 )
+from messages import t
 
 LEVELS = range(5)  # 0 none, 1 督办, 2 约谈, 3 通报, 4 问责
 LIST_LIMIT = 30
@@ -135,13 +138,35 @@ def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) 
 
 @dataclass(frozen=True)
 class InspectorVisits:
+    """An inspector's month and semester as `visit_progress` counts them, the same figures the bot's "本月" says."""
+
     number: str
     name: str
-    schools: int
-    month: int
-    month_target: int
-    semester: int
-    semester_target: int
+    progress: Progress
+
+    @property
+    def schools(self) -> int:
+        return self.progress.schools
+
+    @property
+    def month(self) -> int:  # visits (次)
+        return self.progress.month_visits
+
+    @property
+    def month_target(self) -> int:  # visits (次)
+        return self.progress.month_target
+
+    @property
+    def month_schools(self) -> int:  # schools (所) that reached the monthly target
+        return self.progress.month_done
+
+    @property
+    def semester(self) -> int:  # visits (次)
+        return self.progress.semester_visits
+
+    @property
+    def semester_schools(self) -> int:  # schools (所) at the semester floor
+        return self.progress.schools - len(self.progress.semester_short)
 
     @property
     def month_ratio(self) -> float:
@@ -167,7 +192,7 @@ class VisitFigures:
 def visits(
     session: Session, scope: Scope, authority: Authority, today: date, schools: SchoolRows | None = None
 ) -> VisitFigures:
-    """One pass over the semester's visits grouped by school and inspector; the rest is counted here."""
+    """One pass over the semester's visits grouped by school; each inspector's row from `visit_progress`."""
     month, semester = month_of(today), semester_of(today)
     per_month = authority.visits_per_month_target
     floor = visit_targets.semester_floor(authority.visits_per_semester_floor)
@@ -179,12 +204,10 @@ def visits(
         .group_by(Visit.unit_id, Visit.inspector_id)
     ).all()
     at_school: dict[int, list[int]] = {}
-    by_inspector: dict[int, list[int]] = {}
-    for unit_id, inspector_id, n, in_month in grouped:
-        for bucket, key in ((at_school, unit_id), (by_inspector, inspector_id)):
-            counts = bucket.setdefault(key, [0, 0])
-            counts[0] += n
-            counts[1] += int(in_month or 0)
+    for unit_id, _inspector_id, n, in_month in grouped:
+        counts = at_school.setdefault(unit_id, [0, 0])
+        counts[0] += n
+        counts[1] += int(in_month or 0)
     known = {row[0] for row in schools}
     visits_month = sum(c[1] for u, c in at_school.items() if u in known)
     visits_semester = sum(c[0] for u, c in at_school.items() if u in known)
@@ -194,25 +217,15 @@ def visits(
     )
     behind = [Named(code, name, n) for n, code, name in behind_all if n < floor][:LIST_LIMIT]
     at_floor = sum(1 for n, _c, _n in behind_all if n >= floor)
-    assigned, zone_total = schools_per_inspector_and_zone(schools)
+    _assigned, zone_total = schools_per_inspector_and_zone(schools)
     zone_visited = Counter(zone for unit_id, _c, _n, zone, _i in schools if at_school.get(unit_id, [0, 0])[1])
     people = session.execute(
         select(Inspector.id, Inspector.number, Inspector.name).where(
             Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True)
         )
-    )
-    per_inspector = [
-        InspectorVisits(
-            number=number,
-            name=name,
-            schools=assigned.get(inspector_id, 0),
-            month=by_inspector.get(inspector_id, [0, 0])[1],
-            month_target=assigned.get(inspector_id, 0) * per_month,
-            semester=by_inspector.get(inspector_id, [0, 0])[0],
-            semester_target=assigned.get(inspector_id, 0) * floor,
-        )
-        for inspector_id, number, name in people
-    ]
+    ).all()
+    progress = visit_progress.progress_by_inspector(session, authority, [row[0] for row in people], today)
+    per_inspector = [InspectorVisits(number, name, progress[inspector_id]) for inspector_id, number, name in people]
     per_inspector.sort(key=lambda row: (row.month_ratio, row.number))
     per_zone = [Named(name, name, zone_visited[name] / total) for name, total in sorted(zone_total.items())]
     return VisitFigures(
@@ -247,7 +260,7 @@ class ConcernFigures:
     acknowledged: int
     answered_on_time: int
     answered: int
-    median_answer_hours: float | None
+    median_answer_days: float | None  # days, as /public shows them
 
 
 def concerns_in(scope: Scope) -> Select[Any]:
@@ -279,11 +292,7 @@ def concerns(session: Session, scope: Scope, authority: Authority, today: date) 
         by_code[category or ""] = by_code.get(category or "", 0) + n
         for i, value in enumerate((acked, acked_on_time, answered, answered_on_time)):
             sums[i] += int(value or 0)
-    names = {item["code"]: item["name"] for item in items_of(authority)}
-    by_item = sorted(
-        (Named(code, names.get(code, code), count) for code, count in by_code.items()),
-        key=lambda n: (n.key == "", n.key),
-    )
+    by_item = items_in_list(authority, by_code)
     open_row = session.execute(
         concerns_in(scope)
         .with_only_columns(
@@ -305,19 +314,31 @@ def concerns(session: Session, scope: Scope, authority: Authority, today: date) 
         acknowledged_on_time=sums[1],
         answered=sums[2],
         answered_on_time=sums[3],
-        median_answer_hours=median_answer_hours(session, this_year),
+        median_answer_days=median_answer_days(session, this_year),
     )
 
 
-def median_answer_hours(session: Session, query: Select[Any]) -> float | None:
-    """Median hours from receiving a concern to answering it, over the concerns of `query`."""
-    answer = seconds_between(session, Concern.answered_at, Concern.created_at)
+def items_in_list(authority: Authority, counts: dict[str, int]) -> list[Named]:
+    """Counts per supervision item, exactly the authority's list in its order (zeros included); whatever carries no
+    item of the list (none chosen, or an item since removed from it) in one last bucket, "未分类"."""
+    items = items_of(authority)
+    listed = {str(item["code"]) for item in items}
+    rows = [Named(str(item["code"]), str(item["name"]), counts.get(str(item["code"]), 0)) for item in items]
+    other = sum(n for code, n in counts.items() if code not in listed)
+    if other:
+        rows.append(Named("", t("office.item.none"), other))
+    return rows
+
+
+def median_answer_days(session: Session, query: Select[Any]) -> float | None:
+    """Median days from receiving a concern to answering it, over the concerns of `query` (/public's unit)."""
+    answer = days_between(session, Concern.answered_at, Concern.created_at)
     answered = query.where(Concern.answered_at.is_not(None))
     if session.get_bind().dialect.name == "postgresql":
         value = session.scalar(answered.with_only_columns(func.percentile_cont(0.5).within_group(answer)))
-        return None if value is None else float(value) / 3600
+        return None if value is None else float(value)
     values = [float(v) for v in session.scalars(answered.with_only_columns(answer))]
-    return statistics.median(values) / 3600 if values else None
+    return statistics.median(values) if values else None
 
 
 # --- rectifications -----------------------------------------------------------------------------------
@@ -393,6 +414,46 @@ def rectifications(session: Session, scope: Scope, today: date) -> Rectification
     )
 
 
+# --- emergencies ----------------------------------------------------------------------------------------------
+
+URGENT_DAYS = 7  # an emergency visit stays at the top of the dashboard for a week
+
+
+@dataclass(frozen=True)
+class UrgentVisit:
+    """An emergency report (紧急): shown on the dashboard as soon as it is recorded, not only pushed in WeChat."""
+
+    visit_id: int
+    visited_on: date
+    reported_at: Any
+    school: str
+    inspector: str
+    text: str
+
+
+def urgent_visits(session: Session, scope: Scope, today: date) -> list[UrgentVisit]:
+    """The scope's emergency visits of the last `URGENT_DAYS` days, newest first."""
+    rows = session.execute(
+        select(
+            Visit.id, Visit.visited_on, Visit.created_at, Unit.name, Inspector.name, Visit.problems, Visit.observations
+        )
+        .join(Unit, Unit.id == Visit.unit_id)
+        .join(Inspector, Inspector.id == Visit.inspector_id)
+        .where(
+            owned(scope, Visit),
+            live_visits(),
+            Visit.urgent.is_(True),
+            Visit.visited_on >= today - timedelta(days=URGENT_DAYS - 1),
+        )
+        .order_by(Visit.created_at.desc(), Visit.id.desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return [
+        UrgentVisit(visit_id, day, at, school, inspector, (problems or observations or "").strip())
+        for visit_id, day, at, school, inspector, problems, observations in rows
+    ]
+
+
 @dataclass
 class Dashboard:
     today: date
@@ -400,6 +461,7 @@ class Dashboard:
     visits: VisitFigures
     concerns: ConcernFigures
     rectifications: RectificationFigures
+    urgent: list[UrgentVisit] = field(default_factory=list)
 
 
 def dashboard(session: Session, scope: Scope, authority: Authority, today: date | None = None) -> Dashboard:
@@ -412,4 +474,5 @@ def dashboard(session: Session, scope: Scope, authority: Authority, today: date 
         visits=visits(session, scope, authority, today, schools),
         concerns=concerns(session, scope, authority, today),
         rectifications=rectifications(session, scope, today),
+        urgent=urgent_visits(session, scope, today),
     )

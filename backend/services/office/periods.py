@@ -52,6 +52,12 @@ def local_day(session: Session, column: Any) -> SqlColumn[date]:
     return func.date(column, "+8 hours")
 
 
+def days_between(session: Session, end: Any, start: Any) -> Any:
+    """Days (with their fraction) from `start` to `end`, in SQL: the one unit of response times, on the dashboard,
+    /public and the annual summary."""
+    return seconds_between(session, end, start) / 86400.0
+
+
 def seconds_between(session: Session, end: Any, start: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", end - start)

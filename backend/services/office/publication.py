@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backend.services.office.figures import DONE_RECTIFICATION
-from backend.services.office.periods import Period, local_day, seconds_between, utc_bounds
+from backend.services.office.periods import Period, days_between, local_day, utc_bounds
 from backend.services.office.scoped import SCHOOL_KINDS, live_visits
 from backend.store.models import (
     Authority,
@@ -69,14 +69,14 @@ class PublicResults:
 def _durations_by(session: Session, authority: Authority, period: Period, key: Any) -> dict[Any, list[float]]:
     start, end = utc_bounds(period)
     rows = session.execute(
-        select(key, seconds_between(session, Concern.answered_at, Concern.created_at))
+        select(key, days_between(session, Concern.answered_at, Concern.created_at))
         .join(Unit, Unit.id == Concern.unit_id)
         .where(Concern.authority_id == authority.id, Concern.answered_at.is_not(None))
         .where(Concern.created_at >= start, Concern.created_at < end)
     )
     found: dict[Any, list[float]] = {}
-    for group, seconds in rows:
-        found.setdefault(group, []).append(float(seconds) / 86400)
+    for group, days in rows:
+        found.setdefault(group, []).append(float(days))
     return found
 
 

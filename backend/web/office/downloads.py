@@ -12,9 +12,10 @@ from urllib.parse import quote
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from backend.domain.errors import DomainError
 from backend.domain.visit_targets import parse_month
 from backend.notify import NotifyError
-from backend.services import exports, monthly_report
+from backend.services import exports, monthly_report, report_pdf
 from backend.services.boards import PermanentQrMaker, board_specs, select_schools
 from backend.services.office import details, periods
 from backend.services.office import worklists as lists
@@ -94,7 +95,11 @@ def export_school_report() -> ResponseReturnValue:
         if unit is None:
             flash(t("office.export.no_school", code=code), "error")
             return redirect(url_for("office.exports"))
-        content = exports.school_report_pdf(s, authority(s), unit, period)
+        try:
+            content = report_pdf.school_report_pdf(s, authority(s), unit, period)
+        except DomainError as refused:
+            flash(refused.message, "error")
+            return redirect(url_for("office.exports"))
         name = t("office.export.file.report", school=unit.name, first=period.first, last=period.last)
     return attachment(content, name, PDF_MIME)
 

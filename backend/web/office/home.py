@@ -50,13 +50,13 @@ def charts(board: figures.Dashboard) -> dict[str, Any]:
         },
         "concernItems": {
             "type": "hbar",
-            "labels": [item.name or t("office.item.none") for item in con.by_item],
+            "labels": [item.name for item in con.by_item],
             "values": [item.value for item in con.by_item],
             "label": t("office.dash.chart.concerns"),
         },
         "levels": {
             "type": "bar",
-            "labels": [label("rect.level", level) for level in figures.LEVELS],
+            "labels": [t(f"figures.level.{level}") for level in figures.LEVELS],
             "values": [rec.by_level.get(level, 0) for level in figures.LEVELS],
             "label": t("office.dash.chart.open_rectifications"),
         },
@@ -80,4 +80,5 @@ def dashboard() -> ResponseReturnValue:
         rules=staffing,
         took_ms=took,
         missing_schedules=missing_schedules,
+        urgent_days=figures.URGENT_DAYS,
     )
