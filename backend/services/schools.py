@@ -185,6 +185,10 @@ def assign_inspector(
     inspector = session.scalar(select(Inspector).where(Inspector.number == inspector_number))
     if unit is None or inspector is None:
         raise NotFound(school_code if unit is None else inspector_number)
+    if not inspector.active:
+        from backend.domain.errors import DomainError
+
+        raise DomainError("staff.error.not_serving", name=inspector.name)
     starts_on = starts_on or local_date(session_now(session))
     previous = session.scalar(
         select(Assignment.inspector_id).where(Assignment.unit_id == unit.id, Assignment.ends_on.is_(None))
