@@ -123,6 +123,8 @@ _STAGE_ALIASES = {
     "特殊教育学校": UnitKind.SPECIAL,
     "特殊教育": UnitKind.SPECIAL,
     "初级中学": UnitKind.JUNIOR,
+    "教学点": UnitKind.PRIMARY,  # a 中心小学's teaching point, supervised as a primary school
+    "村小": UnitKind.PRIMARY,
     "高级中学": UnitKind.SENIOR,
     "完中": UnitKind.COMPLETE_SECONDARY,
     "乡镇": UnitKind.TOWNSHIP,
