@@ -26,6 +26,7 @@ from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar, working_calendar
 from backend.services.importing import import_bytes
 from backend.services.outbox import send_due
+from backend.store.db import Database
 from backend.store.models import Concern, Escalation, Inspector, Unit, Visit
 from bot.fake_wechat import RunningFakeWeChat
 from tests.conftest import clock_env
@@ -182,3 +183,58 @@ def test_a_dismissed_inspector_is_told_kindly_and_can_no_longer_log_visits(hook:
     result = CliRunner().invoke(main, ["inspectors", "reinstate", INSPECTOR.number], env=env)
     assert result.exit_code == 0 and "恢复聘任" in result.output
     assert "已解聘" not in say(hook, INSPECTOR_OPENID, "帮助")
+
+
+def test_a_county_imported_in_the_browser_shows_no_false_alarms(sqlite_database: Database, tmp_path: Path) -> None:
+    """The office downloads nothing by hand here: the files are the real templates, filled in; Chromium uploads
+    them on the import page (ticking 新建责任区 for the schools) and reads the dashboard."""
+    from backend.services import office_users
+    from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+    from tests.e2e.conftest import serve_app
+    from tests.integration.test_office_web import PASSWORD, make_app
+
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sqlite_database.sessions() as s:
+        office_users.create_user(s, username="admin", password=PASSWORD, role=office_users.OfficeRole.OFFICE)
+    files = county_files(ANYUAN, local_date(sqlite_database.clock.now()))
+    paths = {}
+    for kind, data in files.items():
+        paths[kind] = tmp_path / f"{kind.label}.xlsx"
+        paths[kind].write_bytes(data)
+    with serve_app(make_app(sqlite_database, tmp_path)) as url, sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
+            viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN",
+        )  # fmt: skip
+        context.set_default_timeout(30_000)
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/office/login")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/office/dashboard")
+            before = page.inner_text(".kpis")
+            assert "未录入" in before  # no training imported yet: said, not alarmed
+            for kind, path in paths.items():
+                page.goto(f"{url}/office/import")
+                with page.expect_download() as template:
+                    page.click(f"#import-templates a[href$='/{kind.value}.xlsx']")
+                assert template.value.suggested_filename.endswith(".xlsx")
+                page.select_option("select[name=kind]", kind.value)
+                page.set_input_files("input[name=file]", str(path))
+                if kind.value == "schools":
+                    page.check("#new-zones")
+                page.click("#import-form button[type=submit]")
+                assert "导入完成" in page.inner_text("#import-report"), page.inner_text("#import-report")
+            page.goto(f"{url}/office/dashboard")
+            kpis = page.inner_text(".kpis")
+            assert "全部已挂牌督导" in kpis and "专职督学（每万名学生）" in kpis
+            assert page.locator(".kpis .kpi.bad").count() == 0
+            training = page.locator(".kpis .kpi", has_text="培训学时不足")
+            assert "0 人" in training.inner_text() and "ok" in (training.get_attribute("class") or "")
+            assert page.locator("#principal-terms li").count() == 1
+            assert page.locator("#terms-ended").count() == 0
+        finally:
+            context.close()
