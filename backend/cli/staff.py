@@ -24,6 +24,7 @@ T = TypeVar("T")
 def _run(config: Config, work: Callable[[Session, int], T]) -> T:
     database = Database.for_config(config)
     try:
+        database.upgrade()
         with database.sessions() as session:
             authority_id = current_authority(session).id
             try:
