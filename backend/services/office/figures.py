@@ -174,9 +174,7 @@ def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None, 
         full_time=sum(1 for row in people if row[4] == Employment.FULL_TIME.value),
         students=int(counts[0] or 0),
         schools_without_students=int(counts[1] or 0),
-        terms_ended=[
-            Named(row[1], row[2], 0, str(row[5])) for row in people if staffing.term_ended(row[5], today)
-        ],
+        terms_ended=[Named(row[1], row[2], 0, str(row[5])) for row in people if staffing.term_ended(row[5], today)],
         principal_terms=[
             Named(code, name, 0, f"{principal} {ends}".strip())
             for code, name, principal, ends in principals
