@@ -135,7 +135,7 @@ def truncate(db: Database) -> None:
 def timed_import(db: Database, kind: ImportKind, path: Path, media: Path) -> tuple[float, str]:
     started = time.perf_counter()
     with db.sessions() as session:
-        report = import_file(session, kind, path, media_dir=media, actor="bench")
+        report = import_file(session, kind, path, media_dir=media, actor="bench", new_zones=True)
     elapsed = time.perf_counter() - started
     if not report.ok:
         sys.exit("\n".join(report.summary()[:20]))

@@ -14,8 +14,19 @@ from dataclasses import dataclass
 
 from backend.domain import menus
 from backend.domain.errors import DomainError
-from backend.domain.kinds import Role
-from bot.handlers import Context, Handler, common, concern_replies, inspector, office, public, reinspection, unit
+from backend.domain.kinds import FORMER_INSPECTOR, Role
+from bot.handlers import (
+    Context,
+    Handler,
+    common,
+    concern_replies,
+    former_inspector,
+    inspector,
+    office,
+    public,
+    reinspection,
+    unit,
+)
 from bot.replies import Reply
 from messages import t
 
@@ -162,6 +173,7 @@ FALLBACKS: Mapping[str, Handler] = {
     Role.INSPECTOR.value: inspector.fallback,
     Role.UNIT.value: unit.fallback,
     Role.OFFICE.value: office.fallback,
+    FORMER_INSPECTOR: former_inspector.fallback,
 }
 
 

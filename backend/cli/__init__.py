@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "importing",
     "rectifications",
     "serve",
+    "staff",
     "sweep",
     "tokens",
     "users",

@@ -14,11 +14,17 @@ from messages import t
 HELP = {
     ImportKind.SCHOOLS: (
         "Import schools and other supervised units (学校代码, 学校名称, 学段, 办学性质, …).\n\n"
-        "Units are matched by 学校代码; zones (督学责任区) that do not exist yet are created."
+        "Units are matched by 学校代码. A zone (督学责任区) the county does not have yet is refused unless "
+        "--new-zones is given. 主管单位 names a unit (its code or official name) imported before or in the file: "
+        "督办通知, 约谈 and 通报 are copied to its contacts."
     ),
     ImportKind.INSPECTORS: (
         "Import responsible inspectors (督学编号, 姓名, 手机号, 专兼职, …).\n\n"
         "Inspectors are matched by 督学编号. Photos (照片) are looked for next to FILE and copied to the media folder."
+    ),
+    ImportKind.TRAINING: (
+        "Import inspectors' training records (督学编号, 培训名称, 学时, 培训日期): one row per course.\n\n"
+        "Rows are matched by inspector, course and date; the dashboard's 40-hour check sums the last twelve months."
     ),
     ImportKind.ASSIGNMENTS: (
         "Import which inspector is responsible for which school (督学编号, 学校代码, 起始日期).\n\n"
@@ -40,12 +46,12 @@ def import_group() -> None:
 def _import_command(kind: ImportKind) -> click.Command:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.pass_obj
-    def command(config: Config, file: Path) -> None:
+    def command(config: Config, file: Path, new_zones: bool = False) -> None:
         database = Database.for_config(config)
         try:
             database.upgrade()
             with database.sessions() as session:
-                report = import_file(session, kind, file, media_dir=config.media_dir, actor="cli")
+                report = import_file(session, kind, file, media_dir=config.media_dir, actor="cli", new_zones=new_zones)
         finally:
             database.dispose()
         if not report.ok:
@@ -55,6 +61,10 @@ def _import_command(kind: ImportKind) -> click.Command:
         for line in report.summary():
             click.echo(line)
 
+    if kind is ImportKind.SCHOOLS:
+        command = click.option(
+            "--new-zones", is_flag=True, help="Create the zones (督学责任区) of the file that do not exist yet."
+        )(command)
     return import_group.command(name=kind.value, help=HELP[kind] + ALL_OR_NOTHING)(command)
 
 
@@ -74,13 +84,14 @@ for _kind in ImportKind:
     "--format",
     "fmt",
     type=click.Choice(TEMPLATE_FORMATS),
-    help="xlsx (with a second sheet 说明 explaining each column) or csv (headers only). "
+    help="xlsx (with a second sheet 说明 explaining each column) or csv (headers and the example row). "
     "Default: from --out, else xlsx.",
 )
 def template(kind: str, out: Path | None, fmt: str | None) -> None:
-    """Write an empty import file for KIND (schools, inspectors, assignments) with its headers.
+    """Write an import file for KIND (schools, inspectors, assignments, training) with its headers and an example row.
 
-    Importing the untouched template imports nothing and is not an error.
+    The example row is skipped while it is left as it is: importing the untouched template imports nothing and is
+    not an error.
     """
     what = ImportKind(kind)
     if fmt is None:

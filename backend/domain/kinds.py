@@ -33,6 +33,16 @@ class Employment(StrEnum):
     PART_TIME = "part_time"
 
 
+class EndOfAppointment(StrEnum):
+    SUSPENDED = "suspended"  # 停聘
+    DISMISSED = "dismissed"  # 解聘
+
+
+# the role the bot gives a bound inspector whose appointment has ended (停聘 / 解聘): not Role.INSPECTOR any more,
+# and not the public either (what they type is no concern about a school)
+FORMER_INSPECTOR = "former_inspector"
+
+
 class Role(StrEnum):
     PUBLIC = "public"
     INSPECTOR = "inspector"

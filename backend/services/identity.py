@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from backend.domain.kinds import Role
+from backend.domain.kinds import FORMER_INSPECTOR, Role
 from backend.domain.scenes import parse_scene
 from backend.services.audit import record
 from backend.services.deliveries import insert_for
@@ -28,6 +28,9 @@ class Who:
     inspector_id: int | None = None
     unit_id: int | None = None
     last_scanned_unit_id: int | None = None
+    # a former inspector's appointment: 停聘 or 解聘 (EndOfAppointment) and from when
+    ended_kind: str = ""
+    ended_on: date | None = None
 
     @property
     def is_bound(self) -> bool:
@@ -94,10 +97,14 @@ def who(session: Session, identity: WechatIdentity) -> Who:
     """Resolve the role: a binding to a person or unit that no longer exists or is inactive counts as public."""
     name = ""
     role = identity.role
+    ended_kind, ended_on = "", None
     if role == Role.INSPECTOR.value:
         inspector = session.get(Inspector, identity.inspector_id) if identity.inspector_id else None
-        if inspector is None or not inspector.active:
+        if inspector is None:
             role = Role.PUBLIC.value
+        elif not inspector.active:  # 停聘 / 解聘: told so kindly, never taken for a parent
+            role, name = FORMER_INSPECTOR, inspector.name
+            ended_kind, ended_on = inspector.ended_kind, inspector.ended_on
         else:
             name = inspector.name
     elif role == Role.UNIT.value:
@@ -113,6 +120,8 @@ def who(session: Session, identity: WechatIdentity) -> Who:
         inspector_id=identity.inspector_id if role == Role.INSPECTOR.value else None,
         unit_id=identity.unit_id if role == Role.UNIT.value else None,
         last_scanned_unit_id=identity.last_scanned_unit_id,
+        ended_kind=ended_kind,
+        ended_on=ended_on,
     )
 
 

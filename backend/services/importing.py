@@ -18,15 +18,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
+from backend.domain.calendar import local_date
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.domain.school_names import split_nicknames
 from backend.services import audit, tabular
 from backend.services.authority import current_authority
 from backend.store.db import session_now
-from backend.store.models import Assignment, Authority, Inspector, Unit, Zone
+from backend.store.models import Assignment, Authority, Inspector, TrainingRecord, Unit, Zone
 from messages import t
 
 T = TypeVar("T")
@@ -41,6 +42,7 @@ class ImportKind(StrEnum):
     SCHOOLS = "schools"
     INSPECTORS = "inspectors"
     ASSIGNMENTS = "assignments"
+    TRAINING = "training"
 
     @property
     def label(self) -> str:
@@ -54,10 +56,15 @@ class Column:
     key: str
     required: bool = False
     guide: str = ""
+    aliases: tuple[str, ...] = ()  # other headers offices write for it (园长姓名 for 校长（园长）姓名)
 
     @property
     def header(self) -> str:
         return t(f"import.column.{self.key}")
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
 
     @property
     def guide_key(self) -> str:
@@ -78,6 +85,10 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("contact_name"),
         Column("contact_phone"),
         Column("nicknames"),  # the office's 简称, several separated by 、
+        Column("superior", aliases=("主管部门", "上级单位", "上级主管单位")),  # a unit's code or official name
+        Column("principal_name", aliases=("校长姓名", "园长姓名", "校长", "园长", "校(园)长")),
+        Column("principal_since", aliases=("校长任职起始", "任职时间", "任职日期")),
+        Column("principal_term_ends_on", aliases=("校长任期届满", "任期届满时间", "任期结束")),
     ),
     ImportKind.INSPECTORS: (
         Column("inspector_number", required=True),
@@ -87,11 +98,20 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("retired"),
         Column("retired_on"),
         Column("photo"),
+        Column("appointed_on", aliases=("聘任时间", "聘任开始", "聘期开始")),
+        Column("term_ends_on", aliases=("聘期届满", "聘任结束", "聘期结束", "聘任截止")),
     ),
     ImportKind.ASSIGNMENTS: (
         Column("inspector_number", required=True, guide="assignment_number"),
         Column("school_code", required=True, guide="assignment_school"),
         Column("starts_on", required=True),
+    ),
+    ImportKind.TRAINING: (
+        Column("inspector_number", required=True, guide="assignment_number"),
+        Column("inspector_name", guide="training_name"),  # to read the file by; the number decides
+        Column("course", required=True, aliases=("培训项目", "培训内容", "课程名称")),
+        Column("training_hours", required=True, aliases=("培训学时", "学时数")),
+        Column("held_on", required=True, aliases=("培训时间", "培训日期", "日期")),
     ),
 }
 
@@ -103,6 +123,8 @@ _STAGE_ALIASES = {
     "特殊教育学校": UnitKind.SPECIAL,
     "特殊教育": UnitKind.SPECIAL,
     "初级中学": UnitKind.JUNIOR,
+    "教学点": UnitKind.PRIMARY,  # a 中心小学's teaching point, supervised as a primary school
+    "村小": UnitKind.PRIMARY,
     "高级中学": UnitKind.SENIOR,
     "完中": UnitKind.COMPLETE_SECONDARY,
     "乡镇": UnitKind.TOWNSHIP,
@@ -184,6 +206,7 @@ def import_file(
     media_dir: Path,
     actor: str,
     authority: Authority | None = None,
+    new_zones: bool = False,
 ) -> ImportReport:
     """Import `path`; photos named in it are looked for next to it."""
     return import_bytes(
@@ -195,6 +218,7 @@ def import_file(
         actor=actor,
         authority=authority,
         photo_dir=path.parent,
+        new_zones=new_zones,
     )
 
 
@@ -208,8 +232,13 @@ def import_bytes(
     actor: str,
     authority: Authority | None = None,
     photo_dir: Path | None = None,
+    new_zones: bool = False,
 ) -> ImportReport:
-    """Import an uploaded file's content. Commits when every row is good; writes nothing otherwise."""
+    """Import an uploaded file's content. Commits when every row is good; writes nothing otherwise.
+
+    A zone (督学责任区) the authority does not have yet is refused unless `new_zones` (the office ticked 新建责任区):
+    a misspelt zone name would otherwise become a zone of its own.
+    """
     report = ImportReport(kind=kind, file=filename)
     sheet = _read(kind, data, filename, report.problems)
     if sheet is None:
@@ -219,6 +248,7 @@ def import_bytes(
         return report
     authority = authority or current_authority(session)
     importer = _IMPORTERS[kind](session, authority, sheet, report, photo_dir, media_dir)
+    importer.new_zones = new_zones
     importer.check()
     if report.problems:
         session.rollback()
@@ -268,7 +298,7 @@ def _read(kind: ImportKind, data: bytes, filename: str, problems: list[RowProble
     if not rows:
         problems.append(RowProblem(0, "", t("import.error.no_header")))
         return None
-    headers = {_header_name(column.header): column for column in COLUMNS[kind]}
+    headers = {_header_name(name): column for column in COLUMNS[kind] for name in column.headers}
     position = next(
         (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(_header_name(c) in headers for c in row.cells)),
         0,
@@ -291,7 +321,18 @@ def _read(kind: ImportKind, data: bytes, filename: str, problems: list[RowProble
         problems.append(RowProblem(header.number, column.header, t("import.error.missing_column")))
     if problems:
         return None
-    return _Sheet(columns=columns, rows=rows[position + 1 :])
+    example = _example_cells(kind, columns)
+    kept = [row for row in rows[position + 1 :] if _cells_by_key(row, columns) != example]  # the template's own row
+    return _Sheet(columns=columns, rows=kept)
+
+
+def _cells_by_key(row: tabular.TableRow, columns: dict[str, int]) -> dict[str, str]:
+    return {key: tabular.clean(row.cells[i]) if i < len(row.cells) else "" for key, i in columns.items()}
+
+
+def _example_cells(kind: ImportKind, columns: dict[str, int]) -> dict[str, str]:
+    """The template's example row as read back, for the columns the file has."""
+    return {key: t(f"import.example.{key}") for key in columns}
 
 
 class _Cells:
@@ -391,6 +432,8 @@ def _in(value: float, bounds: tuple[float, float]) -> bool:
 class _Importer:
     """Checks every row against the file and the database (`check`), then writes the differences (`write`)."""
 
+    new_zones = False  # the office ticked 新建责任区
+
     def __init__(
         self,
         session: Session,
@@ -446,6 +489,9 @@ class _SchoolImporter(_Importer):
         "student_count",
         "contact_name",
         "contact_phone",
+        "principal_name",
+        "principal_since",
+        "principal_term_ends_on",
     )
 
     def check(self) -> None:
@@ -479,10 +525,26 @@ class _SchoolImporter(_Importer):
                 record["student_count"] = count
             if cells.has("contact_phone"):
                 record["contact_phone"] = cells.parse("contact_phone", tabular.parse_phone, "import.error.phone") or ""
+            if cells.has("superior"):
+                record["superior"] = cells.text("superior")
+            self._principal(cells, record)
             zone = cells.text("zone") if cells.has("zone") else None
             if record["code"] and self.first_time(seen, record["code"], cells, "school_code") and not cells.failed:
                 self.records.append((cells.number, record, zone))
         self._against_database()
+
+    def _principal(self, cells: _Cells, record: dict[str, Any]) -> None:
+        """校长（园长）姓名, 任职起始, 任期届满: the term's end must come after its start."""
+        if cells.has("principal_name"):
+            record["principal_name"] = cells.text("principal_name")[:50]
+        since = ends = None
+        if cells.has("principal_since"):
+            since = record["principal_since"] = cells.parse("principal_since", tabular.parse_date, "import.error.date")
+        if cells.has("principal_term_ends_on"):
+            ends = cells.parse("principal_term_ends_on", tabular.parse_date, "import.error.date")
+            record["principal_term_ends_on"] = ends
+        if since is not None and ends is not None and ends <= since:
+            cells.fail("principal_term_ends_on", "import.error.term_order", start=since.isoformat())
 
     def _position(self, cells: _Cells) -> tuple[float | None, float | None]:
         longitude = cells.parse("longitude", tabular.parse_float, "import.error.number")
@@ -505,14 +567,62 @@ class _SchoolImporter(_Importer):
         return longitude, latitude
 
     def _against_database(self) -> None:
+        superior = aliased(Unit)
         columns = [getattr(Unit, name) for name in ("id", "authority_id", "zone_id", *self.FIELDS)]
         # codes are unique across the whole database, so other counties' units are loaded too
-        self.existing = {row.code: row._asdict() for row in self.session.execute(select(*columns))}
+        self.existing = {
+            row.code: row._asdict()
+            for row in self.session.execute(
+                select(*columns, func.coalesce(superior.code, "").label("superior")).outerjoin(
+                    superior, superior.id == Unit.superior_unit_id
+                )
+            )
+        }
         self.zones = _pairs(self.session, select(Zone.name, Zone.id).where(Zone.authority_id == self.authority.id))
         for number, record, _zone in self.records:
             unit = self.existing.get(record["code"])
             if unit is not None and unit["authority_id"] != self.authority.id:
                 self.problem(number, "school_code", "import.error.other_authority", value=record["code"])
+        self._check_zones()
+        self._resolve_superiors()
+
+    def _check_zones(self) -> None:
+        """A zone the authority does not have is refused, unless the office asked for new zones."""
+        if self.new_zones:
+            return
+        known = "、".join(sorted(self.zones)) or t("import.error.no_zones_yet")
+        for number, _record, zone in self.records:
+            if zone and zone not in self.zones:
+                self.problem(number, "zone", "import.error.unknown_zone", value=zone, known=known)
+
+    def _resolve_superiors(self) -> None:
+        """主管单位 as written (a code or an official name, of a unit in this file or already imported) → its code."""
+        ours = {code: row for code, row in self.existing.items() if row["authority_id"] == self.authority.id}
+        in_file = {record["code"]: record for _n, record, _z in self.records}
+        codes = set(ours) | set(in_file)
+        by_name: dict[str, set[str]] = {}
+        # the file's name wins over the database's: a unit renamed in this file is found by its new name
+        names = [(code, row["name"]) for code, row in ours.items() if code not in in_file]
+        for code, name in [*names, *((code, record["name"]) for code, record in in_file.items())]:
+            by_name.setdefault(_choice_key(name), set()).add(code)
+        for number, record, _zone in self.records:
+            written = record.pop("superior", None)
+            if written is None:
+                continue
+            if not written:
+                record["superior"] = ""
+                continue
+            code = tabular.digits_text(written)
+            found = {code} if code in codes else by_name.get(_choice_key(written), set())
+            if len(found) != 1:
+                key = "import.error.superior_ambiguous" if found else "import.error.unknown_superior"
+                self.problem(number, "superior", key, value=written)
+                continue
+            (superior_code,) = found
+            if superior_code == record["code"]:
+                self.problem(number, "superior", "import.error.superior_self", value=written)
+                continue
+            record["superior"] = superior_code
 
     def write(self) -> None:
         new_zones = sorted({zone for _, _, zone in self.records if zone and zone not in self.zones})
@@ -531,10 +641,14 @@ class _SchoolImporter(_Importer):
             self.report.zones_created = new_zones
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        superiors: dict[str, str] = {}  # unit code -> its superior's code ("" for none), where they change
         for _number, record, zone in self.records:
             if zone is not None:
                 record["zone_id"] = self.zones.get(zone) if zone else None
             unit = self.existing.get(record["code"])
+            superior = record.pop("superior", None)  # None: the file has no such column
+            if superior is not None and (unit is None or unit["superior"] != superior):
+                superiors[record["code"]] = superior
             if unit is None:
                 inserts.append(
                     {
@@ -547,6 +661,9 @@ class _SchoolImporter(_Importer):
                         "zone_id": None,
                         "contact_name": "",
                         "contact_phone": "",
+                        "principal_name": "",
+                        "principal_since": None,
+                        "principal_term_ends_on": None,
                         **record,
                         "created_at": self.now,
                         "updated_at": self.now,
@@ -554,16 +671,22 @@ class _SchoolImporter(_Importer):
                 )
                 continue
             changed = self.changes(record, unit)
-            if changed:
+            if changed or record["code"] in superiors:
                 updates.append({"id": unit["id"], **changed, "updated_at": self.now})
             else:
                 self.report.unchanged += 1
         _bulk(self.session, Unit, inserts, updates)
         self.report.created, self.report.updated = len(inserts), len(updates)
+        if superiors:
+            ids = _pairs(self.session, select(Unit.code, Unit.id).where(Unit.authority_id == self.authority.id))
+            rows = [
+                {"id": ids[code], "superior_unit_id": ids.get(up) if up else None} for code, up in superiors.items()
+            ]
+            _bulk(self.session, Unit, [], rows)
 
 
 class _InspectorImporter(_Importer):
-    FIELDS = ("number", "name", "phone", "employment", "retired", "retired_on", "photo")
+    FIELDS = ("number", "name", "phone", "employment", "retired", "retired_on", "photo", "appointed_on", "term_ends_on")
 
     def check(self) -> None:
         employments, yes_no = _employment_choices(), _yes_no_choices()
@@ -592,6 +715,7 @@ class _InspectorImporter(_Importer):
                     cells.fail("retired_on", "import.error.retired_on_unexpected")
                 record["retired"] = bool(retired)
                 record["retired_on"] = retired_on if retired else None
+            self._appointment(cells, record)
             if cells.text("photo") and record["number"]:
                 photo = self._photo(cells, record["number"])
                 if photo is not None:
@@ -610,6 +734,16 @@ class _InspectorImporter(_Importer):
                 )
             )
         }
+
+    def _appointment(self, cells: _Cells, record: dict[str, Any]) -> None:
+        """聘任起始 and 聘任届满: the appointment's term, its end after its start."""
+        start = end = None
+        if cells.has("appointed_on"):
+            start = record["appointed_on"] = cells.parse("appointed_on", tabular.parse_date, "import.error.date")
+        if cells.has("term_ends_on"):
+            end = record["term_ends_on"] = cells.parse("term_ends_on", tabular.parse_date, "import.error.date")
+        if start is not None and end is not None and end <= start:
+            cells.fail("term_ends_on", "import.error.term_order", start=start.isoformat())
 
     def _photo(self, cells: _Cells, number: str) -> str | None:
         """The photo's path under the media folder (named by its content), once the file is found good."""
@@ -643,6 +777,8 @@ class _InspectorImporter(_Importer):
                         "retired": False,
                         "retired_on": None,
                         "photo": "",
+                        "appointed_on": None,
+                        "term_ends_on": None,
                         **record,
                         "created_at": self.now,
                         "updated_at": self.now,
@@ -679,6 +815,11 @@ class _AssignmentImporter(_Importer):
         inspectors = _pairs(
             self.session, select(Inspector.number, Inspector.id).where(Inspector.authority_id == self.authority.id)
         )
+        ended = set(
+            self.session.scalars(
+                select(Inspector.id).where(Inspector.authority_id == self.authority.id, Inspector.active.is_(False))
+            )
+        )
         units = {
             row.code: row
             for row in self.session.execute(
@@ -704,6 +845,9 @@ class _AssignmentImporter(_Importer):
                 self.problem(row, "school_code", "import.error.unknown_school", value=code)
             elif not UnitKind(unit.kind).is_school:
                 self.problem(row, "school_code", "import.error.not_a_school", value=code)
+            if inspector_id in ended:
+                self.problem(row, "inspector_number", "import.error.inspector_ended", value=number)
+                continue
             if inspector_id is None or unit is None:
                 continue
             holder = current.get(unit.id)
@@ -726,6 +870,71 @@ class _AssignmentImporter(_Importer):
         self.report.created = len(self.openings) - len(self.closings)
 
 
+class _TrainingImporter(_Importer):
+    """培训记录: one row per course an inspector attended (a sheet of its own, or the same inspector on many rows)."""
+
+    def check(self) -> None:
+        seen: dict[str, int] = {}
+        records: list[tuple[int, str, str, float, date]] = []
+        today = local_date(self.now)
+        for cells in self.rows():
+            number = cells.required("inspector_number", tabular.digits_text)
+            course = cells.required("course")[:200]
+            if not cells.text("training_hours"):
+                cells.fail("training_hours", "import.error.required")
+            hours = cells.parse("training_hours", tabular.parse_float, "import.error.hours", limit=MAX_COURSE_HOURS)
+            if hours is not None and not 0 < hours <= MAX_COURSE_HOURS:
+                cells.fail("training_hours", "import.error.hours", value=tabular.clean(hours), limit=MAX_COURSE_HOURS)
+            if not cells.text("held_on"):
+                cells.fail("held_on", "import.error.required")
+            held_on = cells.parse("held_on", tabular.parse_date, "import.error.date")
+            if held_on is not None and held_on > today:
+                cells.fail("held_on", "import.error.training_future", value=held_on.isoformat())
+            if cells.failed or hours is None or held_on is None:
+                continue
+            key = f"{number}\x00{_choice_key(course)}\x00{held_on.isoformat()}"
+            first = seen.setdefault(key, cells.number)
+            if first != cells.number:
+                cells.fail("course", "import.error.training_duplicate", first=first)
+            else:
+                records.append((cells.number, number, course, hours, held_on))
+        inspectors = _pairs(
+            self.session, select(Inspector.number, Inspector.id).where(Inspector.authority_id == self.authority.id)
+        )
+        existing = {
+            (row.inspector_id, _choice_key(row.course), row.held_on): row
+            for row in self.session.execute(
+                select(TrainingRecord.id, TrainingRecord.inspector_id, TrainingRecord.course, TrainingRecord.hours,
+                       TrainingRecord.held_on)
+                .join(Inspector, Inspector.id == TrainingRecord.inspector_id)
+                .where(Inspector.authority_id == self.authority.id)
+            )
+        }  # fmt: skip
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        for row, number, course, hours, held_on in records:
+            inspector_id = inspectors.get(number)
+            if inspector_id is None:
+                self.problem(row, "inspector_number", "import.error.unknown_inspector", value=number)
+                continue
+            found = existing.get((inspector_id, _choice_key(course), held_on))
+            if found is None:
+                self.inserts.append(
+                    {"inspector_id": inspector_id, "course": course, "hours": hours, "held_on": held_on,
+                     "created_at": self.now}
+                )  # fmt: skip
+            elif found.hours != hours:
+                self.updates.append({"id": found.id, "hours": hours})
+            else:
+                self.report.unchanged += 1
+
+    def write(self) -> None:
+        _bulk(self.session, TrainingRecord, self.inserts, self.updates)
+        self.report.created, self.report.updated = len(self.inserts), len(self.updates)
+
+
+MAX_COURSE_HOURS = 200  # one course of more hours than this is a typo (a year's rule asks 40)
+
 # ---- templates ----------------------------------------------------------------------------------------------
 
 TEMPLATE_FORMATS = ("xlsx", "csv")
@@ -738,14 +947,18 @@ def guide(kind: ImportKind) -> list[tuple[Column, str]]:
 
 
 def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
-    """An empty import file: the headers only, so importing it untouched imports nothing.
+    """An import file to fill in: the headers and one example row (realistic names), which the import skips as long
+    as it is left exactly as it is, so importing the template untouched imports nothing.
 
     The xlsx one has a second sheet, 说明, with each column's rule and an example; only the first sheet is read.
+    Its code, number and phone columns are formatted as text, so codes starting with 0 keep their zeros.
     """
     headers = [column.header for column in COLUMNS[kind]]
+    example = [t(f"import.example.{column.key}") for column in COLUMNS[kind]]
     if fmt == "csv":
         # with a BOM, Excel on Windows opens UTF-8 as UTF-8
-        return ("\ufeff" + ",".join(tabular.csv_cell(h) for h in headers) + "\r\n").encode("utf-8")
+        lines = (",".join(tabular.csv_cell(v) for v in row) for row in (headers, example))
+        return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -757,14 +970,17 @@ def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
     assert sheet is not None
     sheet.title = kind.label
     tabular.append_row(sheet, headers)
+    tabular.append_row(sheet, example)
     sheet.freeze_panes = "A2"
     for position, column in enumerate(COLUMNS[kind], start=1):
         cell = sheet.cell(row=1, column=position)
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        sheet.cell(row=2, column=position).font = Font(italic=True, color="808080")
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = max(12, 3 * len(column.header) + 4)
         if column.key in _TEXT_COLUMNS:
             sheet.column_dimensions[letter].number_format = "@"  # keeps leading zeros and long digits as typed
+            sheet.cell(row=2, column=position).number_format = "@"
     notes = book.create_sheet(t("import.template.guide_sheet"))
     tabular.append_row(
         notes, [t(f"import.template.guide.{part}") for part in ("column", "required", "rule", "example")]
@@ -786,7 +1002,7 @@ def template_bytes(kind: ImportKind, fmt: str = "xlsx") -> bytes:
     return out.getvalue()
 
 
-_TEXT_COLUMNS = {"school_code", "inspector_number", "contact_phone", "mobile"}
+_TEXT_COLUMNS = {"school_code", "inspector_number", "contact_phone", "mobile", "superior"}
 
 
 def _pairs(session: Session, query: Select[str, int]) -> dict[str, int]:
@@ -825,4 +1041,5 @@ _IMPORTERS: dict[ImportKind, type[_Importer]] = {
     ImportKind.SCHOOLS: _SchoolImporter,
     ImportKind.INSPECTORS: _InspectorImporter,
     ImportKind.ASSIGNMENTS: _AssignmentImporter,
+    ImportKind.TRAINING: _TrainingImporter,
 }

@@ -143,6 +143,9 @@ def list_inspectors(session: Session) -> list[InspectorDetail]:
         schools.setdefault(inspector_id, []).append(SchoolRef(code, name))
         if zone_name:
             zones.setdefault(inspector_id, zone_name)
+    from backend.services import training
+
+    hours = training.hours_by_inspector(session, [i.id for i in inspectors], local_date(session_now(session)))
     return [
         InspectorDetail(
             number=i.number,
@@ -151,7 +154,7 @@ def list_inspectors(session: Session) -> list[InspectorDetail]:
             employment=i.employment,
             retired=i.retired,
             retired_on=i.retired_on,
-            training_hours=i.training_hours,
+            training_hours=hours[i.id].hours if i.id in hours else 0.0,  # the rule's rolling year
             active=i.active,
             zone=zones.get(i.id),
             schools=schools.get(i.id, []),
@@ -185,6 +188,10 @@ def assign_inspector(
     inspector = session.scalar(select(Inspector).where(Inspector.number == inspector_number))
     if unit is None or inspector is None:
         raise NotFound(school_code if unit is None else inspector_number)
+    if not inspector.active:
+        from backend.domain.errors import DomainError
+
+        raise DomainError("staff.error.not_serving", name=inspector.name)
     starts_on = starts_on or local_date(session_now(session))
     previous = session.scalar(
         select(Assignment.inspector_id).where(Assignment.unit_id == unit.id, Assignment.ends_on.is_(None))

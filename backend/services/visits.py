@@ -205,6 +205,9 @@ def snapshot(visit: Visit) -> dict[str, Any]:
 def log_visit(session: Session, *, inspector_id: int, draft: VisitDraft, now: datetime | None = None) -> Logged:
     """Record a visit at one of the inspector's schools, with its evidence and findings. Does not commit."""
     now = now or session_now(session)
+    person = session.get(Inspector, inspector_id)
+    if person is None or not person.active:  # 停聘 / 解聘: their schools are no longer theirs to record
+        raise VisitError("staff.error.cannot_log")
     school = next((s for s in my_schools(session, inspector_id) if s.unit_id == draft.unit_id), None)
     if school is None:
         raise VisitError("visits.error.not_yours")

@@ -72,6 +72,8 @@ class Authority(Timestamped, Base):
     quiet_hours: Mapped[str] = mapped_column(String(20), default="22:00-07:30")
     # what /public discloses (向社会公开), chosen by the office: {"enabled": bool, "metrics": [...], "levels": [...]}
     publication: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the office's document number prefixes per kind (backend.domain.documents.KINDS): {"supervision_notice": "安督办"}
+    document_prefixes: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Zone(Timestamped, Base):
@@ -105,7 +107,11 @@ class Unit(Timestamped, Base):
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     student_count: Mapped[int | None] = mapped_column(default=None)
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), index=True, default=None)
-    superior_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    superior_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)  # 主管单位
+    # the principal (校长 / 园长) and their term: a term's end calls for a 校(园)长任期结束综合督导
+    principal_name: Mapped[str] = mapped_column(String(50), default="")
+    principal_since: Mapped[date | None] = mapped_column(Date, default=None)
+    principal_term_ends_on: Mapped[date | None] = mapped_column(Date, default=None)
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -127,8 +133,29 @@ class Inspector(Timestamped, Base):
     employment: Mapped[str] = mapped_column(String(16), default="part_time")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # hours entered by hand before training records existed; the dashboard sums `TrainingRecord` rows
     training_hours: Mapped[float] = mapped_column(Float, default=0.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the appointment (聘任起止)
+    appointed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    term_ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # 停聘 (suspended) or 解聘 (dismissed): `active` is False from `ended_on`, the schools lose their inspector
+    ended_kind: Mapped[str] = mapped_column(String(16), default="")
+    ended_on: Mapped[date | None] = mapped_column(Date, default=None)
+    ended_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrainingRecord(Base):
+    """One course an inspector attended (培训名称, 学时, 日期): the 40-hour rule sums these."""
+
+    __tablename__ = "training_record"
+    __table_args__ = (UniqueConstraint("inspector_id", "course", "held_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id", ondelete="CASCADE"), index=True)
+    course: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[float] = mapped_column(Float)
+    held_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
 
 
 class SchoolAlias(Base):
@@ -479,6 +506,7 @@ __all__ = [
     "OfficeUser",
     "OutboxMessage",
     "Rectification",
+    "TrainingRecord",
     "Unit",
     "Visit",
     "WechatIdentity",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from backend.domain.kinds import Role
+from backend.domain.kinds import FORMER_INSPECTOR, Role
 from backend.services.binding import Bound
 from backend.services.identity import Who
-from bot.handlers import Context, inspector, office, public, unit
+from bot.handlers import Context, former_inspector, inspector, office, public, unit
 from bot.replies import Reply
 from messages import t
 
@@ -16,6 +16,7 @@ _HELP = {
     Role.INSPECTOR.value: inspector.help_text,
     Role.UNIT.value: unit.help_text,
     Role.OFFICE.value: office.help_text,
+    FORMER_INSPECTOR: former_inspector.help_text,
 }
 
 _BIND_ANSWER = {
@@ -33,6 +34,8 @@ def help_text(who: Who) -> str:
 
 
 def show_help(ctx: Context) -> Reply:
+    if ctx.who.role == FORMER_INSPECTOR:
+        return former_inspector.fallback(ctx)
     if ctx.who.role == Role.INSPECTOR.value:  # the inspector's examples name one of their own schools
         return inspector.show_help(ctx)
     return Reply.text(help_text(ctx.who))

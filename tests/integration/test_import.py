@@ -77,9 +77,14 @@ def write_csv(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]], 
     return path
 
 
-def run(db: Database, kind: ImportKind, path: Path, media: Path | None = None) -> ImportReport:
+def run(
+    db: Database, kind: ImportKind, path: Path, media: Path | None = None, *, new_zones: bool = True
+) -> ImportReport:
+    """Import `path`; these files bring their zones, so 新建责任区 is ticked unless a test says otherwise."""
     with db.sessions() as session:
-        return import_file(session, kind, path, media_dir=media or path.parent / "media", actor="test")
+        return import_file(
+            session, kind, path, media_dir=media or path.parent / "media", actor="test", new_zones=new_zones
+        )
 
 
 def count(db: Database, model: type[Any]) -> int:
@@ -419,6 +424,9 @@ def cli(tmp_path: Path, *args: str) -> Any:
 def test_cli_imports_and_reports_in_chinese(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "schools.xlsx", SCHOOL_HEADER, SCHOOLS)
     result = cli(tmp_path, "import", "schools", str(path))
+    assert result.exit_code == 1
+    assert "第 2 行「督学责任区」：系统中没有名为「第一责任区」的督学责任区" in result.stderr
+    result = cli(tmp_path, "import", "schools", "--new-zones", str(path))
     assert result.exit_code == 0, result.output
     assert "学校导入完成：共 4 行，新增 4 条，更新 0 条，未变化 0 条。" in result.output
     assert "新建督学责任区 2 个" in result.output
@@ -439,11 +447,11 @@ def test_cli_writes_templates(tmp_path: Path) -> None:
     result = cli(tmp_path, "import", "schools", str(out))
     assert (result.exit_code, result.output.strip()) == (0, "文件中没有数据行（只有表头），没有导入任何内容。")
     result = cli(tmp_path, "import", "template", "assignments", "--out", str(tmp_path / "a.csv"))
-    assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").strip() == "督学编号,学校代码,起始日期"
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "督学编号,学校代码,起始日期"
     assert "起始日期:" in result.output
 
 
 def test_every_import_command_has_help(tmp_path: Path) -> None:
-    for command in ("schools", "inspectors", "assignments", "template"):
+    for command in ("schools", "inspectors", "assignments", "training", "template"):
         result = cli(tmp_path, "import", command, "--help")
         assert result.exit_code == 0 and "Usage: " in result.output

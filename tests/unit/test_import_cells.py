@@ -128,7 +128,7 @@ def test_problems_read_as_the_office_expects() -> None:
     assert describe(RowProblem(0, "", "文件是空的。")) == "文件是空的。"
 
 
-def test_csv_template_is_the_header_line_with_a_bom() -> None:
+def test_csv_template_is_the_header_line_and_the_example_row_with_a_bom() -> None:
     data = template_bytes(ImportKind.ASSIGNMENTS, "csv")
-    assert data.decode("utf-8-sig").strip() == "督学编号,学校代码,起始日期"
+    assert data.decode("utf-8-sig").splitlines() == ["督学编号,学校代码,起始日期", "D2024001,3607260012,2024-09-01"]
     assert data.startswith(b"\xef\xbb\xbf")

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from backend.domain import staffing, visit_targets
 from backend.domain.calendar import local_date
-from backend.domain.kinds import EscalationState, RectificationState
+from backend.domain.kinds import Employment, EscalationState, RectificationState
 from backend.domain.visit_targets import Progress
-from backend.services import visit_progress
+from backend.services import training, visit_progress
 from backend.services.office.periods import (
     Period,
     days_between,
@@ -37,6 +37,7 @@ from backend.services.office.scoped import (
     live_visits,
     owned,
     school_rows,
+    schools_of,
 )
 from backend.services.office_users import Scope
 from backend.services.rule_sql import (
@@ -82,8 +83,14 @@ class Coverage:
     overloaded: list[Named]
     zones: list[Named]  # every zone with its number of schools
     retirees: int
-    training_short: list[Named]
-    training_average: float
+    training_short: list[Named]  # inspectors with training on record, under the hours of the rule's year
+    training_average: float  # over the inspectors with training on record
+    training_missing: int = 0  # inspectors with no training on record at all (not counted as short)
+    full_time: int = 0
+    students: int = 0
+    schools_without_students: int = 0
+    terms_ended: list[Named] = field(default_factory=list)  # inspectors whose appointment term has run out
+    principal_terms: list[Named] = field(default_factory=list)  # principals' terms ended or ending within months
 
     @property
     def retiree_share(self) -> float:
@@ -97,6 +104,22 @@ class Coverage:
     def zones_over(self) -> list[Named]:
         return [z for z in self.zones if staffing.zone_too_large(int(z.value))]
 
+    @property
+    def training_known(self) -> bool:
+        return self.training_missing < self.inspectors
+
+    @property
+    def full_time_needed(self) -> tuple[int, int]:
+        return staffing.full_time_range(self.students)
+
+    @property
+    def full_time_per_10k(self) -> float | None:
+        return staffing.full_time_per_10k(self.full_time, self.students)
+
+    @property
+    def full_time_short(self) -> bool:
+        return staffing.full_time_short(self.full_time, self.students)
+
 
 def schools_per_inspector_and_zone(schools: SchoolRows) -> tuple[Counter[int], Counter[str]]:
     """How many of the schools each current inspector holds, and each zone."""
@@ -105,23 +128,42 @@ def schools_per_inspector_and_zone(schools: SchoolRows) -> tuple[Counter[int], C
     return per_inspector, per_zone
 
 
-def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) -> Coverage:
+def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None, today: date | None = None) -> Coverage:
+    today = today or local_date(session_now(session))
     schools = school_rows(session, scope) if schools is None else schools
     orphans = [Named(code, name, 0, zone or "") for _i, code, name, zone, inspector in schools if inspector is None]
     per_inspector, zone_counts = schools_per_inspector_and_zone(schools)
     people = session.execute(
-        select(Inspector.id, Inspector.number, Inspector.name, Inspector.retired, Inspector.training_hours)
+        select(
+            Inspector.id, Inspector.number, Inspector.name, Inspector.retired, Inspector.employment,
+            Inspector.term_ends_on,
+        )
         .where(Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True))
-        .order_by(Inspector.training_hours, Inspector.number)
-    ).all()
+        .order_by(Inspector.number)
+    ).all()  # fmt: skip
     names = {row[0]: (row[1], row[2]) for row in people}
     overloaded = sorted(
         (Named(names[i][0], names[i][1], n) for i, n in per_inspector.items() if staffing.overloaded(n) and i in names),
         key=lambda p: (-p.value, p.key),
     )
-    short = [Named(number, name, hours) for _i, number, name, _r, hours in people if staffing.training_short(hours)]
+    hours = training.hours_by_inspector(session, names, today)
+    recorded = [(row, hours[row[0]].hours) for row in people if row[0] in hours and hours[row[0]].recorded]
+    short = sorted(
+        (Named(row[1], row[2], h) for row, h in recorded if staffing.training_short(h)), key=lambda p: (p.value, p.key)
+    )
+    school_ids = [row[0] for row in schools]
+    counts = session.execute(
+        select(func.coalesce(func.sum(Unit.student_count), 0), count_if(Unit.student_count.is_(None))).where(
+            *schools_of(scope)
+        )
+    ).one()
+    principals = session.execute(
+        select(Unit.code, Unit.name, Unit.principal_name, Unit.principal_term_ends_on)
+        .where(*schools_of(scope), Unit.principal_term_ends_on.is_not(None))
+        .order_by(Unit.principal_term_ends_on, Unit.code)
+    ).all()
     return Coverage(
-        schools=len(schools),
+        schools=len(school_ids),
         without_inspector=len(orphans),
         without_inspector_list=orphans[:LIST_LIMIT],
         inspectors=len(people),
@@ -129,7 +171,17 @@ def coverage(session: Session, scope: Scope, schools: SchoolRows | None = None) 
         zones=[Named(name, name, count) for name, count in sorted(zone_counts.items())],
         retirees=sum(1 for row in people if row[3]),
         training_short=short,
-        training_average=(sum(row[4] for row in people) / len(people)) if people else 0.0,
+        training_average=(sum(h for _row, h in recorded) / len(recorded)) if recorded else 0.0,
+        training_missing=len(people) - len(recorded),
+        full_time=sum(1 for row in people if row[4] == Employment.FULL_TIME.value),
+        students=int(counts[0] or 0),
+        schools_without_students=int(counts[1] or 0),
+        terms_ended=[Named(row[1], row[2], 0, str(row[5])) for row in people if staffing.term_ended(row[5], today)],
+        principal_terms=[
+            Named(code, name, 0, f"{principal} {ends}".strip())
+            for code, name, principal, ends in principals
+            if staffing.term_ended(ends, today) or staffing.term_ending_soon(ends, today)
+        ][:LIST_LIMIT],
     )
 
 
@@ -470,7 +522,7 @@ def dashboard(session: Session, scope: Scope, authority: Authority, today: date 
     schools = school_rows(session, scope)
     return Dashboard(
         today=today,
-        coverage=coverage(session, scope, schools),
+        coverage=coverage(session, scope, schools, today),
         visits=visits(session, scope, authority, today, schools),
         concerns=concerns(session, scope, authority, today),
         rectifications=rectifications(session, scope, today),

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from backend.domain.calendar import local_date
+from backend.services import training
 from backend.services.list_filters import (
     CONCERNS,
     RECTIFICATIONS,
@@ -20,6 +22,8 @@ from backend.services.list_filters import (
 )
 from backend.services.office.scoped import SCHOOL_KINDS, current_assignment, inspector_ids_in, schools_of
 from backend.services.office_users import Scope
+from backend.services.rule_sql import rectification_overdue
+from backend.store.db import session_now
 from backend.store.models import (
     Assignment,
     Concern,
@@ -72,9 +76,10 @@ def concern_list(
 def rectification_list(
     session: Session, scope: Scope, filters: ListFilters, *, today: date, page: int = 1, per_page: int | None = 50
 ) -> Page:
-    """Rows of (Rectification, school name, zone name, inspector name), nearest deadline first."""
+    """Rows of (Rectification, school name, zone name, inspector name): overdue ones first, then nearest deadline."""
     query = _records(scope, Rectification, RECTIFICATIONS, filters, today)
-    return _page(session, query.order_by(Rectification.deadline, Rectification.id), page, per_page)
+    overdue_first = case((rectification_overdue(today), 0), else_=1)
+    return _page(session, query.order_by(overdue_first, Rectification.deadline, Rectification.id), page, per_page)
 
 
 def visit_list(
@@ -138,9 +143,10 @@ class InspectorRow:
     phone: str
     employment: str
     retired: bool
-    training_hours: float
+    training_hours: float  # in the rule's rolling year (backend.services.training)
     active: bool
     schools: int
+    training_known: bool = False
 
 
 def inspector_list(session: Session, scope: Scope) -> list[InspectorRow]:
@@ -152,12 +158,22 @@ def inspector_list(session: Session, scope: Scope) -> list[InspectorRow]:
             .group_by(Assignment.inspector_id)
         ).all()
     )
-    people = session.scalars(
-        select(Inspector).where(Inspector.id.in_(inspector_ids_in(scope))).order_by(Inspector.number)
+    people = list(
+        session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids_in(scope))).order_by(Inspector.number))
     )
+    hours = training.hours_by_inspector(session, [i.id for i in people], local_date(session_now(session)))
     return [
         InspectorRow(
-            i.id, i.number, i.name, i.phone, i.employment, i.retired, i.training_hours, i.active, counts.get(i.id, 0)
+            i.id,
+            i.number,
+            i.name,
+            i.phone,
+            i.employment,
+            i.retired,
+            hours[i.id].hours if i.id in hours else 0.0,
+            i.active,
+            counts.get(i.id, 0),
+            hours[i.id].recorded if i.id in hours else False,
         )
         for i in people
     ]

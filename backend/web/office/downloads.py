@@ -17,7 +17,7 @@ from backend.domain.visit_targets import parse_month
 from backend.notify import NotifyError
 from backend.services import exports, monthly_report, report_pdf
 from backend.services.boards import PermanentQrMaker, board_specs, select_schools
-from backend.services.office import details, periods
+from backend.services.office import details, periods, scoped
 from backend.services.office import worklists as lists
 from backend.store.models import Unit, Zone
 from backend.web import args as arguments
@@ -121,7 +121,14 @@ def export_annual() -> ResponseReturnValue:
 def boards() -> ResponseReturnValue:
     with db() as s:
         zones = lists.zones_in(s, scope())
-    return render_template("office/boards.html", zones=zones, school=request.args.get("school", ""))
+        uncovered = [
+            (code, name, zone)
+            for _i, code, name, zone, inspector in scoped.school_rows(s, scope())
+            if inspector is None
+        ]
+    return render_template(
+        "office/boards.html", zones=zones, school=request.args.get("school", ""), uncovered=uncovered
+    )
 
 
 def _qr_maker() -> PermanentQrMaker | None:

@@ -12,20 +12,20 @@ from sqlalchemy import select
 
 from backend.clock import local_today
 from backend.domain import staffing
-from backend.domain.kinds import CalendarDayKind
+from backend.domain.kinds import CalendarDayKind, EndOfAppointment
 from backend.services import binding as binding_service
-from backend.services import list_filters
+from backend.services import list_filters, training
 from backend.services import schools as school_service
 from backend.services import tokens as token_service
 from backend.services.audit import record
 from backend.services.calendar import set_day
-from backend.services.importing import ImportKind, import_bytes
+from backend.services.importing import TEMPLATE_FORMATS, ImportKind, import_bytes, template_bytes
 from backend.services.office import details, scoped
 from backend.services.office import publication as published
 from backend.services.office import worklists as lists
 from backend.store.models import CalendarDay
 from backend.web import args as arguments
-from backend.web import runtime
+from backend.web import runtime, today
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
 from backend.web.office.worklists import filters_from, page_number
@@ -105,7 +105,19 @@ def inspector(number: str) -> ResponseReturnValue:
         if person is None:
             abort(404)
         page = lists.school_list(s, scope(), list_filters.ListFilters(inspector=number), per_page=None)
-        return render_template("office/inspector.html", person=person, schools=page.rows, rules=staffing)
+        day = today()
+        hours = training.hours_by_inspector(s, [person.id], day).get(person.id)
+        return render_template(
+            "office/inspector.html",
+            person=person,
+            schools=page.rows,
+            rules=staffing,
+            courses=training.courses_of(s, person.id, day),
+            hours=hours.hours if hours else 0.0,
+            hours_known=bool(hours and hours.recorded),
+            end_kinds=list(EndOfAppointment),
+            today=day,
+        )
 
 
 # --- office only --------------------------------------------------------------------------------------
@@ -132,8 +144,26 @@ def imports() -> ResponseReturnValue:
                 upload.filename,
                 media_dir=runtime().config.media_dir,
                 actor=scope().actor,
+                new_zones=request.form.get("new_zones") == "1",
             )
     return render_template("office/import.html", report=report, kinds=list(ImportKind))
+
+
+@bp.get("/import/template/<kind>.<fmt>")
+@office_only
+def import_template(kind: str, fmt: str) -> ResponseReturnValue:
+    """The import template of `kind` (headers, an example row, and for xlsx a sheet of rules)."""
+    try:
+        what = ImportKind(kind)
+    except ValueError:
+        abort(404)
+    if fmt not in TEMPLATE_FORMATS:
+        abort(404)
+    from backend.web.office.downloads import attachment
+
+    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = t("office.import.template_file", kind=what.label, fmt=fmt)
+    return attachment(template_bytes(what, fmt), filename, mimetype)
 
 
 @bp.get("/bindings")

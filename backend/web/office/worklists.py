@@ -7,6 +7,7 @@ as if it did not exist); the actions then call the use cases of the concerns and
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,8 @@ def concern_act(concern_id: int) -> ResponseReturnValue:
 @bp.get("/rectifications")
 def rectifications() -> ResponseReturnValue:
     filters = filters_from(request.args)
+    if "state" not in request.args:  # the list opens on what is still to do; 全部 (state=) shows everything
+        filters = dataclasses.replace(filters, state="open")
     with db() as s:
         page = lists.rectification_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
