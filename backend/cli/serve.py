@@ -67,6 +67,9 @@ class QuietRequestHandler(WSGIRequestHandler):
     def version_string(self) -> str:
         return "dudao"
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The app logs each request itself (`dudao.request`), without the query string werkzeug's line keeps."""
+
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
