@@ -23,11 +23,13 @@ max_requests = 10000
 max_requests_jitter = 1000
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - the heartbeat file: never on a slow disk
 forwarded_allow_ips = "127.0.0.1"  # only nginx, on this machine, may say who the client is
+# gunicorn 25+ opens a control socket in $HOME/.gunicorn; systemd's signals (HUP, TERM) are all we use
+control_socket_disable = True
 
 # Logging. The app writes one line per request itself (`dudao.request`: method, path WITHOUT the query string,
-# status, milliseconds), so gunicorn's own access log stays off: two lines per request, one of them with
-# WeChat's signature and the user's openid in the query string, is what we do not want. If you turn it on,
-# keep `%(U)s` (the path), never `%(r)s` or `%(q)s` (they carry the query string).
+# status, milliseconds; under `dudao serve` too), so gunicorn's own access log stays off (`gunicorn.access` at
+# WARNING below): one line per request. If you turn it on instead, keep `%(U)s` (the path), never `%(r)s`,
+# `%(q)s` or `%(f)s`: they carry the query string (WeChat's signature, the user's openid) or a page's URL.
 accesslog = None
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"  # stderr: journald keeps it (journalctl -u dudao-web)
@@ -44,9 +46,11 @@ logconfig_dict = {
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "dudao", "stream": "ext://sys.stderr"},
     },
+    # the app's loggers get their handler from backend/wsgi.py (backend/logging_setup.py), in each worker
+    "root": {"level": "INFO", "handlers": []},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
 

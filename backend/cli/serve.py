@@ -190,9 +190,10 @@ def _run_until_signalled(loop: Worker, interval: float) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        click.echo(t("cli.worker.started", interval=f"{interval:g}"))
+        # logged, not echoed: every line a worker writes carries its time, level and logger
+        log.info(t("cli.worker.started", interval=f"{interval:g}"))
         loop.run_forever()
-        click.echo(t("cli.worker.stopped"))
+        log.info(t("cli.worker.stopped"))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
