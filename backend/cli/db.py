@@ -19,7 +19,10 @@ def db() -> None:
 def upgrade(config: Config) -> None:
     """Create the tables or migrate them to the latest version (safe to run again)."""
     database = Database.for_config(config)
-    database.upgrade()
+    try:
+        database.upgrade()
+    finally:
+        database.dispose()
     click.echo(t("cli.db.upgraded", url=database.engine.url.render_as_string(hide_password=True)))
 
 
