@@ -154,7 +154,7 @@ def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
 
             def photo_kept() -> bool:
                 with db.session() as session:
-                    return bool(session.scalars(select(Media.path).where(Media.path.is_not(None))).all())
+                    return bool(session.scalars(select(Media.path).where(Media.path != "")).all())
 
             assert wait_for(photo_kept, timeout=20)
             assert len(fake_wechat.sent(UNIT_OPENID)) == 1  # the second worker did not send it again
