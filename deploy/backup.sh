@@ -4,7 +4,7 @@
 # All three are needed: a database restored alone loses every photo (404), and without its secret key no bind
 # code issued before works. docs/operations.md says how to run, copy off-site and restore it.
 #
-#   sudo -u dudao DUDAO_ENV_FILE=/etc/dudao/dudao.env /opt/dudao/deploy/backup.sh /var/backups/dudao
+#   sudo -u dudao DUDAO_ENV_FILE=/etc/dudao/dudao.env /usr/local/sbin/dudao-backup /var/backups/dudao
 #
 # Prints the folder it wrote: <destination>/<UTC time>/{dudao.dump, instance/, dudao.env, SHA256SUMS}.
 set -euo pipefail

@@ -1,6 +1,6 @@
-"""gunicorn's settings for dudao (`gunicorn -c /opt/dudao/deploy/gunicorn.conf.py backend.wsgi:app`).
-
-Read by dudao-web.service. A command-line option overrides the value here (the e2e test passes `--bind`).
+"""gunicorn's settings for dudao, installed as /etc/dudao/gunicorn.conf.py and read by dudao-web.service
+(`gunicorn -c /etc/dudao/gunicorn.conf.py backend.wsgi:app`). A command-line option overrides the value here
+(the e2e test passes `--bind`).
 Sizing: about two sync workers per core; every worker holds up to 30 pooled PostgreSQL connections (pool 10 +
 overflow 20), so keep workers x 30 (plus the `dudao worker` processes) under PostgreSQL's `max_connections`.
 Threaded workers gave much worse tail latency in bench/webhook.py: keep `sync`.

@@ -4,7 +4,7 @@
 # backup's own dudao.env, with DUDAO_DATABASE_URL / DUDAO_INSTANCE_DIR changed if the new place differs.
 #
 #   createdb -O dudao dudao                        # as the postgres user: an empty database
-#   DUDAO_ENV_FILE=/etc/dudao/dudao.env /opt/dudao/deploy/restore.sh /var/backups/dudao/20261201T020000Z
+#   DUDAO_ENV_FILE=/etc/dudao/dudao.env /usr/local/sbin/dudao-restore /var/backups/dudao/20261201T020000Z
 #
 # Then start dudao-web and the workers, and verify (docs/operations.md).
 set -euo pipefail

@@ -30,6 +30,7 @@ from tests.e2e.conftest import dudao_env, dudao_executable, free_port
 REPO = Path(__file__).resolve().parents[2]
 KIT = REPO / "deploy"
 SITE = KIT / "nginx" / "dudao.conf"
+LOG_FORMAT = KIT / "nginx" / "dudao-log-format.conf"
 GUNICORN_CONF = KIT / "gunicorn.conf.py"
 
 
@@ -227,6 +228,7 @@ http {{
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
     access_log off;
+    include {LOG_FORMAT};
     include {folder}/dudao.conf;
 }}
 """
