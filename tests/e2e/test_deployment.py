@@ -89,7 +89,7 @@ def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
     aes_key = new_aes_key()
     settings = {  # what /etc/dudao/dudao.env holds (deploy/dudao.env.example)
         "DUDAO_DATABASE_URL": pg_database.url,
-        "DUDAO_REDIS_URL": REDIS_URL,
+        "DUDAO_REDIS_URL": REDIS_URL or "",
         "DUDAO_SECRET_KEY": E2E_SECRET_KEY,
         "DUDAO_INSTANCE_DIR": str(instance),
         "DUDAO_PROXY_HOPS": "1",

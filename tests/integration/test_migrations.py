@@ -68,7 +68,7 @@ def _rows(engine: Engine, tables: MetaData) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         for table in tables.sorted_tables:
             columns = [table.c[c.name] for c in table.columns]
-            order = list(table.primary_key.columns) or [cast(c, String) for c in columns]
+            order: list[Any] = list(table.primary_key.columns) or [cast(c, String) for c in columns]
             found[table.name] = [tuple(row) for row in conn.execute(select(*columns).order_by(*order))]
     return found
 
