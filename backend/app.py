@@ -26,10 +26,12 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     register_errors(app)
     register_security(app, config)
     register_blueprints(app)
+    register_relative_redirects(app)
     if config.proxy_hops:
         register_proxy(app, config.proxy_hops)
     if config.demo:
         register_simulator(app)
+    register_request_log(app)  # outermost: it times and logs every request, the proxy's fix-ups included
     return app
 
 
@@ -89,10 +91,34 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_proxy(app: Flask, hops: int) -> None:
-    """Behind nginx: trust `hops` proxies for the client address and scheme (per-IP limits need the real one)."""
+    """Behind nginx: trust `hops` proxies for the client address, scheme, host and port (per-IP limits need the
+    real address; links and redirects the real host, port included)."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+    )
+
+
+def register_relative_redirects(app: Flask) -> None:
+    """Redirects within the site carry a path, not a URL: werkzeug's own (`/office` -> `/office/`) are absolute
+    and built from the Host the proxy passed on, which may have lost its port (`proxy_set_header Host $host`)."""
+    from flask import Response, request
+
+    @app.after_request
+    def _relative_location(response: Response) -> Response:
+        location = response.headers.get("Location")
+        root = request.host_url  # scheme://host[:port]/
+        if location and location.startswith(root):
+            response.headers["Location"] = "/" + location[len(root) :]
+        return response
+
+
+def register_request_log(app: Flask) -> None:
+    """One line per request: method, path without the query string, status, milliseconds (`dudao.request`)."""
+    from backend.logging_setup import RequestLog
+
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
 
 
 def register_simulator(app: Flask) -> None:

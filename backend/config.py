@@ -37,6 +37,7 @@ class Config:
     clock_offset: float = 0.0
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
+    log_level: str = "INFO"  # DUDAO_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (backend/logging_setup.py)
 
     @property
     def unsafe_secret(self) -> bool:
@@ -84,5 +85,6 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         proxy_hops=int(env.get("DUDAO_PROXY_HOPS") or 0),
         clock_offset=float(env.get("DUDAO_CLOCK_OFFSET") or 0),
         templates=templates,
+        log_level=(env.get("DUDAO_LOG_LEVEL") or "INFO").upper(),
     )
     return cfg.with_(**overrides) if overrides else cfg

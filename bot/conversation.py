@@ -46,7 +46,7 @@ class Conversation:
         try:
             raw = self.kv.get(self._key)
         except KVUnavailable:
-            log.warning("conversation store unavailable; treating %s as idle", self.openid)
+            log.warning("conversation store unavailable; treating the user as idle")
             raw = None
         self.preload(raw)
 

@@ -8,6 +8,7 @@ import logging
 import click
 
 from backend.config import config_from_env, load_dotenv_file
+from backend.logging_setup import configure_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -16,12 +17,11 @@ from backend.config import config_from_env, load_dotenv_file
 def main(ctx: click.Context, verbose: bool) -> None:
     """督导通 dudao: county education supervision through a WeChat official account."""
     load_dotenv_file()
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    ctx.obj = config_from_env()
+    config = config_from_env()
+    configure_logging("DEBUG" if verbose else config.log_level)
+    if verbose:
+        logging.getLogger("alembic").setLevel(logging.DEBUG)
+    ctx.obj = config
 
 
 # each module exports COMMANDS

@@ -77,6 +77,9 @@ class QuietRequestHandler(WSGIRequestHandler):
     def version_string(self) -> str:
         return "dudao"
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The app logs each request itself (`dudao.request`), without the query string werkzeug's line keeps."""
+
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
@@ -220,9 +223,10 @@ def _run_until_signalled(loop: Worker, interval: float) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        click.echo(t("cli.worker.started", interval=f"{interval:g}"))
+        # logged, not echoed: every line a worker writes carries its time, level and logger
+        log.info(t("cli.worker.started", interval=f"{interval:g}"))
         loop.run_forever()
-        click.echo(t("cli.worker.stopped"))
+        log.info(t("cli.worker.stopped"))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -11,9 +11,10 @@ import logging
 from backend.jobs import Job
 from backend.notify import Notifier
 from backend.runtime import Runtime
-from backend.services.outbox import SendReport, send_due
+from backend.services.outbox import PushResult, SendReport, send_due
 
 log = logging.getLogger(__name__)
+push_log = logging.getLogger("dudao.push")
 
 EVERY_SECONDS = 2.0
 
@@ -27,7 +28,9 @@ def send_outbox(runtime: Runtime) -> SendReport | None:
     """One round of the outbox sender."""
     if not runtime.config.wechat_appid:
         return None
-    report = send_due(runtime.db, notifier_for(runtime), templates=runtime.config.templates, kv=runtime.kv)
+    report = send_due(
+        runtime.db, notifier_for(runtime), templates=runtime.config.templates, kv=runtime.kv, on_push=log_push
+    )
     if report.claimed:
         log.info(
             "outbox: %d sent (%d as template), %d to retry, %d given up",
@@ -37,6 +40,18 @@ def send_outbox(runtime: Runtime) -> SendReport | None:
             report.given_up,
         )
     return report
+
+
+def log_push(push: PushResult) -> None:
+    """The one log line of one push: `push 42 template rectification_issued sent attempt 1` (`dudao.push`).
+
+    Ids and kinds only: never the openid, the text or a phone number (the row's id finds them in the database).
+    """
+    level = logging.WARNING if push.result == "given_up" else logging.INFO
+    code = f" errcode {push.code}" if push.code is not None else ""
+    push_log.log(
+        level, "push %d %s %s %s attempt %d%s", push.outbox_id, push.kind, push.notice, push.result, push.attempt, code
+    )
 
 
 JOB = Job(name="outbox", every_seconds=EVERY_SECONDS, run=send_outbox)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,6 +122,21 @@ class Claimed:
     attempts: int
 
 
+@dataclass(frozen=True)
+class PushResult:
+    """How one send of one row ended: `result` is `sent`, `sent_as_template`, `retry` or `given_up`."""
+
+    outbox_id: int
+    kind: str
+    notice: str
+    result: str
+    attempt: int  # this send's number: 1 for the first
+    code: int | None = None  # WeChat's errcode, if it answered one
+
+
+PushListener = Callable[[PushResult], None]
+
+
 @dataclass
 class SendReport:
     claimed: int = 0
@@ -130,6 +145,19 @@ class SendReport:
     retried: int = 0
     given_up: int = 0
     released: int = 0
+    on_push: PushListener | None = field(default=None, repr=False, compare=False)
+
+    def finished(self, message: Claimed, result: str, code: int | None = None) -> None:
+        """Count one send's end, and tell the listener (the worker's push log line: `log_push`)."""
+        if result in ("sent", "sent_as_template"):
+            self.sent += 1
+            self.fell_back += result == "sent_as_template"
+        elif result == "retry":
+            self.retried += 1
+        else:
+            self.given_up += 1
+        if self.on_push is not None:
+            self.on_push(PushResult(message.id, message.kind, message.notice, result, message.attempts + 1, code))
 
 
 def claim_due(db: Database, *, now: datetime, batch: int = 50, lease: timedelta = LEASE) -> list[Claimed]:
@@ -173,12 +201,14 @@ def send_due(
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
     kv: KV | None = None,
+    on_push: PushListener | None = None,
 ) -> SendReport:
     """Send the due rows once each; `templates` maps notice kinds to template ids (`Config.templates`); `kv`
-    caches the menu tags' ids for `menu_tag` rows."""
+    caches the menu tags' ids for `menu_tag` rows; `on_push` hears how each send ended (the worker logs one line
+    per push)."""
     now = now or db.clock.now()
     templates = templates or {}
-    report = SendReport()
+    report = SendReport(on_push=on_push)
     claimed = claim_due(db, now=now, batch=batch, lease=lease)
     report.claimed = len(claimed)
     stop_at = time.monotonic() + lease.total_seconds() - LEASE_MARGIN
@@ -228,18 +258,17 @@ def _send_one(
             fell_back = exc
             _deliver_template(notifier, message, templates)
     except TemplateUnavailable as exc:
-        _give_up(
-            db, message, now=now, error=f"{fell_back or ''} {exc}".strip(), code=fell_back.code if fell_back else None
-        )
-        report.given_up += 1
+        code = fell_back.code if fell_back else None
+        _give_up(db, message, now=now, error=f"{fell_back or ''} {exc}".strip(), code=code)
+        report.finished(message, "given_up", code)
         return True
     except NotifyError as exc:
         if exc.outcome is Outcome.GIVE_UP or message.attempts + 1 >= max_attempts:
             _give_up(db, message, now=now, error=str(exc), code=exc.code)
-            report.given_up += 1
+            report.finished(message, "given_up", exc.code)
         else:
             _retry_later(db, message, now=now, error=str(exc), code=exc.code)
-            report.retried += 1
+            report.finished(message, "retry", exc.code)
         unreachable = exc.code in (None, API_QUOTA_EXCEEDED) or exc.path == "token"
         return not (exc.outcome is Outcome.RETRY and unreachable)
     except Exception as exc:
@@ -248,15 +277,14 @@ def _send_one(
         error = f"{type(exc).__name__}: {exc}"
         if message.attempts + 1 >= max_attempts:
             _give_up(db, message, now=now, error=error, code=None)
-            report.given_up += 1
+            report.finished(message, "given_up")
         else:
             _retry_later(db, message, now=now, error=error, code=None)
-            report.retried += 1
+            report.finished(message, "retry")
         return True
     note = f"sent as template after {fell_back}" if fell_back else ""
     _mark_sent(db, message, now=now, note=note)
-    report.sent += 1
-    report.fell_back += 1 if fell_back else 0
+    report.finished(message, "sent_as_template" if fell_back else "sent")
     return True
 
 
@@ -364,7 +392,6 @@ def _mark_sent(db: Database, message: Claimed, *, now: datetime, note: str) -> N
 
 def _retry_later(db: Database, message: Claimed, *, now: datetime, error: str, code: int | None) -> None:
     attempts = message.attempts + 1
-    log.info("outbox: message %s failed (%s); attempt %d, trying again later", message.id, error, attempts)
     with db.session() as session:
         session.execute(
             update(OutboxMessage)
@@ -380,7 +407,6 @@ def _retry_later(db: Database, message: Claimed, *, now: datetime, error: str, c
 
 
 def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code: int | None) -> None:
-    log.warning("outbox: giving up message %s to %s: %s", message.id, message.openid, error)
     with db.session() as session:
         result = session.execute(
             update(OutboxMessage)

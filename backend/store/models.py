@@ -1,7 +1,7 @@
 """The data model (SQLAlchemy 2.0, typed). Times are UTC (`UTCDateTime`); dates are Asia/Shanghai dates.
 
 Enumerated columns hold the values of `backend.domain.kinds`; the Chinese labels live in `messages/`.
-Changes go through Alembic: `dudao db upgrade`; a new migration with `alembic revision --autogenerate`,
+Changes go through Alembic: `dudao db upgrade`; a new, additive migration with `scripts/new-migration.sh`,
 then read and fixed by hand.
 """
 

@@ -1,0 +1,211 @@
+"""The deployment kit end to end: nginx (Debian's package, the kit's site file, HTTPS on a loopback port) in
+front of gunicorn (the kit's config, two workers), two `dudao worker` processes, PostgreSQL, Redis and the fake
+WeChat API. An inspector binds and logs a visit with a photo over the signed, encrypted webhook through nginx;
+the rectification notice it raises reaches the unit at the fake WeChat. Redirects keep nginx's port; the board
+form's photos pass nginx's body limit; the logs say time, level and logger on every line, one line per request
+and per push, and never an openid, a phone number, a bind code or what anyone wrote, nor a `/wechat` query string.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from backend.clock import SettableClock
+from backend.domain.kinds import RectificationState, Role
+from backend.services import binding
+from backend.services.calendar import load_official_calendar
+from backend.store.db import Database
+from backend.store.models import Media, Rectification
+from bot.fake_wechat import RunningFakeWeChat
+from bot.fake_wechat.pusher import WeChatPusher
+from tests.builders import County
+from tests.conftest import REDIS_URL, _truncate_pg, _unavailable
+from tests.e2e.conftest import E2E_SECRET_KEY, dudao
+from tests.e2e.deploy_support import Running, running_gunicorn, running_nginx, service_env, start_worker
+from tests.e2e.webhook_support import new_aes_key, wait_for
+
+pytestmark = pytest.mark.e2e
+pytest_plugins = ["tests.fake_wechat_fixture"]
+
+TOKEN = "deploy-test-token"
+INSPECTOR_OPENID = "oDeployInspector0000000000001"
+UNIT_OPENID = "oDeployUnitContact00000000001"
+OFFICE_OPENID = "oDeployOfficeAdmin00000000001"
+INSPECTOR_PHONE = "13912345678"
+SCHOOL = "青禾县城关镇第二小学"
+SCHOOL_CODE = "3607010002"
+VISIT = "今天在城关二小，看了食堂和校门值守，晨检记录缺了3天，要求一周内补齐"
+TEMPLATES = {
+    "DUDAO_TEMPLATE_RECTIFICATION_ISSUED": "tpl-issued",
+    "DUDAO_TEMPLATE_RECTIFICATION_DUE_SOON": "tpl-due-soon",
+    "DUDAO_TEMPLATE_OFFICE_ALERT": "tpl-office-alert",
+}
+LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
+
+
+def seed(db: Database) -> None:
+    with db.session() as session:
+        load_official_calendar(session)
+        county = County(session)
+        school = county.school(SCHOOL_CODE, SCHOOL, zone=county.zone("青禾县城关督学责任区"))
+        county.assign(county.inspector("DX001", "王建国", INSPECTOR_PHONE), school)
+        county.contact(UNIT_OPENID, Role.UNIT, unit_id=school.id)
+        county.contact(OFFICE_OPENID, Role.OFFICE)
+
+
+def flush_redis() -> None:
+    """The services' own keys (`dudao:`) on the test's Redis db: a token of an earlier run's fake is gone."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL or "")
+    for key in client.scan_iter(match="dudao:*"):
+        client.delete(key)
+    client.close()
+
+
+def unstructured(running: Running) -> list[str]:
+    return [line for line in running.output if line.strip() and not LINE.match(line)]
+
+
+def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
+    pg_database: Database, clock: SettableClock, fake_wechat: RunningFakeWeChat, tmp_path: Path
+) -> None:
+    if not REDIS_URL:
+        _unavailable("DUDAO_TEST_REDIS_URL (Redis)")
+    _truncate_pg(pg_database)
+    flush_redis()
+    db = Database(pg_database.url, clock=clock)
+    seed(db)
+    with db.session() as session:
+        code = binding.issue_code(
+            session, role=Role.INSPECTOR, key="DX001", pepper=E2E_SECRET_KEY, actor="office:test"
+        ).code
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    aes_key = new_aes_key()
+    settings = {  # what /etc/dudao/dudao.env holds (deploy/dudao.env.example)
+        "DUDAO_DATABASE_URL": pg_database.url,
+        "DUDAO_REDIS_URL": REDIS_URL or "",
+        "DUDAO_SECRET_KEY": E2E_SECRET_KEY,
+        "DUDAO_INSTANCE_DIR": str(instance),
+        "DUDAO_PROXY_HOPS": "1",
+        "DUDAO_WECHAT_APPID": fake_wechat.appid,
+        "DUDAO_WECHAT_SECRET": fake_wechat.secret,
+        "DUDAO_WECHAT_TOKEN": TOKEN,
+        "DUDAO_WECHAT_AES_KEY": aes_key,
+        "DUDAO_WECHAT_API_BASE": fake_wechat.base_url,
+        **TEMPLATES,
+    }
+    env = service_env(instance, settings)
+    workers = [start_worker(instance, env), start_worker(instance, env)]
+    try:
+        with (
+            running_gunicorn(instance, env) as (upstream, gunicorn),
+            running_nginx(tmp_path / "nginx", upstream.removeprefix("http://")) as nginx,
+        ):
+            http = nginx.session()
+
+            # /office redirects keep nginx's host and port (a relative Location), and land on the sign-in page
+            bare = http.get(f"{nginx.url}/office", allow_redirects=False, timeout=10)
+            assert bare.status_code == 308 and bare.headers["Location"] == "/office/"
+            landed = http.get(f"{nginx.url}/office", timeout=10)
+            assert landed.status_code == 200 and landed.url.startswith(f"{nginx.url}/office/login")
+
+            # the board form's photos pass nginx's body limit (the app answers, not nginx's 413)
+            photos = {"photos": ("board.jpg", b"\xff\xd8\xff" + b"\0" * (6 * 1024 * 1024), "image/jpeg")}
+            big = http.post(f"{nginx.url}/b/{SCHOOL_CODE}", data={"content": "x"}, files=photos, timeout=30)
+            assert big.status_code != 413 and "nginx" not in big.text
+
+            # WeChat's handshake with the openid in the query string: answered by the app, never logged
+            refused = http.get(
+                f"{nginx.url}/wechat",
+                params={"signature": "0" * 40, "timestamp": "1", "nonce": "2", "echostr": "3", "openid": UNIT_OPENID},
+                timeout=10,
+            )
+            assert refused.status_code == 403
+
+            # the inspector binds and logs a visit with a photo, over the encrypted webhook, through nginx
+            sender = WeChatPusher(
+                f"{nginx.url}/wechat", token=TOKEN, appid=fake_wechat.appid, aes_key=aes_key, clock=clock, http=http
+            )
+
+            def say(text: str) -> str:
+                answer = sender.send(sender.text(INSPECTOR_OPENID, text))
+                assert answer.status == 200, answer
+                return answer.content
+
+            assert "王建国" in say(f"绑定 {code}")
+            media_id = fake_wechat.seed_media(b"\xff\xd8\xff\xe0 a photo of the canteen", "image/jpeg", "a.jpg")
+            assert sender.send(sender.image(INSPECTOR_OPENID, media_id=media_id)).status == 200
+            summary = say(VISIT)
+            assert "已记录" in summary and "城关镇第二小学" in summary and "确认整改" in summary
+            assert "已发出整改通知" in say("确认整改")
+            with db.session() as session:
+                assert session.scalars(select(Rectification.state)).one() == RectificationState.ISSUED
+
+            # a worker sends the notice to the unit's contact, once; a worker fetches the photo from WeChat
+            assert wait_for(lambda: len(fake_wechat.sent(UNIT_OPENID)) == 1, timeout=20), fake_wechat.stats()
+            [notice] = fake_wechat.sent(UNIT_OPENID)
+            assert notice["type"] == "template"
+
+            def photo_kept() -> bool:
+                with db.session() as session:
+                    return bool(session.scalars(select(Media.path).where(Media.path != "")).all())
+
+            assert wait_for(photo_kept, timeout=20)
+            assert len(fake_wechat.sent(UNIT_OPENID)) == 1  # the second worker did not send it again
+    finally:
+        for worker in workers:
+            worker.stop()
+        db.dispose()
+
+    # --- the logs ---
+    access = nginx.access_log.read_text()
+    wechat_lines = [line for line in access.splitlines() if "/wechat" in line]
+    assert len(wechat_lines) >= 5
+    assert all('"POST /wechat HTTP/1.1"' in line or '"GET /wechat HTTP/1.1"' in line for line in wechat_lines)
+    assert "?" not in access and "signature" not in access and "openid" not in access
+
+    web = gunicorn.text
+    assert re.search(r"INFO dudao\.request: POST /wechat 200 [\d.]+ ms", web), web
+    assert re.search(r"INFO dudao\.request: GET /wechat 403 [\d.]+ ms", web), web
+    assert re.search(r"INFO dudao\.request: GET /office 308 [\d.]+ ms", web), web
+    assert re.search(r"INFO gunicorn\.error: Booting worker", web), web  # gunicorn's own lines, same format
+    assert "gunicorn.access" not in web  # one line per request: the app's
+    assert unstructured(gunicorn) == []
+    pushes = "".join(w.text for w in workers)
+    assert re.search(r"INFO dudao\.push: push \d+ template rectification_issued sent attempt 1", pushes), pushes
+    for worker in workers:
+        assert unstructured(worker) == [], worker.text
+
+    everything = access + nginx.error_log.read_text() + web + pushes
+    secrets_of_people = [INSPECTOR_OPENID, UNIT_OPENID, OFFICE_OPENID, INSPECTOR_PHONE, code, VISIT, "晨检记录"]
+    leaked = [secret for secret in secrets_of_people if secret in everything]
+    assert leaked == [], f"in the logs: {leaked}"
+
+
+def test_redirects_keep_the_port_even_behind_a_proxy_that_drops_it(tmp_path: Path) -> None:
+    """The issue's nginx (`proxy_set_header Host $host`, X-Forwarded-Host without the port): werkzeug's own
+    redirect (`/office` -> `/office/`) used to leave for port 443; it is a path now, whatever the proxy says."""
+    instance = tmp_path / "instance"
+    settings = {"DUDAO_SECRET_KEY": E2E_SECRET_KEY, "DUDAO_PROXY_HOPS": "1", "DUDAO_INSTANCE_DIR": str(instance)}
+    migrated = dudao(["db", "upgrade"], instance, env=settings)
+    assert migrated.returncode == 0, migrated.stderr
+    drop_the_port = {
+        "proxy_set_header Host $http_host;": "proxy_set_header Host $host;",
+        "proxy_set_header X-Forwarded-Host $http_host;": "proxy_set_header X-Forwarded-Host $host;",
+    }
+    with (
+        running_gunicorn(instance, service_env(instance, settings), workers=1) as (upstream, _),
+        running_nginx(tmp_path / "nginx", upstream.removeprefix("http://"), changes=drop_the_port) as nginx,
+    ):
+        http = nginx.session()
+        for path, target in (("/office", "/office/"), ("/office/", "/office/login?next=/office/")):
+            answer = http.get(nginx.url + path, allow_redirects=False, timeout=10)
+            assert answer.status_code in (302, 308) and answer.headers["Location"] == target
+        landed = http.get(f"{nginx.url}/office", timeout=10)
+        assert landed.status_code == 200 and landed.url.startswith(f"{nginx.url}/office/login")
