@@ -117,7 +117,7 @@ def run_server(
         runtime = build_runtime(config)
         server.app = create_app(runtime=runtime)
         if with_worker:
-            worker = Worker(runtime, registered_jobs())
+            worker = Worker(runtime, registered_jobs(), kind="serve")
             thread = worker.start_thread()
         click.echo(t("cli.serve.listening", url=url))
         if with_worker:

@@ -35,10 +35,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -608,10 +608,12 @@ __all__ = [
     "BATCH",
     "KINDS",
     "LEASE",
+    "Backlog",
     "Claimed",
     "LeaseKeeper",
     "SendReport",
     "TemplateUnavailable",
+    "backlog",
     "backoff",
     "claim_due",
     "client_msg_id",
@@ -625,3 +627,46 @@ __all__ = [
     "template_env",
     "worker_id",
 ]
+
+
+# --- the backlog, for /healthz, /metrics and `dudao outbox list` ---
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # waiting to be sent (due now or later)
+    due: int  # pending and due now
+    oldest_due_seconds: float  # how long the oldest due push has waited since it became due (0: none)
+    given_up_last_day: int
+    undelivered_open: int  # given up, and the office has not dealt with it yet
+    by_state: dict[str, int]
+
+
+def backlog(session: Session, now: datetime) -> Backlog:
+    by_state = {
+        state: int(count)
+        for state, count in session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    }
+    pending = OutboxMessage.state == OutboxState.PENDING.value
+    due, oldest = session.execute(
+        select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(
+            pending, OutboxMessage.next_attempt_at <= now
+        )
+    ).one()
+    given_up = OutboxMessage.state == OutboxState.GIVEN_UP.value
+    last_day = session.scalar(
+        select(func.count()).where(given_up, OutboxMessage.given_up_at >= now - timedelta(days=1))
+    )
+    undelivered = session.scalar(select(func.count()).where(given_up, OutboxMessage.resolution == ""))
+    if oldest is not None and oldest.tzinfo is None:  # in case MIN() came back as the stored value
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(
+        pending=by_state.get(OutboxState.PENDING.value, 0),
+        due=int(due or 0),
+        oldest_due_seconds=max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
+        given_up_last_day=int(last_day or 0),
+        undelivered_open=int(undelivered or 0),
+        by_state=by_state,
+    )
