@@ -8,7 +8,7 @@ the services of each use case.
 from __future__ import annotations
 
 # the views register themselves on `bp`
-from backend.web.office import auth, downloads, home, masterdata, worklists  # noqa: F401
+from backend.web.office import auth, downloads, home, masterdata, undelivered, worklists  # noqa: F401
 from backend.web.office.blueprint import bp
 
 __all__ = ["bp"]
