@@ -35,7 +35,14 @@ MESSAGES: dict[str, str] = {
         "【通知未能送达】{about}\n接收人：{to}\n原因：{reason}\n"
         "请电话或书面送达；对方重新关注后，可在督导室网页的首页「未送达的通知」中重新发送。"
     ),
-    "undelivered.alert_subject": "通知未能送达",
+    "undelivered.alert_subject": "{unit}{notice}未送达",
+    # the template's short keyword (20 characters at most)
+    "undelivered.short.unfollowed": "对方已取消关注",
+    "undelivered.short.bad_openid": "接收人微信账号无效",
+    "undelivered.short.window": "超出客服消息时限",
+    "undelivered.short.no_template": "未配置模板消息",
+    "undelivered.short.exhausted": "多次重试仍未成功",
+    "undelivered.short.refused": "微信拒绝发送",
     # the office web
     "undelivered.block.title": "未送达的通知",
     "undelivered.block.hint": "下列通知微信无法送达。请电话或书面通知对方；对方重新关注公众号后可重新发送。",

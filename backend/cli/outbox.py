@@ -43,7 +43,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _message_id(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
         raise click.BadParameter(t("outbox.cli.bad_id", value=value))
     return int(value)
 

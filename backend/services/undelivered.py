@@ -63,14 +63,17 @@ def on_given_up(session: Session, message_id: int, *, now: datetime) -> int:
         return 0
     office = [o for o in notices.openids_of_office(session) if o != message.openid]
     view = describe(session, message)
+    unit = _unit_name(session, view.unit_id) if view.unit_id else ""
+    notice = CATALOG.get(f"notice.{message.notice}", "")
+    short = CATALOG.get(f"undelivered.short.{message.reason}", t("undelivered.reason.unknown"))
     return notices.notify(
         session,
         office,
         notice="office_alert",
         text=t("undelivered.alert", about=view.about, to=view.to, reason=view.reason),
         fields={
-            "subject": t("undelivered.alert_subject"),
-            "detail": view.about,
+            "subject": t("undelivered.alert_subject", unit=unit, notice=notice),
+            "detail": short,
             "at": local_now(now).strftime("%Y-%m-%d %H:%M"),
         },
         dedupe_key=f"{ALERT_PREFIX}{message.id}:undelivered:{message.office_retries}",
@@ -172,8 +175,10 @@ def describe(session: Session, message: OutboxMessage) -> Undelivered:
 
 
 def views(session: Session, *, open_only: bool = True, limit: int = 50) -> list[Undelivered]:
-    """The pushes given up (those the office has not dealt with, by default), newest first, dressed for people."""
-    return [describe(session, m) for m in outbox.given_up_messages(session, limit, open_only=open_only)]
+    """The pushes given up (those the office has not dealt with, by default), newest first, dressed for people.
+    An alert about one of them that could not reach the office either is left out (the push itself is listed)."""
+    found = outbox.given_up_messages(session, limit, open_only=open_only)
+    return [describe(session, m) for m in found if not m.dedupe_key.startswith(ALERT_PREFIX)]
 
 
 def of_subject(session: Session, subject_type: str, subject_id: int) -> list[Undelivered]:
