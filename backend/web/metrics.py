@@ -26,7 +26,6 @@ from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from backend.runtime import Runtime
@@ -36,6 +35,8 @@ from backend.web import runtime
 bp = Blueprint("metrics", __name__)
 
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+# the classic text format every scraper reads (our names are plain ASCII: the same bytes as format 1.0.0)
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class SqlCollector(Collector):
@@ -133,4 +134,4 @@ def metrics() -> ResponseReturnValue:
         sql = CollectorRegistry(auto_describe=False)
         sql.register(SqlCollector(runtime()))
         body += generate_latest(sql)
-    return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+    return Response(body, content_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
