@@ -4,7 +4,7 @@
 `send_due` claims a few due rows at a time (PostgreSQL: `FOR UPDATE SKIP LOCKED`), commits the claim as a
 short lease (`claimed_until`, `claimed_by`) that a keeper thread renews while the worker is alive, sends each
 row, and marks it at once in its own short transaction. A worker killed mid-send loses nothing: its lease is
-not renewed, so within `LEASE` (15 s) another worker takes its handful of rows, and says so in its log.
+not renewed, so within `LEASE` (10 s) another worker takes its handful of rows, and says so in its log.
 
 A push given up for good (43004 unfollowed, 40003 bad openid, attempts exhausted…) is marked with its reason
 and alerts the office once (`backend.services.undelivered`): what the office then does (retry, or mark it
@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 KINDS = ("text", "image", "template", "office_alert")
 # a claim is a handful of rows for a few seconds, renewed every LEASE/3 while the worker lives: a crash holds back
 # at most BATCH pushes for at most LEASE; a slow WeChat answer never lets a second worker take a row in flight
-LEASE = timedelta(seconds=15)
+LEASE = timedelta(seconds=10)
 BATCH = 5
 ROUND_SECONDS = 30.0  # one round of the sender claims batch after batch for this long, then lets the other jobs run
 MAX_ATTEMPTS = 10
