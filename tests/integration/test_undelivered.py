@@ -21,7 +21,7 @@ from backend.domain.errors import DomainError
 from backend.domain.kinds import OutboxState
 from backend.kv import KV
 from backend.services import office_users, undelivered
-from backend.services.outbox import LEASE, claim_due, given_up_messages, send_due
+from backend.services.outbox import LEASE, claim_due, enqueue, given_up_messages, send_due
 from backend.store.db import Database
 from backend.store.models import AuditEvent, OutboxMessage, WechatIdentity
 from bot.fake_wechat import RunningFakeWeChat
@@ -38,7 +38,6 @@ from tests.integration.test_rectification_lifecycle import (
 pytest_plugins = ["tests.fake_wechat_fixture"]
 
 TEMPLATES = {"rectification_issued": "tpl-issued", "office_alert": "tpl-office-alert"}
-ISSUE_NOW = None  # the issue's own clock: the test's
 
 
 @pytest.fixture
@@ -159,10 +158,7 @@ def test_attempts_exhausted_is_given_up_with_its_reason(
 ) -> None:
     seed_county(database)
     fake_wechat.fail("/cgi-bin/message/template/send", errcode=-1, count=1000)
-    seeded = seed_county  # noqa: F841 - the county is seeded above
     with database.session() as session:
-        from backend.services.outbox import enqueue
-
         enqueue(
             session,
             openid=UNIT_OPENID,
@@ -189,7 +185,7 @@ def test_a_dead_workers_claims_come_back_within_the_short_lease_and_the_reclaim_
     now = database.clock.now()
     claimed = claim_due(database, now=now, worker="deadhost:4242")  # ... and that worker dies here
     assert len(claimed) == 5  # a handful, not the whole backlog
-    assert LEASE <= timedelta(seconds=20)
+    assert timedelta(seconds=20) >= LEASE  # a crash holds them for seconds
     send_due(database, client, now=now + timedelta(seconds=1), templates=TEMPLATES)  # the survivor, at once
     assert len(fake_wechat.sent(UNIT_OPENID)) == 3  # only what nobody held
     with caplog.at_level(logging.WARNING, logger="backend.services.outbox"):
