@@ -27,6 +27,7 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None) -> 
     register_security(app, config)
     register_blueprints(app)
     register_relative_redirects(app)
+    register_metrics(app)
     if config.proxy_hops:
         register_proxy(app, config.proxy_hops)
     if config.demo:
@@ -88,6 +89,30 @@ def register_blueprints(app: Flask) -> None:
         webhook.bp,  # /wechat
     ):
         app.register_blueprint(blueprint)
+
+
+def register_metrics(app: Flask) -> None:
+    """`/metrics`, and the webhook's requests timed from the first hook to the last (docs/operations.md)."""
+    import time
+
+    from flask import Response, g, request
+
+    from backend import metrics
+    from backend.web import metrics as metrics_page
+
+    app.register_blueprint(metrics_page.bp)
+
+    @app.before_request
+    def _start_timer() -> None:
+        if request.path == "/wechat":
+            g.wechat_started = time.perf_counter()
+
+    @app.after_request
+    def _count_webhook(response: Response) -> Response:
+        started = g.pop("wechat_started", None)
+        if started is not None:
+            metrics.webhook_answered(request.method, response.status_code, time.perf_counter() - started)
+        return response
 
 
 def register_proxy(app: Flask, hops: int) -> None:

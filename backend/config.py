@@ -35,6 +35,11 @@ class Config:
     # seconds between the runtime's clock and the machine's: 0 in production; set by tests for the processes they
     # start, so that a `dudao worker` or `dudao serve` runs on the test's pinned clock
     clock_offset: float = 0.0
+    # issue 17: /healthz answers 503 when fewer workers beat than expected (the serve thread counts as one), or when
+    # a due push has waited longer than `health_backlog_seconds`; /metrics wants this token unless asked on loopback
+    workers_expected: int = 0
+    health_backlog_seconds: float = 300.0
+    metrics_token: str = ""
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
     log_level: str = "INFO"  # DUDAO_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (backend/logging_setup.py)
@@ -84,6 +89,9 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         instance_dir=instance,
         proxy_hops=int(env.get("DUDAO_PROXY_HOPS") or 0),
         clock_offset=float(env.get("DUDAO_CLOCK_OFFSET") or 0),
+        workers_expected=int(env.get("DUDAO_WORKERS_EXPECTED") or 0),
+        health_backlog_seconds=float(env.get("DUDAO_HEALTH_BACKLOG_SECONDS") or 300),
+        metrics_token=env.get("DUDAO_METRICS_TOKEN", ""),
         templates=templates,
         log_level=(env.get("DUDAO_LOG_LEVEL") or "INFO").upper(),
     )

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "concerns",
     "db",
     "importing",
+    "outbox",
     "rectifications",
     "serve",
     "staff",

@@ -151,7 +151,7 @@ def run_server(
         runtime = build_runtime(config)
         server.app = create_app(runtime=runtime)
         if with_worker:
-            worker = Worker(runtime, registered_jobs())
+            worker = Worker(runtime, registered_jobs(), kind="serve")
             if config.demo:
                 _push_menus_now(worker)
             thread = worker.start_thread()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from backend import metrics
 from backend.jobs import Job
 from backend.notify import Notifier
 from backend.runtime import Runtime
@@ -31,6 +32,7 @@ def send_outbox(runtime: Runtime) -> SendReport | None:
     report = send_due(
         runtime.db, notifier_for(runtime), templates=runtime.config.templates, kv=runtime.kv, on_push=log_push
     )
+    metrics.outbox_round(report.sent, report.fell_back, report.retried, report.given_up)
     if report.claimed:
         log.info(
             "outbox: %d sent (%d as template), %d to retry, %d given up",

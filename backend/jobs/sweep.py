@@ -8,9 +8,11 @@ key-value store down, possibly on two workers at once: the lock saves work, the 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
+from backend import metrics
 from backend.jobs import Job
 from backend.kv import KVUnavailable, LockNotAcquired
 from backend.runtime import Runtime
@@ -58,12 +60,14 @@ def run_sweep(runtime: Runtime, now: datetime | None = None) -> dict[str, dict[s
 
 def _run_steps(db: Database, now: datetime) -> dict[str, dict[str, int]]:
     results: dict[str, dict[str, int]] = {}
+    started = time.perf_counter()
     for name, step in sweep_steps():
         try:
             results[name] = step(db, now)
         except Exception:
             log.exception("sweep step %s failed", name)
             results[name] = {"failed": 1}
+    metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
     return results
 
 

@@ -1,9 +1,14 @@
 """The outbox: pushes written with the change that caused them, sent afterwards by the worker.
 
 `enqueue` adds a row in the caller's transaction; a second enqueue with the same `dedupe_key` does nothing.
-`send_due` claims due rows (PostgreSQL: `FOR UPDATE SKIP LOCKED`), commits the claim as a lease
-(`claimed_until`), sends each row, and marks it at once in its own short transaction. A worker killed
-mid-send loses nothing: when its lease runs out another worker takes the row.
+`send_due` claims a few due rows at a time (PostgreSQL: `FOR UPDATE SKIP LOCKED`), commits the claim as a
+short lease (`claimed_until`, `claimed_by`) that a keeper thread renews while the worker is alive, sends each
+row, and marks it at once in its own short transaction. A worker killed mid-send loses nothing: its lease is
+not renewed, so within `LEASE` (10 s) another worker takes its handful of rows, and says so in its log.
+
+A push given up for good (43004 unfollowed, 40003 bad openid, attempts exhausted…) is marked with its reason
+and alerts the office once (`backend.services.undelivered`): what the office then does (retry, or mark it
+delivered by phone or on paper) lives there too.
 
 Payloads by kind:
 - `text` / `office_alert`: `{"content": str, "fields"?: {...}, "url"?: str}` (a customer-service text)
@@ -26,13 +31,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,6 +49,9 @@ from backend.domain.kinds import OutboxState
 from backend.kv import KV
 from backend.notify import (
     API_QUOTA_EXCEEDED,
+    INVALID_OPENID,
+    OUT_OF_RESPONSE_WINDOW,
+    REQUIRE_SUBSCRIBE,
     AccountMenus,
     FallBack,
     GiveUp,
@@ -56,8 +67,11 @@ from messages.templates import TEMPLATE_FIELDS
 log = logging.getLogger(__name__)
 
 KINDS = ("text", "image", "template", "office_alert", "menu_tag")
-LEASE = timedelta(seconds=120)
-LEASE_MARGIN = 30.0  # seconds: stop starting sends this long before the lease ends (one call + its retries)
+# a claim is a handful of rows for a few seconds, renewed every LEASE/3 while the worker lives: a crash holds back
+# at most BATCH pushes for at most LEASE; a slow WeChat answer never lets a second worker take a row in flight
+LEASE = timedelta(seconds=10)
+BATCH = 5
+ROUND_SECONDS = 30.0  # one round of the sender claims batch after batch for this long, then lets the other jobs run
 MAX_ATTEMPTS = 10
 FIRST_BACKOFF = 30.0  # seconds, doubled per attempt
 MAX_BACKOFF = 3600.0
@@ -94,7 +108,16 @@ def enqueue(
         return False
     # the unique constraint is the backstop for a concurrent enqueue; DO NOTHING keeps the caller's
     # transaction alive where a failed INSERT would abort it (PostgreSQL)
-    values = {"openid": openid, "kind": kind, "notice": notice, "payload": payload, "dedupe_key": dedupe_key}
+    subject_type, subject_id = subject_of(dedupe_key)
+    values = {
+        "openid": openid,
+        "kind": kind,
+        "notice": notice,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+    }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
@@ -104,6 +127,22 @@ def enqueue(
         .returning(OutboxMessage.id)
     )
     return session.execute(stmt).first() is not None
+
+
+SUBJECT_PREFIXES = {"rect": "rectification", "concern": "concern", "visit": "visit"}
+
+
+def subject_of(dedupe_key: str) -> tuple[str, int | None]:
+    """The record a push is about, read from its dedupe key (`rect:12:issued:<openid>` → rectification 12)."""
+    parts = dedupe_key.split(":")
+    if len(parts) >= 2 and parts[0] in SUBJECT_PREFIXES and parts[1].isdigit():
+        return SUBJECT_PREFIXES[parts[0]], int(parts[1])
+    return "", None
+
+
+def worker_id() -> str:
+    """This process's name in leases and heartbeats: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 # --- sending ---
@@ -160,35 +199,112 @@ class SendReport:
             self.on_push(PushResult(message.id, message.kind, message.notice, result, message.attempts + 1, code))
 
 
-def claim_due(db: Database, *, now: datetime, batch: int = 50, lease: timedelta = LEASE) -> list[Claimed]:
-    """Take up to `batch` due rows for `lease` and commit the claim. Rows another worker holds are skipped."""
+def claim_due(
+    db: Database,
+    *,
+    now: datetime,
+    batch: int = BATCH,
+    lease: timedelta = LEASE,
+    worker: str | None = None,
+) -> list[Claimed]:
+    """Take up to `batch` due rows for `lease` and commit the claim. Rows another worker holds are skipped.
+
+    A row whose lease ran out (its worker died or hung) is taken like any other, and logged as reclaimed.
+    """
+    worker = worker or worker_id()
     free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now)
     due = (OutboxMessage.state == OutboxState.PENDING.value, OutboxMessage.next_attempt_at <= now, free)
-    pick = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)
+    pick = (
+        select(OutboxMessage.id, OutboxMessage.claimed_until, OutboxMessage.claimed_by)
+        .where(*due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(batch)
+    )
     if db.is_postgres:
         pick = pick.with_for_update(skip_locked=True)
-    # one UPDATE ... WHERE id IN (SELECT ... [FOR UPDATE SKIP LOCKED]) RETURNING: the claim is atomic on
-    # both databases (SQLite serialises writers; the outer WHERE re-checks a row another worker just took)
-    stmt = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(pick), *due)
-        .values(claimed_until=now + lease)
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.dedupe_key,
-            OutboxMessage.openid,
-            OutboxMessage.kind,
-            OutboxMessage.notice,
-            OutboxMessage.payload,
-            OutboxMessage.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    )
     with db.session() as session:
+        candidates = session.execute(pick).all()
+        if not candidates:
+            return []
+        # PostgreSQL: the rows are locked for us. SQLite serialises writers, and the UPDATE's WHERE re-checks a
+        # row another worker took between our SELECT and this UPDATE: only what is still free comes back
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([c.id for c in candidates]), *due)
+            .values(claimed_until=now + lease, claimed_by=worker)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.dedupe_key,
+                OutboxMessage.openid,
+                OutboxMessage.kind,
+                OutboxMessage.notice,
+                OutboxMessage.payload,
+                OutboxMessage.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
         rows = session.execute(stmt).all()
     claimed = [Claimed(*row) for row in rows]
     claimed.sort(key=lambda c: c.id)
+    taken = {c.id for c in claimed}
+    reclaimed = [c for c in candidates if c.id in taken and c.claimed_until is not None]
+    if reclaimed:
+        holders = ", ".join(sorted({c.claimed_by or "?" for c in reclaimed}))
+        log.warning(
+            "outbox: reclaimed %d message(s) whose lease ran out (held by %s): %s",
+            len(reclaimed),
+            holders,
+            ", ".join(str(c.id) for c in reclaimed),
+        )
     return claimed
+
+
+class LeaseKeeper:
+    """Renews the lease of the rows a worker still holds, every `lease / 3`, until `stop()` (a daemon thread).
+
+    The renewal moves `claimed_until` on from the claim's moment by the time elapsed since: a worker that dies
+    stops renewing, and its rows are free `lease` after its last renewal.
+    """
+
+    def __init__(self, db: Database, *, now: datetime, lease: timedelta, worker: str, ids: list[int]) -> None:
+        self.db, self.now, self.lease, self.worker = db, now, lease, worker
+        self.started = time.monotonic()
+        self._ids = set(ids)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+        self._thread.start()
+
+    def done(self, message_id: int) -> None:
+        with self._lock:
+            self._ids.discard(message_id)
+
+    def _run(self) -> None:
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while not self._stop.wait(every):
+            with self._lock:
+                ids = list(self._ids)
+            if not ids:
+                continue
+            until = self.now + timedelta(seconds=time.monotonic() - self.started) + self.lease
+            try:
+                with self.db.session() as session:
+                    session.execute(
+                        update(OutboxMessage)
+                        .where(
+                            OutboxMessage.id.in_(ids),
+                            OutboxMessage.state == OutboxState.PENDING.value,
+                            OutboxMessage.claimed_by == self.worker,
+                        )
+                        .values(claimed_until=until)
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception:  # the database is away: the lease may lapse and another worker take over, no harm
+                log.warning("outbox: could not renew the lease of %d message(s)", len(ids), exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def send_due(
@@ -196,36 +312,72 @@ def send_due(
     notifier: Notifier,
     *,
     now: datetime | None = None,
-    batch: int = 50,
+    batch: int = BATCH,
     templates: Mapping[str, str] | None = None,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
     kv: KV | None = None,
     on_push: PushListener | None = None,
+    worker: str | None = None,
+    round_seconds: float = ROUND_SECONDS,
 ) -> SendReport:
-    """Send the due rows once each; `templates` maps notice kinds to template ids (`Config.templates`); `kv`
-    caches the menu tags' ids for `menu_tag` rows; `on_push` hears how each send ended (the worker logs one line
-    per push)."""
+    """Send the due rows, `batch` at a time, for at most `round_seconds`; `templates` maps notice kinds to
+    template ids (`Config.templates`); `kv` caches the menu tags' ids for `menu_tag` rows; `on_push` hears how each
+    send ended (the worker logs one line per push)."""
     now = now or db.clock.now()
     templates = templates or {}
+    worker = worker or worker_id()
     report = SendReport(on_push=on_push)
-    claimed = claim_due(db, now=now, batch=batch, lease=lease)
-    report.claimed = len(claimed)
-    stop_at = time.monotonic() + lease.total_seconds() - LEASE_MARGIN
-    for position, message in enumerate(claimed):
-        if time.monotonic() >= stop_at:
-            # our lease is nearly over: leave the rest to the next round (or another worker), now
-            report.released = _release(db, [m.id for m in claimed[position:]])
-            log.warning("outbox: lease nearly over, released %d message(s)", report.released)
+    started = time.monotonic()
+    while True:
+        at = now + timedelta(seconds=time.monotonic() - started)
+        claimed = claim_due(db, now=at, batch=batch, lease=lease, worker=worker)
+        report.claimed += len(claimed)
+        if not claimed:
             break
+        keeper = LeaseKeeper(db, now=at, lease=lease, worker=worker, ids=[c.id for c in claimed])
+        try:
+            go_on = _send_batch(
+                db,
+                notifier,
+                claimed,
+                keeper,
+                now=at,
+                templates=templates,
+                max_attempts=max_attempts,
+                report=report,
+                kv=kv,
+            )
+        finally:
+            keeper.stop()
+        if not go_on or len(claimed) < batch or time.monotonic() - started >= round_seconds:
+            break
+    return report
+
+
+def _send_batch(
+    db: Database,
+    notifier: Notifier,
+    claimed: list[Claimed],
+    keeper: LeaseKeeper,
+    *,
+    now: datetime,
+    templates: Mapping[str, str],
+    max_attempts: int,
+    report: SendReport,
+    kv: KV | None = None,
+) -> bool:
+    """Send one claimed batch; False when WeChat cannot be reached (the rest is released at once)."""
+    for position, message in enumerate(claimed):
         keep_going = _send_one(
             db, notifier, message, now=now, templates=templates, max_attempts=max_attempts, report=report, kv=kv
         )
+        keeper.done(message.id)
         if not keep_going:
             # WeChat is unreachable, refuses our token call, or the day's quota is spent: the rest would fail too
-            report.released = _release(db, [m.id for m in claimed[position + 1 :]])
-            break
-    return report
+            report.released += _release(db, [m.id for m in claimed[position + 1 :]])
+            return False
+    return True
 
 
 def _send_one(
@@ -247,7 +399,7 @@ def _send_one(
         newer = superseded(db, message.id, message.openid)
         if newer is not None:
             _mark_sent(db, message, now=now, note=f"superseded by outbox message {newer}")
-            report.sent += 1
+            report.finished(message, "sent")
             return True
     try:
         try:
@@ -259,12 +411,13 @@ def _send_one(
             _deliver_template(notifier, message, templates)
     except TemplateUnavailable as exc:
         code = fell_back.code if fell_back else None
-        _give_up(db, message, now=now, error=f"{fell_back or ''} {exc}".strip(), code=code)
+        _give_up(db, message, now=now, error=f"{fell_back or ''} {exc}".strip(), code=code, reason="no_template")
         report.finished(message, "given_up", code)
         return True
     except NotifyError as exc:
         if exc.outcome is Outcome.GIVE_UP or message.attempts + 1 >= max_attempts:
-            _give_up(db, message, now=now, error=str(exc), code=exc.code)
+            reason = reason_of(exc.code) if exc.outcome is Outcome.GIVE_UP else "exhausted"
+            _give_up(db, message, now=now, error=str(exc), code=exc.code, reason=reason)
             report.finished(message, "given_up", exc.code)
         else:
             _retry_later(db, message, now=now, error=str(exc), code=exc.code)
@@ -276,7 +429,7 @@ def _send_one(
         log.exception("outbox: sending message %s failed unexpectedly", message.id)
         error = f"{type(exc).__name__}: {exc}"
         if message.attempts + 1 >= max_attempts:
-            _give_up(db, message, now=now, error=error, code=None)
+            _give_up(db, message, now=now, error=error, code=None, reason="exhausted")
             report.finished(message, "given_up")
         else:
             _retry_later(db, message, now=now, error=error, code=None)
@@ -383,6 +536,7 @@ def _mark_sent(db: Database, message: Claimed, *, now: datetime, note: str) -> N
                 state=OutboxState.SENT.value,
                 sent_at=now,
                 claimed_until=None,
+                claimed_by="",
                 attempts=OutboxMessage.attempts + 1,
                 last_error=note,
             )
@@ -400,13 +554,33 @@ def _retry_later(db: Database, message: Claimed, *, now: datetime, error: str, c
                 attempts=OutboxMessage.attempts + 1,
                 next_attempt_at=now + backoff(attempts, code),
                 claimed_until=None,
+                claimed_by="",
                 last_error=error,
+                last_code=code,
             )
             .execution_options(synchronize_session=False)
         )
 
 
-def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code: int | None) -> None:
+def reason_of(code: int | None) -> str:
+    """Why WeChat will never take this push, as a key of `messages/undelivered.py` (`undelivered.reason.<key>`)."""
+    return {
+        REQUIRE_SUBSCRIBE: "unfollowed",
+        INVALID_OPENID: "bad_openid",
+        40013: "bad_openid",  # invalid appid: the openid is another account's
+        OUT_OF_RESPONSE_WINDOW: "window",
+    }.get(code or 0, "refused")
+
+
+def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code: int | None, reason: str) -> None:
+    log.warning(
+        "outbox: giving up message %s (%s, %s) to %s: %s",
+        message.id,
+        message.kind,
+        reason,
+        mask_openid(message.openid),
+        error,
+    )
     with db.session() as session:
         result = session.execute(
             update(OutboxMessage)
@@ -415,13 +589,16 @@ def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code:
                 state=OutboxState.GIVEN_UP.value,
                 attempts=OutboxMessage.attempts + 1,
                 claimed_until=None,
+                claimed_by="",
                 last_error=error,
+                last_code=code,
+                reason=reason,
+                given_up_at=now,
             )
             .execution_options(synchronize_session=False)
         )
         if not getattr(result, "rowcount", 1):
             return
-        # the office alert: the office web lists these events
         record(
             session,
             "system",
@@ -435,8 +612,19 @@ def _give_up(db: Database, message: Claimed, *, now: datetime, error: str, code:
             dedupe_key=message.dedupe_key,
             attempts=message.attempts + 1,
             code=code,
+            reason=reason,
             error=error,
         )
+        from backend.services import undelivered  # it queues through this module
+
+        undelivered.on_given_up(session, message.id, now=now)
+
+
+def mask_openid(openid: str) -> str:
+    """An openid as logs and operators see it: enough to tell two apart, not enough to message anyone."""
+    if len(openid) <= 8:
+        return "***"
+    return f"{openid[:4]}…{openid[-4:]}"
 
 
 def _release(db: Database, ids: list[int]) -> int:
@@ -444,7 +632,7 @@ def _release(db: Database, ids: list[int]) -> int:
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.PENDING.value)
-            .values(claimed_until=None)
+            .values(claimed_until=None, claimed_by="")
             .execution_options(synchronize_session=False)
         )
     return int(getattr(result, "rowcount", 0))
@@ -453,28 +641,83 @@ def _release(db: Database, ids: list[int]) -> int:
 # --- what the office sees ---
 
 
-def given_up_messages(session: Session, limit: int = 50) -> list[OutboxMessage]:
-    """The pushes that could not be delivered, newest first."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.GIVEN_UP.value)
-        .order_by(OutboxMessage.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+def given_up_messages(
+    session: Session, limit: int = 50, *, open_only: bool = False, subject: tuple[str, int] | None = None
+) -> list[OutboxMessage]:
+    """The pushes that could not be delivered, newest first: all of them, or only those the office has not
+    dealt with yet (`open_only`), optionally about one record (`subject=("rectification", 12)`). The dashboard,
+    the record pages and `dudao outbox list` all read them here."""
+    query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.GIVEN_UP.value)
+    if open_only:
+        query = query.where(OutboxMessage.resolution == "")
+    if subject is not None:
+        query = query.where(OutboxMessage.subject_type == subject[0], OutboxMessage.subject_id == subject[1])
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
 
 
 __all__ = [
+    "BATCH",
     "KINDS",
+    "LEASE",
+    "Backlog",
     "Claimed",
+    "LeaseKeeper",
     "SendReport",
     "TemplateUnavailable",
+    "backlog",
     "backoff",
     "claim_due",
     "client_msg_id",
     "enqueue",
     "given_up_messages",
+    "mask_openid",
+    "reason_of",
     "send_due",
+    "subject_of",
     "template_data",
     "template_env",
+    "worker_id",
 ]
+
+
+# --- the backlog, for /healthz, /metrics and `dudao outbox list` ---
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # waiting to be sent (due now or later)
+    due: int  # pending and due now
+    oldest_due_seconds: float  # how long the oldest due push has waited since it became due (0: none)
+    given_up_last_day: int
+    undelivered_open: int  # given up, and the office has not dealt with it yet
+    by_state: dict[str, int]
+
+
+def backlog(session: Session, now: datetime) -> Backlog:
+    by_state = {
+        state: int(count)
+        for state, count in session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    }
+    pending = OutboxMessage.state == OutboxState.PENDING.value
+    due, oldest = session.execute(
+        select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(
+            pending, OutboxMessage.next_attempt_at <= now
+        )
+    ).one()
+    given_up = OutboxMessage.state == OutboxState.GIVEN_UP.value
+    last_day = session.scalar(
+        select(func.count()).where(given_up, OutboxMessage.given_up_at >= now - timedelta(days=1))
+    )
+    undelivered = session.scalar(select(func.count()).where(given_up, OutboxMessage.resolution == ""))
+    if oldest is not None and oldest.tzinfo is None:  # in case MIN() came back as the stored value
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(
+        pending=by_state.get(OutboxState.PENDING.value, 0),
+        due=int(due or 0),
+        oldest_due_seconds=max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0,
+        given_up_last_day=int(last_day or 0),
+        undelivered_open=int(undelivered or 0),
+        by_state=by_state,
+    )

@@ -423,7 +423,10 @@ class OutboxMessage(Base):
     """A push to send, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_subject", "subject_type", "subject_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # also the template client_msg_id
     openid: Mapped[str] = mapped_column(String(64))
@@ -437,6 +440,31 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock_default)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # issue 17: who holds the lease (a worker id), the record the push is about (from the dedupe key), and a push
+    # given up for good: when, WeChat's code, and what the office did about it (retried, or delivered otherwise)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    subject_type: Mapped[str] = mapped_column(String(30), default="")
+    subject_id: Mapped[int | None] = mapped_column(default=None)
+    last_code: Mapped[int | None] = mapped_column(default=None)
+    reason: Mapped[str] = mapped_column(String(24), default="")  # why it was given up (backend.services.undelivered)
+    given_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str] = mapped_column(String(16), default="")  # "" | phone | paper | in_person
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[str] = mapped_column(String(100), default="")
+    office_retries: Mapped[int] = mapped_column(default=0)
+
+
+class WorkerHeartbeat(Base):
+    """A worker loop (a `dudao worker` process or the worker thread of `dudao serve`) saying it is alive."""
+
+    __tablename__ = "worker_heartbeat"
+    worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)  # host:pid:random
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))  # worker | serve
+    started_at: Mapped[datetime] = mapped_column()
+    beat_at: Mapped[datetime] = mapped_column()
+    jobs: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> {"at", "ok", "seconds"}
 
 
 class AuditEvent(Base):

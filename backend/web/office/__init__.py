@@ -8,7 +8,16 @@ the services of each use case.
 from __future__ import annotations
 
 # the views register themselves on `bp`
-from backend.web.office import auth, downloads, home, masterdata, settings, staff, worklists  # noqa: F401
+from backend.web.office import (  # noqa: F401
+    auth,
+    downloads,
+    home,
+    masterdata,
+    settings,
+    staff,
+    undelivered,
+    worklists,
+)
 from backend.web.office.blueprint import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from backend.domain import staffing
 from backend.domain.kinds import ConcernState
-from backend.services import calendar
+from backend.services import calendar, undelivered
 from backend.services.office import figures
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
@@ -71,6 +71,7 @@ def dashboard() -> ResponseReturnValue:
         board = figures.dashboard(s, scope(), auth)
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
         missing_schedules = calendar.missing_schedules(s, board.today)
+        open_undelivered = undelivered.views(s) if scope().is_office else []
     took = (time.perf_counter() - started) * 1000
     return render_template(
         "office/dashboard.html",
@@ -81,4 +82,5 @@ def dashboard() -> ResponseReturnValue:
         took_ms=took,
         missing_schedules=missing_schedules,
         urgent_days=figures.URGENT_DAYS,
+        undelivered=open_undelivered,
     )

@@ -23,7 +23,7 @@ from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
 from backend.services import escalations as escalation_service
-from backend.services import list_filters
+from backend.services import list_filters, undelivered
 from backend.services import rectifications as rectification_service
 from backend.services.media import media_of, path_of
 from backend.services.office import details, figures, scoped
@@ -112,8 +112,15 @@ def concern(concern_id: int) -> ResponseReturnValue:
             photos=media_of(s, "concern", item.id),
             events=details.history_entries(s, "concern", item.id),
             today=today(),
+            **_undelivered_of(s, "concern", item.id),
             assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
+
+
+def _undelivered_of(s: Session, subject_type: str, subject_id: int) -> dict[str, Any]:
+    """A record's pushes that could not be delivered (all of them), and those still open (the 未送达 mark)."""
+    found = [u for u in undelivered.of_subject(s, subject_type, subject_id) if u.about]
+    return {"undelivered": found, "undelivered_open": [u for u in found if not u.resolved]}
 
 
 def _assignable(s: Session) -> list[Inspector]:
@@ -195,6 +202,7 @@ def rectifications() -> ResponseReturnValue:
     with db() as s:
         page = lists.rectification_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
+        marks = undelivered.open_marks(s, "rectification", [row[0].id for row in page.rows])
     return render_template(
         "office/rectifications.html",
         page=page,
@@ -202,6 +210,7 @@ def rectifications() -> ResponseReturnValue:
         today=today(),
         states=list(RectificationState),
         levels=list(figures.LEVELS),
+        undelivered=marks,
         **choices,
     )
 
@@ -227,6 +236,7 @@ def rectification(rectification_id: int) -> ResponseReturnValue:
             photos=media_of(s, "rectification", item.id),
             events=details.history_entries(s, "rectification", item.id),
             today=today(),
+            **_undelivered_of(s, "rectification", item.id),
             item_name=rectification_service.item_name(s, item.authority_id, item.item),
         )
 
