@@ -491,7 +491,13 @@ class FakeWeChat:
         with self.lock:
             calls = {k.removeprefix("calls:"): v for k, v in self.counters.items() if k.startswith("calls:")}
             plain = {k: v for k, v in self.counters.items() if not k.startswith("calls:")}
-            keys: tuple[str, ...] = ("token_calls", "stable_token_calls", "stable_token_forced", "tokens_issued", "sent")
+            keys: tuple[str, ...] = (
+                "token_calls",
+                "stable_token_calls",
+                "stable_token_forced",
+                "tokens_issued",
+                "sent",
+            )
             keys = (*keys, "template_deduplicated", "tagged", "untagged", "menus_created")
             return {
                 **{k: 0 for k in keys},
