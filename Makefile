@@ -18,11 +18,11 @@ install: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
-# make demo PORT=5001 (HOST=0.0.0.0 to reach it from another machine on the network)
+# make demo PORT=5001 (DEMO_HOST=0.0.0.0 to reach it from another machine; not HOST, which some shells export)
 PORT ?= 5000
-HOST ?= 127.0.0.1
+DEMO_HOST ?= 127.0.0.1
 demo: install system-deps
-	$(BIN)/dudao demo --host $(HOST) --port $(PORT)
+	$(BIN)/dudao demo --host $(DEMO_HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

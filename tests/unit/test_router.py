@@ -82,7 +82,7 @@ def test_dedupe_keys_follow_wechat_retries() -> None:
             b"</CreateTime><MsgType>text</MsgType><MsgId>77</MsgId></xml>"
         )
     )
-    assert msg.dedupe_key == "msg:77"
+    assert msg.dedupe_key == "msg:o:77"  # the MsgId with its sender (two users may share one)
     event = to_inbound(
         parse_xml(
             b"<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><CreateTime>5"
