@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "staff.web.training": "培训记录（近一年计 {hours} 学时）",
     "staff.web.training_none": "尚无培训记录。",
     "staff.web.training_old": "不计入近一年",
+    "staff.web.principal_term": "任期 {since} 至 {ends}",
     "staff.boards.uncovered_note": "这些学校目前没有责任督学（如原督学已停聘或解聘），安排新的责任督学后才能制作公示牌；已张贴的公示牌扫码后会提示暂无责任督学。",
     "office.action.inspector.suspended": "停聘",
     "office.action.inspector.dismissed": "解聘",

@@ -118,6 +118,9 @@ def test_a_county_imported_with_superiors_principals_and_training_shows_no_false
         assert s.scalar(select(func.count(TrainingRecord.id))) == 4 * len(ANYUAN.inspectors)
         assert all(i.appointed_on and i.term_ends_on for i in s.scalars(select(Inspector)))
 
+    school_page = client.get(f"/office/schools/{ANYUAN.schools[0].code}").text
+    assert bureau_name(ANYUAN) in school_page and "任期" in school_page
+
     # importing every file again changes nothing
     for kind, data in county_files(ANYUAN, today).items():
         assert "更新 0 条" in upload(client, kind, data)
