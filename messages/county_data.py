@@ -60,7 +60,7 @@ MESSAGES: dict[str, str] = {
     "import.guide.appointed_on": "选填：本届聘任起始日期，如 2024-09-01。",
     "import.guide.term_ends_on": "选填：聘期届满日期，须晚于聘任起始；聘期已满的督学会在工作总览中列出。",
     "import.guide.training_name": "选填：督学姓名，仅便于核对；以督学编号为准。",
-    "import.guide.course": "培训的名称；同一督学参加的每次培训填一行。",
+    "import.guide.course": "培训的名称；同一督学参加的每次培训填一行。培训记录也可以放在责任督学表的“培训记录”工作表中，导入时选择“督学培训记录”即读取该表。",
     "import.guide.training_hours": "本次培训的学时，大于 0、不超过 200，可带小数（如 7.5）。",
     "import.guide.held_on": "培训日期（多日培训填结束日期），如 2026-04-15；不能晚于今天。",
     "import.error.unknown_zone": "系统中没有名为「{value}」的督学责任区。若要新建，请勾选“新建责任区”（命令行加 --new-zones）后重新导入；若是笔误，现有责任区为：{known}。",
