@@ -472,6 +472,12 @@ def load_demo_county(session: Session, spec: CountySpec | None = None, actor: st
     for zone_name, number in spec.zone_leaders.items():
         updated["zone"] += _apply(zones[zone_name], {"leader_inspector_id": inspectors[number].id})
 
+    # every school's 主管单位 is the county's education bureau: 督办通知, 约谈 and 通报 are copied to it
+    bureau = units[f"{COUNTY_CODE}-{DEPARTMENTS[0][0]}"]
+    session.flush()
+    for s in spec.schools:
+        _apply(units[s.code], {"superior_unit_id": bureau.id})
+
     current = {
         a.unit_id: a.inspector_id for a in session.scalars(select(Assignment).where(Assignment.ends_on.is_(None)))
     }

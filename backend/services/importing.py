@@ -35,6 +35,9 @@ T = TypeVar("T")
 LONGITUDE_RANGE = (73.0, 136.0)  # China, west to east
 LATITUDE_RANGE = (3.0, 54.0)  # China, south to north
 PHOTO_FOLDER = "inspectors"  # under the media folder
+# a workbook may carry the training records on a sheet of their own beside the inspectors (the first sheet):
+# the training import reads that sheet when there is one
+SHEET_NAMES = {"training": ("培训记录", "督学培训记录", "培训", "学时")}
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common in office spreadsheets
 
 
@@ -291,7 +294,7 @@ def _header_name(cell: Any) -> str:
 
 def _read(kind: ImportKind, data: bytes, filename: str, problems: list[RowProblem]) -> _Sheet | None:
     try:
-        rows = tabular.read_rows(data, filename)
+        rows = tabular.read_rows(data, filename, SHEET_NAMES.get(kind, ()))
     except tabular.TableError as exc:
         problems.append(RowProblem(0, "", t(f"import.error.{exc.reason}")))
         return None

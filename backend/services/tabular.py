@@ -51,11 +51,11 @@ class TableRow:
     cells: tuple[Any, ...]
 
 
-def read_rows(data: bytes, filename: str) -> list[TableRow]:
-    """The non-empty rows of the file's first sheet; raises `TableError`."""
+def read_rows(data: bytes, filename: str, sheet_names: tuple[str, ...] = ()) -> list[TableRow]:
+    """The non-empty rows of the file's sheet named one of `sheet_names`, else its first; raises `TableError`."""
     suffix = PurePath(filename).suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        rows: Iterable[tuple[int, tuple[Any, ...]]] = _xlsx_rows(data)
+        rows: Iterable[tuple[int, tuple[Any, ...]]] = _xlsx_rows(data, sheet_names)
     elif suffix in CSV_SUFFIXES:
         rows = _csv_rows(data)
     elif suffix == ".xls":
@@ -87,7 +87,7 @@ def check_zip(data: bytes) -> None:
         raise TableError("too_big", f"{len(members)} members, {inflated} bytes inflated from {packed}")
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+def _xlsx_rows(data: bytes, sheet_names: tuple[str, ...] = ()) -> list[tuple[int, tuple[Any, ...]]]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -101,7 +101,8 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError("unreadable", str(exc)) from exc
     try:
-        sheet = book.worksheets[0]
+        wanted = {normalize(name) for name in sheet_names}
+        sheet = next((ws for ws in book.worksheets if normalize(ws.title) in wanted), book.worksheets[0])
         # some writers record a wrong sheet size; without this, read-only mode would trust it
         sheet.reset_dimensions()
         return [(number, tuple(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]

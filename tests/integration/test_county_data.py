@@ -118,6 +118,9 @@ def test_a_county_imported_with_superiors_principals_and_training_shows_no_false
         assert s.scalar(select(func.count(TrainingRecord.id))) == 4 * len(ANYUAN.inspectors)
         assert all(i.appointed_on and i.term_ends_on for i in s.scalars(select(Inspector)))
 
+    school_page = client.get(f"/office/schools/{ANYUAN.schools[0].code}").text
+    assert bureau_name(ANYUAN) in school_page and "任期" in school_page
+
     # importing every file again changes nothing
     for kind, data in county_files(ANYUAN, today).items():
         assert "更新 0 条" in upload(client, kind, data)
@@ -351,3 +354,22 @@ def test_the_rectification_list_opens_on_open_items_overdue_first(app: Flask, da
     assert listed[:3] == ["ZG-2026-000002", "ZG-2026-000004", "ZG-2026-000001"]
     assert "ZG-2026-000003" not in listed  # closed: shown under 全部
     assert "ZG-2026-000003" in client.get("/office/rectifications?state=").text
+
+
+def test_training_can_ride_on_a_sheet_of_the_inspectors_workbook(app: Flask, database: Database) -> None:
+    """One workbook: the inspectors on the first sheet, their courses on a sheet called 培训记录, imported twice."""
+    client = app.test_client()
+    sign_in(client, "admin")
+    rows = county_rows(ANYUAN, local_date(database.clock.now()))
+    upload(client, ImportKind.SCHOOLS, fill(ImportKind.SCHOOLS, rows[ImportKind.SCHOOLS]), new_zones=True)
+    book = load_workbook(io.BytesIO(fill(ImportKind.INSPECTORS, rows[ImportKind.INSPECTORS])))
+    courses = book.create_sheet("培训记录", 1)
+    keys = [column.key for column in COLUMNS[ImportKind.TRAINING]]
+    courses.append([column.header for column in COLUMNS[ImportKind.TRAINING]])
+    for row in rows[ImportKind.TRAINING]:
+        courses.append([row.get(key, "") for key in keys])
+    out = io.BytesIO()
+    book.save(out)
+    assert f"新增 {len(ANYUAN.inspectors)} 条" in upload(client, ImportKind.INSPECTORS, out.getvalue())
+    assert f"新增 {len(rows[ImportKind.TRAINING])} 条" in upload(client, ImportKind.TRAINING, out.getvalue())
+    assert dashboard_of(database).coverage.training_short == []

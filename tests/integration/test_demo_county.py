@@ -121,3 +121,11 @@ def test_loading_again_puts_back_what_was_changed(database: Database) -> None:
         again = load_demo_county(session)
         assert again.updated["unit"] == 1 and again.created["assignment"] == 1
         assert session.scalars(select(Unit.name).where(Unit.code == "2199010001")).one() == name
+
+
+def test_every_demo_school_reports_to_the_education_bureau(database: Database) -> None:
+    with database.sessions() as s:
+        load_demo_county(s)
+        bureau = s.scalars(select(Unit.id).where(Unit.name == "青禾县教育局")).one()
+        superiors = Counter(s.scalars(select(Unit.superior_unit_id).where(Unit.kind.in_(SCHOOL_KINDS))))
+        assert superiors == {bureau: len(build_demo_county().schools)}

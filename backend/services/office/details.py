@@ -61,6 +61,13 @@ def inspector_in_scope(session: Session, scope: Scope, number: str) -> Inspector
     )
 
 
+def superior_name_of(session: Session, unit: Unit) -> str:
+    """The unit's 主管单位, which 督办通知, 约谈 and 通报 are copied to."""
+    if unit.superior_unit_id is None:
+        return ""
+    return session.scalar(select(Unit.name).where(Unit.id == unit.superior_unit_id)) or ""
+
+
 def zone_name_of(session: Session, unit_id: int) -> str:
     return session.scalar(select(Zone.name).join(Unit, Unit.zone_id == Zone.id).where(Unit.id == unit_id)) or ""
 

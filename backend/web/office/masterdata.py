@@ -53,6 +53,7 @@ def school(code: str) -> ResponseReturnValue:
             "office/school.html",
             unit=unit,
             zone=details.zone_name_of(s, unit.id),
+            superior=details.superior_name_of(s, unit),
             assignments=details.assignment_history(s, unit.id),
             inspectors=lists.inspector_list(s, scope()),
             events=details.history_entries(s, "unit", unit.id),
