@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from backend.clock import SettableClock
@@ -27,7 +28,7 @@ from bot.fake_wechat import RunningFakeWeChat
 from bot.fake_wechat.pusher import WeChatPusher
 from tests.builders import County
 from tests.conftest import REDIS_URL, _truncate_pg, _unavailable
-from tests.e2e.conftest import E2E_SECRET_KEY, dudao
+from tests.e2e.conftest import E2E_SECRET_KEY, dudao, run_dudao_server
 from tests.e2e.deploy_support import (
     KIT,
     Running,
@@ -268,3 +269,16 @@ def test_the_port_80_site_is_valid_nginx_and_carries_no_query_over(tmp_path: Pat
     )
     assert checked.returncode == 0, checked.stderr
     assert "return 301 https://$host$uri;" in site
+
+
+def test_dudao_serve_logs_the_same_request_line_without_the_query(tmp_path: Path) -> None:
+    """The embedded default writes the app's request line too, not werkzeug's (which keeps the query string)."""
+    instance = tmp_path / "instance"
+    settings = {"DUDAO_INSTANCE_DIR": str(instance)}
+    assert dudao(["db", "upgrade"], instance, env=settings).returncode == 0
+    with run_dudao_server(["serve", "--no-worker"], instance, env=settings) as server:
+        answer = requests.get(f"{server.url}/wechat", params={"openid": UNIT_OPENID, "signature": "0"}, timeout=10)
+        assert answer.status_code == 403
+        assert wait_for(lambda: "GET /wechat 403" in server.text)
+    assert re.search(r"INFO dudao\.request: GET /wechat 403 [\d.]+ ms", server.text), server.text
+    assert UNIT_OPENID not in server.text and "signature" not in server.text
