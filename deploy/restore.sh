@@ -18,7 +18,8 @@ set -a
 . "$env_file"
 set +a
 : "${DUDAO_DATABASE_URL:?is not set in $env_file}" "${DUDAO_INSTANCE_DIR:?is not set in $env_file}"
-backup_key=$(grep -E '^DUDAO_SECRET_KEY=' "$backup/dudao.env" | tail -1 | cut -d= -f2-)
+# shellcheck disable=SC1091
+backup_key=$(set -a && . "$backup/dudao.env" && printf '%s' "${DUDAO_SECRET_KEY:-}")
 if [ "$backup_key" != "${DUDAO_SECRET_KEY:-}" ]; then
   echo "DUDAO_SECRET_KEY in $env_file is not the backup's: bind codes and office sessions would stop working." >&2
   echo "Install the backup's dudao.env (then change only the database URL or the instance directory)." >&2

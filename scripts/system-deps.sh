@@ -2,7 +2,7 @@
 # Installs the Debian packages dudao needs when they are missing: CJK fonts for the boards and the report PDF, zbar for
 # decoding QR codes in tests, Chromium for browser tests, poppler for looking at PDFs, faketime for running
 # the suite as of another date, nginx for the deployment kit's end-to-end test (run unprivileged by the test on a
-# loopback port; installing the package does not need it running).
+# loopback port; installing the package does not need it running), pg_dump and rsync for the backup test.
 set -u
 missing=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
@@ -13,6 +13,8 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v faketime >/dev/null || missing+=(faketime)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v pg_dump >/dev/null || missing+=(postgresql-client)  # the backup test runs deploy/backup.sh
+command -v rsync >/dev/null || missing+=(rsync)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${missing[*]}"

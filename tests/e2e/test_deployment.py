@@ -9,9 +9,13 @@ and per push, and never an openid, a phone number, a bind code or what anyone wr
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from backend.clock import SettableClock
@@ -24,8 +28,16 @@ from bot.fake_wechat import RunningFakeWeChat
 from bot.fake_wechat.pusher import WeChatPusher
 from tests.builders import County
 from tests.conftest import REDIS_URL, _truncate_pg, _unavailable
-from tests.e2e.conftest import E2E_SECRET_KEY, dudao
-from tests.e2e.deploy_support import Running, running_gunicorn, running_nginx, service_env, start_worker
+from tests.e2e.conftest import E2E_SECRET_KEY, dudao, run_dudao_server
+from tests.e2e.deploy_support import (
+    KIT,
+    Running,
+    nginx_binary,
+    running_gunicorn,
+    running_nginx,
+    service_env,
+    start_worker,
+)
 from tests.e2e.webhook_support import new_aes_key, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -209,3 +221,64 @@ def test_redirects_keep_the_port_even_behind_a_proxy_that_drops_it(tmp_path: Pat
             assert answer.status_code in (302, 308) and answer.headers["Location"] == target
         landed = http.get(f"{nginx.url}/office", timeout=10)
         assert landed.status_code == 200 and landed.url.startswith(f"{nginx.url}/office/login")
+
+
+def test_the_systemd_units_are_valid_and_run_the_kit(tmp_path: Path) -> None:
+    """`systemd-analyze verify` accepts both units (their binaries pointed at this venv's); each runs as `dudao`
+    from /etc/dudao/dudao.env, restarts, and has a stop timeout longer than gunicorn's graceful one."""
+    analyze = shutil.which("systemd-analyze")
+    units = sorted((KIT / "systemd").glob("*.service"))
+    assert [u.name for u in units] == ["dudao-web.service", "dudao-worker@.service"]
+    for unit in units:
+        text = unit.read_text()
+        for line in ("User=dudao", "EnvironmentFile=/etc/dudao/dudao.env", "Restart=always", "TimeoutStopSec="):
+            assert line in text, (unit.name, line)
+        assert "/opt/dudao/venv/bin/" in text
+        (tmp_path / unit.name.replace("@.", "@1.")).write_text(
+            text.replace("/opt/dudao/venv/bin/", str(Path(sys.executable).parent) + "/")
+        )
+    assert "-c /etc/dudao/gunicorn.conf.py backend.wsgi:app" in units[0].read_text()
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed: the units' text was checked only")
+    checked = subprocess.run(
+        [analyze, "verify", *[str(p) for p in sorted(tmp_path.glob("*.service"))]],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_port_80_site_is_valid_nginx_and_carries_no_query_over(tmp_path: Path) -> None:
+    binary = nginx_binary()
+    site = (KIT / "nginx" / "dudao-http.conf").read_text()
+    for old in ("listen 80;", "listen [::]:80;", "/var/log/nginx/dudao.access.log"):
+        assert old in site
+    site = site.replace("listen 80;", "listen 127.0.0.1:1;").replace("listen [::]:80;", "")
+    site = site.replace("/var/log/nginx/dudao.access.log", str(tmp_path / "access.log"))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n include {KIT}/nginx/dudao-log-format.conf;\n"
+        f" include {tmp_path}/site.conf;\n}}\n"
+    )
+    checked = subprocess.run(
+        [binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "return 301 https://$host$uri;" in site
+
+
+def test_dudao_serve_logs_the_same_request_line_without_the_query(tmp_path: Path) -> None:
+    """The embedded default writes the app's request line too, not werkzeug's (which keeps the query string)."""
+    instance = tmp_path / "instance"
+    settings = {"DUDAO_INSTANCE_DIR": str(instance)}
+    assert dudao(["db", "upgrade"], instance, env=settings).returncode == 0
+    with run_dudao_server(["serve", "--no-worker"], instance, env=settings) as server:
+        answer = requests.get(f"{server.url}/wechat", params={"openid": UNIT_OPENID, "signature": "0"}, timeout=10)
+        assert answer.status_code == 403
+        assert wait_for(lambda: "GET /wechat 403" in server.text)
+    assert re.search(r"INFO dudao\.request: GET /wechat 403 [\d.]+ ms", server.text), server.text
+    assert UNIT_OPENID not in server.text and "signature" not in server.text
