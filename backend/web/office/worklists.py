@@ -119,7 +119,7 @@ def concern(concern_id: int) -> ResponseReturnValue:
 
 def _undelivered_of(s: Session, subject_type: str, subject_id: int) -> dict[str, Any]:
     """A record's pushes that could not be delivered (all of them), and those still open (the 未送达 mark)."""
-    found = [u for u in undelivered.of_subject(s, subject_type, subject_id) if u.about]
+    found = undelivered.of_subject(s, subject_type, subject_id)
     return {"undelivered": found, "undelivered_open": [u for u in found if not u.resolved]}
 
 
