@@ -11,6 +11,7 @@ report is refused with a message saying which package to install, rather than pr
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -61,10 +62,10 @@ def _installed_truetype_chinese() -> list[tuple[str, int]]:
     except (OSError, subprocess.SubprocessError):
         return []
     found = []
-    for line in sorted(out.splitlines()):
-        path, _, rest = line.partition(":")
-        index = rest.strip().removeprefix("index=")
-        found.append((path.strip(), int(index) if index.isdigit() else 0))
+    for line in sorted(out.splitlines()):  # /usr/share/fonts/truetype/wqy/wqy-microhei.ttc: :index=0
+        path, _, rest = line.partition(": ")
+        index = re.search(r"index=(\d+)", rest)
+        found.append((path.strip(), int(index.group(1)) if index else 0))
     return found
 
 

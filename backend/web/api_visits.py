@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from backend.services import visits as visit_service
+from backend.services.concerns.views import categories
 from backend.services.visits import VISIT_KINDS, VisitView
 from backend.web import openapi, runtime
 from backend.web.api import int_arg, require_token
@@ -29,7 +30,8 @@ def _date_arg(name: str) -> date | None:
         raise ApiError(400, "api.error.bad_parameter", name=name, reason=t("visits.api.reason.date")) from None
 
 
-def visit_json(view: VisitView) -> dict[str, Any]:
+def visit_json(view: VisitView, item_names: dict[str, str]) -> dict[str, Any]:
+    """A visit as the API gives it; its items named from the authority's own list (`item_names`, code → name)."""
     return {
         "id": view.id,
         "school": {"code": view.school_code, "name": view.school},
@@ -38,7 +40,7 @@ def visit_json(view: VisitView) -> dict[str, Any]:
         "kind": view.kind,
         "kind_label": t(f"visits.kind.{view.kind}"),
         "items": view.items,
-        "item_labels": [t(f"item.{code}") if code in "12345678" else code for code in view.items],
+        "item_labels": [item_names.get(code, code) for code in view.items],
         "text": view.raw_text,
         "observations": view.observations,
         "problems": view.problems,
@@ -70,7 +72,8 @@ def list_visits() -> ResponseReturnValue:
             limit=per_page,
             offset=(page - 1) * per_page,
         )
-        items = [visit_json(v) for v in views]
+        names = dict(categories(session))
+        items = [visit_json(v, names) for v in views]
     return jsonify(items=items, total=total, page=page, per_page=per_page)
 
 

@@ -4,6 +4,7 @@ items chart is the authority's list; an inspector's row is what `visit_progress`
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from backend.services.office import figures, periods, publication
 from backend.services.office_users import OfficeRole, Scope
 from backend.store.db import Database
 from backend.store.models import Assignment, Concern, Inspector, Unit, Visit
+from tests.integration.test_office_web import make_app, seed_activity, sign_in
 
 
 def test_answer_times_are_days_with_the_same_median_on_the_dashboard_and_public(database: Database) -> None:
@@ -80,3 +82,18 @@ def test_an_inspectors_dashboard_row_is_the_bots_month(database: Database) -> No
         bot = visit_progress.progress_of(s, authority, inspector.id, today)
     assert (row.month, row.month_schools, row.schools) == (bot.month_visits, bot.month_done, bot.schools)
     assert row.month == 2 and row.month_schools == 1  # the visit at another's school is not counted as his month
+
+
+def test_the_concern_list_names_items_from_the_authoritys_own_list(database: Database, tmp_path: Path) -> None:
+    seed_activity(database)
+    with database.sessions() as s:
+        authority = current_authority(s)
+        authority.supervision_items = [
+            {"code": i["code"], "name": "食堂与饮食安全" if i["code"] == "7" else i["name"]}
+            for i in authority.supervision_items
+        ]
+        s.commit()
+    client = make_app(database, tmp_path).test_client()
+    sign_in(client, "admin")
+    page = client.get("/office/concerns").text
+    assert "食堂与饮食安全" in page and "食堂、食品、饮水及宿舍卫生</td>" not in page

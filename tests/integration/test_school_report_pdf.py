@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -108,3 +109,32 @@ def test_without_a_font_the_office_is_told_what_to_install(
     response = client.get(f"/office/export/report.pdf?school={seeded.school_a}", follow_redirects=True)
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert "fonts-wqy-microhei" in response.text
+
+
+@needs_pdftotext
+def test_a_long_report_numbers_every_page_of_the_whole(
+    app: Flask, seeded: Seeded, database: Database, tmp_path: Path
+) -> None:
+    today = local_date(database.clock.now())
+    with database.sessions() as s:
+        unit = s.scalar(select(Unit).where(Unit.code == seeded.school_a))
+        visit = s.scalar(select(Visit).where(Visit.unit_id == unit.id)) if unit else None
+        assert unit is not None and visit is not None
+        for n in range(1, 41):
+            s.add(
+                Visit(
+                    authority_id=visit.authority_id, inspector_id=visit.inspector_id, unit_id=unit.id,
+                    visited_on=today - timedelta(days=n), items=["1", "3"],
+                    observations=f"第{n}次：随机听课，查阅教案和作业批改记录，座谈走访教师 {n} 人",
+                )
+            )  # fmt: skip
+        s.commit()
+    client = app.test_client()
+    sign_in(client, "admin")
+    response = client.get(f"/office/export/report.pdf?school={seeded.school_a}&since={today - timedelta(days=60)}")
+    assert response.status_code == 200
+    text = flat(pdf_text(response.data, tmp_path))
+    pages = re.findall(r"第(\d+)页共(\d+)页", text)
+    total = int(pages[0][1])
+    assert total >= 2 and pages == [(str(n), str(total)) for n in range(1, total + 1)]
+    assert "一、经常性督导（41次）" in text

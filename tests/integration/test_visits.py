@@ -357,3 +357,23 @@ def test_the_cli_exports_the_monthly_report(county: County, tmp_path: Path, monk
     rows = list(load_workbook(out).worksheets[1].iter_rows(values_only=True))
     assert rows[1][:3] == ("2025-11-03", "李秀英", "青禾县实验小学")
     assert CliRunner().invoke(main, ["report", "monthly", "--month", "11/2025", "--out", str(out)]).exit_code != 0
+
+
+def test_the_visits_api_names_items_from_the_authoritys_own_list(county: County) -> None:
+    with county.db.session() as session:
+        authority = current_authority(session)
+        authority.supervision_items = [
+            *({"code": i["code"], "name": i["name"]} for i in authority.supervision_items if i["code"] != "7"),
+            {"code": "7", "name": "食堂食品安全"},
+            {"code": "12", "name": "课后服务"},
+        ]
+        visits.log_visit(
+            session,
+            inspector_id=county.li,
+            draft=visits.VisitDraft(unit_id=county.lab, visited_on=date(2025, 10, 9), items=["7", "12"]),
+        )
+        token = create_token(session, "items")
+    app = create_app(runtime=Runtime(Config(database_url=county.db.url, testing=True), county.db, county.kv))
+    listed = app.test_client().get("/api/v1/visits", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200
+    assert sorted(listed.get_json()["items"][0]["item_labels"]) == ["课后服务", "食堂食品安全"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from backend.domain import staffing, visit_targets
@@ -249,14 +249,10 @@ def visits(
     per_month = authority.visits_per_month_target
     floor = visit_targets.semester_floor(authority.visits_per_semester_floor)
     schools = school_rows(session, scope) if schools is None else schools
-    month_case = func.sum(case((month.contains(Visit.visited_on), 1), else_=0))
-    grouped = session.execute(
-        select(Visit.unit_id, Visit.inspector_id, func.count(Visit.id), month_case)
-        .where(owned(scope, Visit), live_visits(), semester.contains(Visit.visited_on))
-        .group_by(Visit.unit_id, Visit.inspector_id)
-    ).all()
+    # the semester's visits by inspector and school: the office's are what each inspector's row counts too
+    grouped = session.execute(visit_progress.semester_visits(authority, today).where(owned(scope, Visit))).all()
     at_school: dict[int, list[int]] = {}
-    for unit_id, _inspector_id, n, in_month in grouped:
+    for _inspector_id, unit_id, n, in_month in grouped:
         counts = at_school.setdefault(unit_id, [0, 0])
         counts[0] += n
         counts[1] += int(in_month or 0)
@@ -276,7 +272,9 @@ def visits(
             Inspector.id.in_(inspector_ids_in(scope)), Inspector.active.is_(True)
         )
     ).all()
-    progress = visit_progress.progress_by_inspector(session, authority, [row[0] for row in people], today)
+    progress = visit_progress.progress_by_inspector(
+        session, authority, [row[0] for row in people], today, counts=grouped if scope.is_office else None
+    )
     per_inspector = [InspectorVisits(number, name, progress[inspector_id]) for inspector_id, number, name in people]
     per_inspector.sort(key=lambda row: (row.month_ratio, row.number))
     per_zone = [Named(name, name, zone_visited[name] / total) for name, total in sorted(zone_total.items())]

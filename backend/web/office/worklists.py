@@ -86,8 +86,15 @@ def concerns() -> ResponseReturnValue:
     with db() as s:
         page = lists.concern_list(s, scope(), filters, today=today(), page=page_number(), per_page=PER_PAGE)
         choices = _choices(s)
+    item_names = {str(i["code"]): str(i["name"]) for i in choices["items"]}  # the authority's own list
     return render_template(
-        "office/concerns.html", page=page, filters=filters, today=today(), states=list(ConcernState), **choices
+        "office/concerns.html",
+        page=page,
+        filters=filters,
+        today=today(),
+        states=list(ConcernState),
+        item_names=item_names,
+        **choices,
     )
 
 
