@@ -187,14 +187,18 @@ def test_a_sweep_with_redis_down_runs_unlocked_and_doubles_nothing(database: Dat
     assert not errors and len(results) == 6 and all(r is not None for r in results)
     keys = Counter(r.dedupe_key for r in pushes(database))
     assert all(n == 1 for n in keys.values())
-    by_kind = Counter(k.split(":")[2] for k in keys if k.startswith("rect:"))
+    # A sweep that reads an item after the other one's 督办 set its new deadline may already owe the "not signed"
+    # reminder for that new deadline (a sweep run one after the other sends it the next day): its own key, once.
+    renewed = [k for k in keys if k.startswith("rect:") and k.split(":")[2] == "not_signed" and "2026-11-25" not in k]
+    assert len(renewed) <= 3, sorted(keys)
+    by_kind = Counter(k.split(":")[2] for k in keys if k.startswith("rect:") and k not in renewed)
     # per item: the notice; not signed and due tomorrow (24th); due today (25th); 督办 to unit and superior (26th)
     assert by_kind == {"issued": 3, "not_signed": 3, "due_in_1": 3, "due_today": 3, "supervision": 6}
     with database.session() as session:
         supervised = session.scalars(select(Escalation)).all()
         assert len(supervised) == 3
         reminded = session.scalars(select(AuditEvent).where(AuditEvent.action == "rectification.reminded")).all()
-        assert len(reminded) == 9
+        assert len(reminded) == 9 + len(renewed)
     assert isinstance(kv, (MemoryKV, RedisKV))
 
 
