@@ -57,3 +57,14 @@ logconfig_dict = {
 # the app is built in each worker (backend/wsgi.py reads /etc/dudao/dudao.env through the unit's
 # EnvironmentFile=); preloading would share one database pool across forks
 preload_app = False
+
+
+# /metrics adds up every process's counters when PROMETHEUS_MULTIPROC_DIR is set (dudao-web.service and
+# dudao-worker@.service share /run/dudao-metrics, emptied at boot by deploy/systemd/dudao-tmpfiles.conf):
+# prometheus_client's multiprocess mode. A gunicorn worker that exits (max_requests, a timeout, a HUP) is marked
+# dead so its live gauges drop out; its counters stay in the sum, as Prometheus expects of a counter.
+def child_exit(server, worker):  # gunicorn calls it in the arbiter when a worker has exited
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from backend.clock import SettableClock
+from backend.domain.calendar import local_date
 from backend.domain.kinds import RectificationState, Role
 from backend.services import binding
-from backend.services.calendar import load_official_calendar
+from backend.services import rectifications as rect
+from backend.services.calendar import load_official_calendar, working_calendar
+from backend.services.outbox import BATCH, LEASE
+from backend.services.workers import GONE_AFTER
 from backend.store.db import Database
-from backend.store.models import Media, Rectification
+from backend.store.models import Media, OutboxMessage, Rectification
 from bot.fake_wechat import RunningFakeWeChat
 from bot.fake_wechat.pusher import WeChatPusher
 from tests.builders import County
@@ -38,6 +46,7 @@ from tests.e2e.deploy_support import (
     service_env,
     start_worker,
 )
+from tests.e2e.test_outbox_faults import NOTICES, TEMPLATE_PATH
 from tests.e2e.webhook_support import new_aes_key, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -56,6 +65,9 @@ TEMPLATES = {
     "DUDAO_TEMPLATE_RECTIFICATION_DUE_SOON": "tpl-due-soon",
     "DUDAO_TEMPLATE_OFFICE_ALERT": "tpl-office-alert",
 }
+BACKLOG = 24  # rectification notices queued at once, then a worker is killed mid-send
+SEND_DELAY = 0.25  # seconds the fake WeChat takes per template message
+DRAIN_AFTER_KILL = LEASE.total_seconds() + 15  # 25 s: the lease, then the survivor's few seconds of sending
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
 
 
@@ -81,6 +93,99 @@ def flush_redis() -> None:
 
 def unstructured(running: Running) -> list[str]:
     return [line for line in running.output if line.strip() and not LINE.match(line)]
+
+
+def health(http: requests.Session, base: str) -> tuple[int, dict[str, Any]]:
+    answer = http.get(f"{base}/healthz", timeout=10)
+    return answer.status_code, answer.json()
+
+
+def holders(db: Database) -> dict[int, list[int]]:
+    """The pending notices each worker process holds right now, by pid (`claimed_by` is host:pid)."""
+    with db.session() as session:
+        rows = session.execute(
+            select(OutboxMessage.claimed_by, OutboxMessage.id).where(
+                OutboxMessage.state == "pending", OutboxMessage.claimed_by != "", NOTICES
+            )
+        ).all()
+    held: dict[int, list[int]] = {}
+    for who, message_id in rows:
+        held.setdefault(int(who.rsplit(":", 1)[-1]), []).append(message_id)
+    return held
+
+
+def issue_notices(db: Database, count: int) -> None:
+    """`count` more rectifications issued to the school, as the inspector did above: a notice each."""
+    with db.session() as session:
+        first = session.scalars(select(Rectification)).one()
+        deadline = working_calendar(session).add_working_days(local_date(db.clock.now()), 5)
+        for n in range(count):
+            row = rect.propose_rectification(
+                session,
+                authority_id=first.authority_id,
+                unit_id=first.unit_id,
+                inspector_id=first.inspector_id,
+                visit_id=None,
+                item="6",
+                problem=f"消防通道堆放杂物 {n + 1}",
+                requirement="限期清理",
+                deadline=deadline,
+                urgent=False,
+                actor="inspector:1",
+            )
+            rect.issue_rectification(session, row.id, actor="inspector:1")
+
+
+def kill_a_worker_mid_send(
+    db: Database, fake_wechat: RunningFakeWeChat, http: requests.Session, base: str, workers: list[Running]
+) -> tuple[Running, Running, float]:
+    """A backlog of notices, WeChat slow on each; the worker holding claims is SIGKILLed mid-send. The survivor
+    takes its claims when their lease (10 s) ends: every notice arrives once, within DRAIN_AFTER_KILL of the kill;
+    /healthz through nginx turns 503 and lists the dead worker as gone once its beat is GONE_AFTER (30 s) old."""
+    status, body = health(http, base)
+    assert status == 200 and body["workers"]["alive"] == 2 and body["workers"]["expected"] == 2, body
+    fake_wechat.fail(TEMPLATE_PATH, delay=SEND_DELAY, count=10 * BACKLOG)  # slow, but every one is delivered
+    issue_notices(db, BACKLOG)
+    by_pid = {w.process.pid: w for w in workers}
+    found: dict[str, Any] = {}
+
+    def one_holds_claims_mid_send() -> bool:
+        sent = len(fake_wechat.sent(UNIT_OPENID))
+        for pid, ids in holders(db).items():
+            if pid in by_pid and sent >= 1 + 3:  # the backlog has started going out
+                found.update(victim=by_pid[pid], claims=ids)
+                return True
+        return False
+
+    assert wait_for(one_holds_claims_mid_send, timeout=60), fake_wechat.stats()
+    victim: Running = found["victim"]
+    victim.process.send_signal(signal.SIGKILL)
+    killed_at = time.monotonic()
+    victim.process.wait(timeout=10)
+    [survivor] = [w for w in workers if w is not victim]
+    assert 1 <= len(found["claims"]) <= BATCH  # a handful, not a batch of fifty
+
+    everyone = 1 + BACKLOG  # the visit's notice, then the backlog
+    assert wait_for(lambda: len(fake_wechat.sent(UNIT_OPENID)) >= everyone, timeout=DRAIN_AFTER_KILL + 5)
+    drained = time.monotonic() - killed_at
+    assert drained <= DRAIN_AFTER_KILL, drained  # seconds after the lease, not minutes
+    with db.session() as session:
+        assert set(session.scalars(select(OutboxMessage.state).where(NOTICES))) == {"sent"}
+    arrived = fake_wechat.sent(UNIT_OPENID)
+    assert len(arrived) == everyone  # none lost, none twice (a resend of the one in flight is dropped by its id)
+    assert len({m["body"]["client_msg_id"] for m in arrived}) == everyone
+    assert fake_wechat.stats().get("template_deduplicated", 0) <= 1
+
+    # /healthz through nginx: 503 while the dead worker is gone, and it says which one
+    assert wait_for(lambda: health(http, base)[0] == 503, timeout=GONE_AFTER.total_seconds() + 15)
+    status, body = health(http, base)
+    assert status == 503 and body["status"] == "degraded" and body["workers"]["ok"] is False, body
+    assert body["workers"]["gone"] == 1 and body["workers"]["alive"] == 1, body
+    [dead] = [w for w in body["workers"]["list"] if w["pid"] == victim.process.pid]
+    assert dead["state"] == "gone" and dead["age_seconds"] >= GONE_AFTER.total_seconds(), dead
+    assert str(victim.process.pid) in body["workers"]["message"] or dead["id"] in body["workers"]["message"]
+    assert body["outbox"]["ok"] is True and body["outbox"]["due"] == 0, body  # the backlog itself is gone
+    return victim, survivor, drained
 
 
 def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
@@ -112,6 +217,9 @@ def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
         "DUDAO_WECHAT_API_BASE": fake_wechat.base_url,
         **TEMPLATES,
     }
+    metrics_dir = tmp_path / "dudao-metrics"  # /run/dudao-metrics (deploy/systemd/dudao-tmpfiles.conf)
+    metrics_dir.mkdir()
+    settings.update(DUDAO_WORKERS_EXPECTED="2", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
     env = service_env(instance, settings)
     workers = [start_worker(instance, env), start_worker(instance, env)]
     try:
@@ -170,10 +278,31 @@ def test_the_kit_serves_a_visit_and_its_notice_through_nginx(
 
             assert wait_for(photo_kept, timeout=20)
             assert len(fake_wechat.sent(UNIT_OPENID)) == 1  # the second worker did not send it again
+
+            # /metrics: refused through nginx (it says the request was relayed), served to a loopback scrape
+            assert http.get(f"{nginx.url}/metrics", timeout=10).status_code == 404
+            scraped = requests.get(f"{upstream}/metrics", timeout=10)
+            assert scraped.status_code == 200
+            families = {f.name for f in text_string_to_metric_families(scraped.text)}
+            assert {"dudao_webhook_requests", "dudao_outbox_sends", "dudao_workers_alive"} <= families
+            assert list(metrics_dir.glob("*.db"))  # the processes count in the shared directory
+
+            killed, survivor, kill_to_drained = kill_a_worker_mid_send(db, fake_wechat, http, nginx.url, workers)
+            # a worker started later on the same host replaces the dead one: healthy again
+            workers.append(start_worker(instance, env))
+            assert wait_for(lambda: health(http, nginx.url)[0] == 200, timeout=30), health(http, nginx.url)
     finally:
         for worker in workers:
             worker.stop()
         db.dispose()
+
+    print(f"the killed worker's claims: every notice sent {kill_to_drained:.1f} s after the kill")
+    assert re.search(
+        rf"WARNING [\w.]+: outbox: reclaimed \d+ message\(s\) whose lease ran out "
+        rf"\(held by [^)]*:{killed.process.pid}\)",
+        survivor.text,
+    ), survivor.text
+    assert "reclaimed" not in killed.text
 
     # --- the logs ---
     access = nginx.access_log.read_text()
