@@ -39,6 +39,7 @@ from tests.builders import County
 from tests.conftest import REDIS_URL, _truncate_pg, _unavailable
 from tests.e2e.conftest import E2E_SECRET_KEY, dudao, run_dudao_server
 from tests.e2e.deploy_support import (
+    GUNICORN_CONF,
     KIT,
     Running,
     nginx_binary,
@@ -376,6 +377,16 @@ def test_the_systemd_units_are_valid_and_run_the_kit(tmp_path: Path) -> None:
             text.replace("/opt/dudao/venv/bin/", str(Path(sys.executable).parent) + "/")
         )
     assert "-c /etc/dudao/gunicorn.conf.py backend.wsgi:app" in units[0].read_text()
+    # what /healthz and /metrics need: the workers expected, one counter directory for every process, emptied at
+    # boot by the kit's tmpfiles rule and writable under ProtectSystem=strict
+    example = (KIT / "dudao.env.example").read_text()
+    assert "\nDUDAO_WORKERS_EXPECTED=2\n" in example and "\nPROMETHEUS_MULTIPROC_DIR=/run/dudao-metrics\n" in example
+    assert "D /run/dudao-metrics 0750 dudao dudao -" in (KIT / "systemd" / "dudao-tmpfiles.conf").read_text()
+    for unit in units:
+        text = unit.read_text()
+        assert "Environment=DUDAO_WORKERS_EXPECTED=2 PROMETHEUS_MULTIPROC_DIR=/run/dudao-metrics" in text
+        assert "ReadWritePaths=/var/lib/dudao /run/dudao-metrics" in text
+    assert "def child_exit(server, worker):" in GUNICORN_CONF.read_text()  # mark_process_dead
     if analyze is None:
         pytest.skip("systemd-analyze is not installed: the units' text was checked only")
     checked = subprocess.run(
