@@ -48,13 +48,14 @@ def font(face: Face, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(face.path, max(1, size_px), index=face.index)
 
 
-def _fc_list() -> list[tuple[Face, str, str]]:
-    """(face, family, style) of every installed font that covers Simplified Chinese."""
+def fc_list(pattern: str, *elements: str) -> list[str]:
+    """fontconfig's lines for the fonts matching `pattern` (`file: family:style=…:index=…`, the `elements` asked
+    for); none where fontconfig is missing or fails."""
     if shutil.which("fc-list") is None:
         return []
     try:
         out = subprocess.run(
-            ["fc-list", ":lang=zh-cn", "file", "index", "family", "style"],
+            ["fc-list", pattern, *elements],
             capture_output=True,
             text=True,
             timeout=20,
@@ -62,8 +63,13 @@ def _fc_list() -> list[tuple[Face, str, str]]:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
+    return out.splitlines()
+
+
+def _fc_list() -> list[tuple[Face, str, str]]:
+    """(face, family, style) of every installed font that covers Simplified Chinese."""
     found = []
-    for line in out.splitlines():
+    for line in fc_list(":lang=zh-cn", "file", "index", "family", "style"):
         # /path/NotoSansCJK-Bold.ttc: Noto Sans CJK SC:style=Bold:index=2
         path, _, rest = line.partition(": ")
         fields = rest.split(":")

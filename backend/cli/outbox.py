@@ -6,36 +6,24 @@ a push is about, its attempts and WeChat's last answer, not what it said or to w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from backend.cli.sessions import config_session
 from backend.config import Config
 from backend.domain.calendar import local_now
 from backend.domain.errors import DomainError
 from backend.domain.kinds import OutboxState
 from backend.services import outbox, undelivered
 from backend.services.audit import record
-from backend.store.db import Database, session_now
+from backend.store.db import session_now
 from backend.store.models import OutboxMessage
 from messages import t
 
 STATES = (*(s.value for s in OutboxState), "undelivered")
 MAX_ID = 2**31 - 1
-
-
-@contextmanager
-def _session(config: Config) -> Iterator[Session]:
-    database = Database.for_config(config)
-    try:
-        with database.session() as session:
-            yield session
-    finally:
-        database.dispose()
 
 
 def _when(moment: datetime | None) -> str:
@@ -81,7 +69,7 @@ def list_command(config: Config, state: str | None, kind: str | None, notice: st
         query = query.where(OutboxMessage.kind == kind)
     if notice:
         query = query.where(OutboxMessage.notice == notice)
-    with _session(config) as session:
+    with config_session(config) as session:
         rows = list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
         backlog = outbox.backlog(session, session_now(session))
         if not rows:
@@ -114,7 +102,7 @@ def list_command(config: Config, state: str | None, kind: str | None, notice: st
 @click.pass_obj
 def show_command(config: Config, message_id: int) -> None:
     """One push: its state, attempts, lease and WeChat's last answer."""
-    with _session(config) as session:
+    with config_session(config) as session:
         m = session.get(OutboxMessage, message_id)
         if m is None:
             raise click.ClickException(t("outbox.cli.not_found", id=message_id))
@@ -149,7 +137,7 @@ def show_command(config: Config, message_id: int) -> None:
 @click.pass_obj
 def retry_command(config: Config, message_id: int, actor: str) -> None:
     """Send a push again now: a given-up one (after the recipient followed again), or a pending one at once."""
-    with _session(config) as session:
+    with config_session(config) as session:
         m = session.get(OutboxMessage, message_id)
         if m is None:
             raise click.ClickException(t("outbox.cli.not_found", id=message_id))

@@ -7,8 +7,7 @@ List items; confirm (with its record) or decline a proposed 约谈 or 通报; gr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -16,6 +15,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.cli.sessions import config_session
 from backend.config import Config
 from backend.domain import rectification as rules
 from backend.domain.calendar import local_date, local_now
@@ -24,27 +24,17 @@ from backend.services import escalations
 from backend.services import rectifications as rect
 from backend.services.list_filters import RECTIFICATIONS, ListFilters, conditions
 from backend.services.rectifications import RectificationError
-from backend.store.db import Database, session_now
+from backend.store.db import session_now
 from backend.store.models import OutboxMessage, Rectification, Unit
 from messages import t
 
 T = TypeVar("T")
 
 
-@contextmanager
-def _session(config: Config) -> Iterator[Session]:
-    database = Database.for_config(config)
-    try:
-        with database.session() as session:
-            yield session
-    finally:
-        database.dispose()
-
-
 def _act(config: Config, work: Callable[[Session], T]) -> T:
     """Run one office use case in its own transaction; a refusal becomes a readable error."""
     try:
-        with _session(config) as session:
+        with config_session(config) as session:
             return work(session)
     except RectificationError as exc:
         raise click.ClickException(t("rect.cli.refused", error=exc.message)) from None
@@ -76,7 +66,7 @@ def list_(
     config: Config, unit_code: str | None, state: str | None, overdue: bool, level: int | None, limit: int
 ) -> None:
     """List rectification items, the nearest deadline first."""
-    with _session(config) as session:
+    with config_session(config) as session:
         today = local_date(session_now(session))
         filters = ListFilters(
             school_code=unit_code or "", state=state or "", level=level, overdue=True if overdue else None
@@ -136,7 +126,7 @@ def issue(config: Config, number: str, by: str) -> None:
 @click.pass_obj
 def pending_escalations(config: Config) -> None:
     """The proposed 约谈 and 通报 waiting for the office."""
-    with _session(config) as session:
+    with config_session(config) as session:
         rows = escalations.pending(session)
         if not rows:
             click.echo(t("rect.cli.escalations_none"))
@@ -260,7 +250,7 @@ def accountability(
 @click.pass_obj
 def extensions(config: Config) -> None:
     """Extension requests waiting for a decision."""
-    with _session(config) as session:
+    with config_session(config) as session:
         rows = rect.pending_extensions(session)
         if not rows:
             click.echo(t("rect.cli.extensions_none"))
@@ -327,7 +317,7 @@ def refuse(config: Config, number: str, reason: str, by: str) -> None:
 @click.pass_obj
 def reminders(config: Config, number: str | None, limit: int) -> None:
     """The pushes of the rectification chain (reminders, notices, 督办), newest first, with their state."""
-    with _session(config) as session:
+    with config_session(config) as session:
         prefix = "rect:%"
         if number:
             prefix = f"rect:{rect.by_number(session, number).id}:%"

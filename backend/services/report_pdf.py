@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -28,6 +26,7 @@ from backend.services.office import details, periods, scoped
 from backend.store.db import session_now
 from backend.store.models import Authority, Unit
 from messages import CATALOG, t
+from qr_boards.fonts import fc_list
 
 FONT_NAME = "DudaoReport"
 # (path, subfont index), best first: WenQuanYi Micro Hei is what scripts/system-deps.sh installs
@@ -49,20 +48,9 @@ class ReportFont:
 
 def _installed_truetype_chinese() -> list[tuple[str, int]]:
     """TrueType (not CFF) fonts fontconfig knows that cover Simplified Chinese."""
-    if shutil.which("fc-list") is None:
-        return []
-    try:
-        out = subprocess.run(
-            ["fc-list", ":lang=zh-cn:fontformat=TrueType", "file", "index"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
     found = []
-    for line in sorted(out.splitlines()):  # /usr/share/fonts/truetype/wqy/wqy-microhei.ttc: :index=0
+    # /usr/share/fonts/truetype/wqy/wqy-microhei.ttc: :index=0
+    for line in sorted(fc_list(":lang=zh-cn:fontformat=TrueType", "file", "index")):
         path, _, rest = line.partition(": ")
         index = re.search(r"index=(\d+)", rest)
         found.append((path.strip(), int(index.group(1)) if index else 0))

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +33,29 @@ def require_chromium() -> None:
     if IN_CI:
         pytest.fail("chromium is required when CI=true (scripts/system-deps.sh installs it)", pytrace=False)
     pytest.skip("chromium is not installed (make system-deps)")
+
+
+@contextmanager
+def chromium_context(profile: Path, **options: Any) -> Iterator[Any]:
+    """A persistent context on a fresh profile folder, in Chinese, 30 s per step; `options` go to Playwright
+    (viewport, downloads, …). Skips (or, with CI=true, fails) where the browser is missing."""
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, locale="zh-CN", **options
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    """Sign in to the office web and land on the dashboard."""
+    page.goto(f"{url}/office/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/office/dashboard")

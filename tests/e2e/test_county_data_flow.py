@@ -189,12 +189,10 @@ def test_a_county_imported_in_the_browser_shows_no_false_alarms(sqlite_database:
     """The office downloads nothing by hand here: the files are the real templates, filled in; Chromium uploads
     them on the import page (ticking 新建责任区 for the schools) and reads the dashboard."""
     from backend.services import office_users
-    from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+    from tests.e2e.browser import chromium_context, sign_in
     from tests.e2e.conftest import serve_app
     from tests.integration.test_office_web import PASSWORD, make_app
 
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
     with sqlite_database.sessions() as s:
         office_users.create_user(s, username="admin", password=PASSWORD, role=office_users.OfficeRole.OFFICE)
     files = county_files(ANYUAN, local_date(sqlite_database.clock.now()))
@@ -202,39 +200,31 @@ def test_a_county_imported_in_the_browser_shows_no_false_alarms(sqlite_database:
     for kind, data in files.items():
         paths[kind] = tmp_path / f"{kind.label}.xlsx"
         paths[kind].write_bytes(data)
-    with serve_app(make_app(sqlite_database, tmp_path)) as url, sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN",
-        )  # fmt: skip
-        context.set_default_timeout(30_000)
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/office/login")
-            page.fill("input[name=username]", "admin")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{url}/office/dashboard")
-            before = page.inner_text(".kpis")
-            assert "未录入" in before  # no training imported yet: said, not alarmed
-            for kind, path in paths.items():
-                page.goto(f"{url}/office/import")
-                with page.expect_download() as template:
-                    page.click(f"#import-templates a[href$='/{kind.value}.xlsx']")
-                assert template.value.suggested_filename.endswith(".xlsx")
-                page.select_option("select[name=kind]", kind.value)
-                page.set_input_files("input[name=file]", str(path))
-                if kind.value == "schools":
-                    page.check("#new-zones")
-                page.click("#import-form button[type=submit]")
-                assert "导入完成" in page.inner_text("#import-report"), page.inner_text("#import-report")
-            page.goto(f"{url}/office/dashboard")
-            kpis = page.inner_text(".kpis")
-            assert "全部已挂牌督导" in kpis and "专职督学（每万名学生）" in kpis
-            assert page.locator(".kpis .kpi.bad").count() == 0
-            training = page.locator(".kpis .kpi", has_text="培训学时不足")
-            assert "0 人" in training.inner_text() and "ok" in (training.get_attribute("class") or "")
-            assert page.locator("#principal-terms li").count() == 1
-            assert page.locator("#terms-ended").count() == 0
-        finally:
-            context.close()
+    viewport = {"width": 1366, "height": 768}
+    with (
+        serve_app(make_app(sqlite_database, tmp_path)) as url,
+        chromium_context(tmp_path / "chromium-profile", viewport=viewport, accept_downloads=True) as context,
+    ):
+        page = context.new_page()
+        sign_in(page, url, "admin", PASSWORD)
+        before = page.inner_text(".kpis")
+        assert "未录入" in before  # no training imported yet: said, not alarmed
+        for kind, path in paths.items():
+            page.goto(f"{url}/office/import")
+            with page.expect_download() as template:
+                page.click(f"#import-templates a[href$='/{kind.value}.xlsx']")
+            assert template.value.suggested_filename.endswith(".xlsx")
+            page.select_option("select[name=kind]", kind.value)
+            page.set_input_files("input[name=file]", str(path))
+            if kind.value == "schools":
+                page.check("#new-zones")
+            page.click("#import-form button[type=submit]")
+            assert "导入完成" in page.inner_text("#import-report"), page.inner_text("#import-report")
+        page.goto(f"{url}/office/dashboard")
+        kpis = page.inner_text(".kpis")
+        assert "全部已挂牌督导" in kpis and "专职督学（每万名学生）" in kpis
+        assert page.locator(".kpis .kpi.bad").count() == 0
+        training = page.locator(".kpis .kpi", has_text="培训学时不足")
+        assert "0 人" in training.inner_text() and "ok" in (training.get_attribute("class") or "")
+        assert page.locator("#principal-terms li").count() == 1
+        assert page.locator("#terms-ended").count() == 0

@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select
 from backend.domain.calendar import local_date
 from backend.store.db import Database
 from backend.store.models import Assignment, Authority, Concern, Rectification, Unit, Visit
-from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+from tests.e2e.browser import chromium_context, sign_in
 from tests.e2e.conftest import serve_app
 from tests.integration.test_office_web import PASSWORD, Seeded, make_app, seed_activity
 
@@ -111,37 +111,15 @@ def site(sqlite_database: Database, tmp_path: Path) -> Iterator[tuple[str, Seede
 
 @pytest.fixture
 def browser_context(tmp_path: Path) -> Iterator[object]:
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1366, "height": 768},
-            accept_downloads=True,
-            locale="zh-CN",
-        )
-        context.set_default_timeout(30_000)
-        try:
-            yield context
-        finally:
-            context.close()
+    viewport = {"width": 1366, "height": 768}
+    with chromium_context(tmp_path / "chromium-profile", viewport=viewport, accept_downloads=True) as context:
+        yield context
 
 
 def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("DUDAO_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def sign_in(page: object, url: str, username: str) -> None:
-    page.goto(f"{url}/office/login")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{url}/office/dashboard")  # type: ignore[attr-defined]
 
 
 def test_the_office_works_in_a_real_browser(
@@ -159,7 +137,7 @@ def test_the_office_works_in_a_real_browser(
     assert page.goto(f"{url}/healthz").status == 200
 
     # sign in: the dashboard with its charts drawn
-    sign_in(page, url, "admin")
+    sign_in(page, url, "admin", PASSWORD)
     assert "全县督导工作总览" in page.inner_text("h1")
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 5")
     page.screenshot(path=str(folder / "dashboard-1366.png"), full_page=True)
@@ -235,7 +213,7 @@ def test_the_office_works_in_a_real_browser(
     page.set_viewport_size({"width": 1366, "height": 768})
 
     # a zone leader: their zone, nothing else
-    sign_in(page, url, "leader")
+    sign_in(page, url, "leader", PASSWORD)
     assert seeded.zone_a.name in page.inner_text("h1")
     page.goto(f"{url}/office/concerns")
     assert seeded.ticket_b not in page.inner_text("main")

@@ -24,7 +24,7 @@ from backend.services.outbox import LEASE
 from backend.store.models import OutboxMessage, WorkerHeartbeat
 from bot.fake_wechat import RunningFakeWeChat
 from tests.conftest import REDIS_URL
-from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+from tests.e2e.browser import chromium_context, sign_in
 from tests.e2e.conftest import serve_app
 from tests.e2e.test_outbox_faults import TEMPLATE_PATH, issue, start_worker, states, stop, worker_env
 from tests.e2e.webhook_support import Stack, wait_for
@@ -113,22 +113,8 @@ def test_a_worker_killed_mid_send_delays_a_handful_of_pushes_by_seconds_and_lose
 
 @pytest.fixture
 def browser_page(tmp_path: Path) -> Iterator[object]:
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1366, "height": 900},
-            locale="zh-CN",
-        )
-        context.set_default_timeout(30_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium_context(tmp_path / "chromium-profile", viewport={"width": 1366, "height": 900}) as context:
+        yield context.new_page()
 
 
 def test_an_unfollowed_units_notice_alerts_the_office_and_shows_undelivered_in_the_browser(
@@ -153,11 +139,7 @@ def test_an_unfollowed_units_notice_alerts_the_office_and_shows_undelivered_in_t
             ).one()
             item_id = notice.subject_id
         with serve_app(make_app(stack.db, tmp_path)) as url:
-            page.goto(f"{url}/office/login")  # type: ignore[attr-defined]
-            page.fill("input[name=username]", "admin")  # type: ignore[attr-defined]
-            page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-            page.click("button[type=submit]")  # type: ignore[attr-defined]
-            page.wait_for_url(f"{url}/office/dashboard")  # type: ignore[attr-defined]
+            sign_in(page, url, "admin", PASSWORD)
             block = page.locator("#undelivered")  # type: ignore[attr-defined]
             assert block.is_visible()
             text = block.inner_text()

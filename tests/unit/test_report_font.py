@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from typing import Any
 
@@ -18,8 +19,8 @@ def test_fontconfigs_truetype_chinese_faces_are_read_with_their_index(monkeypatc
     def run(*_args: Any, **_kwargs: Any) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess([], 0, stdout=LISTED, stderr="")
 
-    monkeypatch.setattr(report_pdf.shutil, "which", lambda _name: "/usr/bin/fc-list")
-    monkeypatch.setattr(report_pdf.subprocess, "run", run)
+    monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/fc-list")
+    monkeypatch.setattr(subprocess, "run", run)
     assert report_pdf._installed_truetype_chinese() == [
         ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
         ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 1),
@@ -27,5 +28,5 @@ def test_fontconfigs_truetype_chinese_faces_are_read_with_their_index(monkeypatc
 
 
 def test_without_fontconfig_nothing_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report_pdf.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
     assert report_pdf._installed_truetype_chinese() == []
