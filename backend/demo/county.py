@@ -20,9 +20,9 @@ from backend.domain.calendar import local_date
 from backend.domain.kinds import Employment, Ownership, UnitKind
 from backend.domain.staffing import SCHOOLS_PER_INSPECTOR
 from backend.services.audit import record
-from backend.services.checklists import load_examples
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
+from backend.services.checklists import load_examples
 from backend.services.schools import set_responsible_inspector
 from backend.store.db import session_now
 from backend.store.models import Assignment, Inspector, Unit, Zone
