@@ -59,7 +59,7 @@ def read_checklist(data: bytes, filename: str) -> rules.Parsed:
         raise ChecklistRefused("checklist.error.file", reason=t(f"import.error.{exc.reason}")) from None
     if not rows:
         raise ChecklistRefused("checklist.error.file", reason=t("import.error.no_header"))
-    texts = [[tabular.clean(c) for c in row.cells] for row in rows]
+    texts = [[tabular.unguarded(tabular.clean(c)) for c in row.cells] for row in rows]
     at = next((i for i, cells in enumerate(texts[:HEADER_SEARCH_ROWS]) if rules.header_map(cells)), None)
     if at is None:
         raise ChecklistRefused(
