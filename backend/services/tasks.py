@@ -404,7 +404,7 @@ def resolve_units(session: Session, authority_id: int, texts: Sequence[str]) -> 
             if finding.school_id is not None and finding.kind is NameKind.EXACT:
                 unit_id = finding.school_id
             elif finding.candidates or finding.school_id is not None:
-                ids = finding.candidates or (finding.school_id,)
+                ids = finding.candidates or ((finding.school_id,) if finding.school_id is not None else ())
                 candidates = "、".join(names.schools[i].name for i in ids if i in names.schools)
                 raise DomainError("task.error.ambiguous_school", n=n, text=text, candidates=candidates)
             else:

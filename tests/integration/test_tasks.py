@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -117,7 +118,7 @@ def test_only_a_comprehensive_task_targets_a_township(database: Database) -> Non
     with database.session() as session:
         c = _county(session)
         checklist = _checklist(session, c.authority_id)
-        common = {
+        common: dict[str, Any] = {
             "checklist_id": checklist.id,
             "unit_ids": [c.township.id],
             "inspector_ids": [c.wang.id],
@@ -259,7 +260,7 @@ def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: D
         )
         session.add_all([closed, still_open])
         session.flush()
-        common = {
+        common: dict[str, Any] = {
             "name": "回访复查",
             "kind": TaskKind.FOLLOW_UP,
             "checklist_id": checklist.id,
