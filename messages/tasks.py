@@ -98,4 +98,8 @@ MESSAGES: dict[str, str] = {
     "checklist.page.no_file": "请选择要导入的文件。",
     "checklist.page.too_big": "文件太大（最多 {limit} MB）。",
     "checklist.export.sheet": "评估表",
+    # the steps as a record's history (办理记录) names them
+    "office.action.task.created": "创建督导任务",
+    "office.action.task.notice_withheld": "未向抽查对象推送（随机/暗访）",
+    "office.action.checklist.imported": "导入督导评估表",
 }

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from backend.domain import tasks as rules
 from backend.domain.errors import DomainError
@@ -274,13 +275,15 @@ class TargetView:
     score: float | None
 
 
-def _target_views(session: Session, condition: object, today: date) -> list[TargetView]:
-    answered = select(TaskAnswer.target_id, func.count().label("n")).group_by(TaskAnswer.target_id).subquery("answered")
+def _target_views(session: Session, condition: ColumnElement[bool], today: date) -> list[TargetView]:
+    # counted per row from the indexes (task_answer.target_id, checklist_item.checklist_id): the cost follows the
+    # targets read, not every answer ever given
+    answered = (
+        select(func.count(TaskAnswer.id)).where(TaskAnswer.target_id == TaskTarget.id).correlate(TaskTarget)
+    ).scalar_subquery()
     items = (
-        select(ChecklistItem.checklist_id, func.count().label("n"))
-        .group_by(ChecklistItem.checklist_id)
-        .subquery("items")
-    )
+        select(func.count(ChecklistItem.id)).where(ChecklistItem.checklist_id == Task.checklist_id).correlate(Task)
+    ).scalar_subquery()
     rows = session.execute(
         select(
             TaskTarget.id,
@@ -294,15 +297,13 @@ def _target_views(session: Session, condition: object, today: date) -> list[Targ
             TaskTarget.state,
             Task.starts_on,
             Task.ends_on,
-            func.coalesce(answered.c.n, 0),
-            func.coalesce(items.c.n, 0),
+            answered,
+            items,
             TaskTarget.score,
         )
         .join(Task, Task.id == TaskTarget.task_id)
         .join(Unit, Unit.id == TaskTarget.unit_id)
-        .outerjoin(answered, answered.c.target_id == TaskTarget.id)
-        .outerjoin(items, items.c.checklist_id == Task.checklist_id)
-        .where(condition)  # type: ignore[arg-type]
+        .where(condition)
         .order_by(Task.ends_on, Task.id, TaskTarget.position)
     ).all()
     return [
