@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.domain import tasks as rules
+from backend.domain.checklists import has_control
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, CheckState, RectificationState, TaskKind, TaskState, UnitKind
 from backend.domain.school_names import Kind as NameKind
@@ -38,6 +39,7 @@ from backend.store.models import (
 )
 
 SCHOOL_KINDS = tuple(k.value for k in UnitKind if k.is_school)
+MAX_NAME = 200
 POOL_ALL = "all"
 POOL_ZONE = "zone:"
 
@@ -61,6 +63,8 @@ def pool_unit_codes(session: Session, authority_id: int, pool: str) -> list[str]
     query = select(Unit.code).where(
         Unit.authority_id == authority_id, Unit.active.is_(True), Unit.kind.in_(SCHOOL_KINDS)
     )
+    if has_control(pool):
+        raise DomainError("task.error.no_zone", zone=pool.removeprefix(POOL_ZONE))
     if pool.startswith(POOL_ZONE):
         zone_id = session.scalar(
             select(Zone.id).where(Zone.authority_id == authority_id, Zone.name == pool[len(POOL_ZONE) :])
@@ -77,6 +81,8 @@ def draw(session: Session, authority_id: int, sample: Sample) -> tuple[list[int]
     """The unit ids of the sample (in draw order) and the seed it was drawn with."""
     if sample.size < 1:
         raise DomainError("task.error.sample_size")
+    if sample.seed is not None and not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", sample.seed):
+        raise DomainError("task.error.seed")
     seed = sample.seed or new_seed()
     codes = rules.draw_sample(pool_unit_codes(session, authority_id, sample.pool), sample.size, seed)
     if not codes:
@@ -110,6 +116,10 @@ def create_task(
     name = name.strip()
     if not name:
         raise DomainError("task.error.no_name")
+    if len(name) > MAX_NAME:
+        raise DomainError("task.error.name_long")
+    if has_control(name) or has_control(note):
+        raise DomainError("task.error.name_control")
     try:
         task_kind = TaskKind(kind)
     except ValueError:
@@ -444,6 +454,8 @@ def resolve_inspectors(session: Session, authority_id: int, numbers: Sequence[st
 def rectification_ids(session: Session, authority_id: int, numbers: Sequence[str]) -> list[int]:
     ids = []
     for number in numbers:
+        if has_control(number):
+            raise DomainError("task.error.no_rectification", number=repr(number))
         rect_id = session.scalar(
             select(Rectification.id).where(Rectification.authority_id == authority_id, Rectification.number == number)
         )
