@@ -46,7 +46,8 @@ MESSAGES: dict[str, str] = {
     "privacy.error.expired": "页面停留时间过长或来源不明，请刷新页面后重新提交。",
     # the bot
     "privacy.bot.notice": "个人信息保护说明：{url}",
-    "privacy.menu": "隐私说明",
+    "privacy.bot.request": "个人信息保护说明，以及查阅、复制或删除您的信息的申请（此链接 30 天内有效，只能办理您本人的信息）：\n{url}",
+    "menu.public.privacy": "隐私说明",
     # retention kinds (settings, the notice)
     "settings.retention": "个人信息与日志保存期限",
     "settings.retention.lead": "到期后由系统自动处理：已办结留言的联系电话删除、用户标识替换为代号，图片文件删除，记录和统计保留。审计日志和访问日志按《网络安全法》至少保存 180 天。",
@@ -86,7 +87,7 @@ MESSAGES: dict[str, str] = {
     "privacy.office.phone": "联系电话（可选）",
     "privacy.office.bad_openid": "用户标识格式不对。",
     "privacy.office.bad_phone": "电话号码格式不对。",
-    "privacy.office.dashboard": "个人信息申请",
+    "office.dash.todo.privacy": "{n} 项个人信息申请待办理",
     "privacy.state.open": "待办理",
     "privacy.state.closed": "已办结",
     "privacy.channel.wechat": "微信",

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "db",
     "importing",
     "outbox",
+    "privacy",
     "rectifications",
     "serve",
     "staff",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from backend.domain.kinds import ConcernState, PrivacyRequestKind, PrivacyReques
 from backend.services import audit, deliveries
 from backend.services.authority import current_authority
 from backend.services.calendar import working_calendar
+from backend.services.concerns import valid_phone
 from backend.services.tabular import append_row
 from backend.store.db import session_now
 from backend.store.models import (
@@ -183,6 +185,23 @@ class Person:
     def described(self) -> dict[str, Any]:
         """For the audit log: never the openid or phone itself (an erased person stays erased)."""
         return {"openid": bool(self.openid), "phone": bool(self.phone), "concerns": list(self.concern_ids)}
+
+
+_OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+def person_from(openid: str, phone: str) -> Person:
+    """A person from an office's input: a well-formed openid and/or a valid phone (RequestRefused "openid"/"phone"),
+    at least one of them ("openid")."""
+    openid, phone = openid.strip(), phone.strip()
+    if openid and not _OPENID.match(openid):
+        raise RequestRefused("openid")
+    checked = valid_phone(phone) if phone else None
+    if phone and checked is None:
+        raise RequestRefused("phone")
+    if not openid and not checked:
+        raise RequestRefused("openid")
+    return Person(openid=openid or None, phone=checked)
 
 
 def _concerns(session: Session, person: Person) -> list[Concern]:
@@ -411,6 +430,34 @@ def erase_person(session: Session, media_dir: Path, pepper: str, person: Person,
         tickets=done.tickets,
     )
     return done
+
+
+# --- the signed link from WeChat ----------------------------------------------------------------------------
+
+LINK_MAX_AGE = timedelta(days=30)
+
+
+def _link_signature(openid: str, issued: int, pepper: str) -> str:
+    return hmac.new(pepper.encode(), f"privacy-link|{openid}|{issued}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def link_token(openid: str, pepper: str, now: datetime) -> str:
+    """A token for `/privacy?u=…` that names this WeChat user to the request form: `<openid>.<issued>.<signature>`
+    (an openid is [A-Za-z0-9_-]); it only lets its holder ask about that openid's own data, for 30 days."""
+    issued = int(now.timestamp())
+    return f"{openid}.{issued}.{_link_signature(openid, issued, pepper)}"
+
+
+def openid_of_token(token: str, pepper: str, now: datetime) -> str | None:
+    """The openid a link token names, or None (forged, malformed or older than `LINK_MAX_AGE`)."""
+    openid, _, rest = token.partition(".")
+    issued_text, _, signature = rest.partition(".")
+    if not _OPENID.match(openid) or not issued_text.isdigit() or len(issued_text) > 12 or not signature:
+        return None
+    issued = int(issued_text)
+    if not 0 <= now.timestamp() - issued <= LINK_MAX_AGE.total_seconds():
+        return None
+    return openid if hmac.compare_digest(signature, _link_signature(openid, issued, pepper)) else None
 
 
 # --- requests ---------------------------------------------------------------------------------------------------
