@@ -144,3 +144,16 @@ class AnswerType(StrEnum):
     CHOICE = "choice"  # 选项
     NUMBER = "number"  # 数字
     TEXT = "text"  # 文字
+
+
+class PrivacyRequestKind(StrEnum):
+    """What a person asks about their personal information (个人信息保护法 第四十四至四十七条)."""
+
+    COPY = "copy"  # 查阅、复制
+    ERASE = "erase"  # 删除
+    OTHER = "other"  # 更正、撤回同意或其他
+
+
+class PrivacyRequestState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

@@ -14,6 +14,7 @@ from backend.web.office import (  # noqa: F401
     downloads,
     home,
     masterdata,
+    privacy,
     settings,
     staff,
     undelivered,
