@@ -49,10 +49,10 @@ def require_token(view: Callable[P, R]) -> Callable[P, R]:
         with runtime().db.session() as session:
             check = check_token(session, token)
             if check.valid:  # every read of the API's lists by a token is kept (issue 16: exports are audited)
-                args = {key: value[:200] for key, value in list(request.args.items())[:20]}
+                query = {key: value[:200] for key, value in list(request.args.items())[:20]}
                 record(
                     session, f"api:{check.name}", "api.export", "api", None,
-                    path=request.path[:300], args=args, ip=request.remote_addr or "",
+                    path=request.path[:300], args=query, ip=request.remote_addr or "",
                 )  # fmt: skip
         if not check.valid:  # a revoked token gets the answer an unknown one gets: it says nothing of the past
             raise ApiError(401, headers=_CHALLENGE)
