@@ -170,7 +170,7 @@ def _audit_downloads(response: Response) -> Response:
     me = g.get("scope")
     if response.status_code == 200 and disposition.startswith("attachment") and me is not None:
         with db() as s:
-            args = {key: value[:200] for key, value in list(request.args.items())[:20]}
+            args = {key: value[:200] for key, value in list(request.args.items())[:20] if value}
             record(
                 s, me.actor, "office.download", "download", None,
                 endpoint=request.endpoint or "", path=request.path[:300], args=args, ip=_client(),
