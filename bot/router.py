@@ -152,6 +152,7 @@ ROUTES: tuple[Route, ...] = (
     Route("text", common.show_help, keyword(r"^(帮助|help|菜单|\?)$")),
     # issue 12: words the menus stand for that no other part claims
     Route("text", public.how_to_report, keyword(r"^(怎样|怎么|如何)反映(问题)?$")),
+    Route("text", common.privacy_notice, keyword(r"^(隐私|隐私说明|个人信息|隐私政策)$")),  # issue 16
     Route("text", office.pending, keyword(r"^(待处理|待办)$"), roles=frozenset({Role.OFFICE.value})),
     Route("text", common.bind_with_code, keyword(r"^(?P<code>[\d\s]+)$"), state=common.AWAITING_BIND_CODE),
     # issue 6: rectification — the unit contact signs and reports, the inspector re-inspects

@@ -22,7 +22,7 @@ MESSAGES: dict[str, str] = {
     "page.form.photos": "图片（可选，最多 9 张，每张不超过 8 MB）",
     "page.form.photos.note": "上传前会自动去除图片中的位置、拍摄设备等信息。",
     "page.form.phone": "联系电话（可选）",
-    "page.form.phone.note": "只有责任督学能看到，方便回访核实；学校看不到。",
+    "page.form.phone.note": "可以不填。留下电话只为方便责任督学回访核实，只有责任督学和督导室能看到，学校看不到；留言办结一段时间后会自动删除。",
     "page.form.website": "请勿填写此项",
     "page.form.submit": "提交留言",
     "page.form.follow": "想在微信里收到答复？请关注本县督导公众号后，用微信扫描学校门口公示牌上的二维码留言。",

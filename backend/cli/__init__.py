@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "db",
     "importing",
     "outbox",
+    "privacy",
     "rectifications",
     "serve",
     "staff",

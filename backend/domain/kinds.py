@@ -102,3 +102,16 @@ class CalendarDayKind(StrEnum):
     HOLIDAY = "holiday"  # 法定节假日 (a weekday off)
     WORKDAY = "workday"  # 调休上班 (a weekend day worked)
     ORDINARY = "ordinary"  # the office put the day back to the weekday rule; reloading the schedule keeps that
+
+
+class PrivacyRequestKind(StrEnum):
+    """What a person asks about their personal information (个人信息保护法 第四十四至四十七条)."""
+
+    COPY = "copy"  # 查阅、复制
+    ERASE = "erase"  # 删除
+    OTHER = "other"  # 更正、撤回同意或其他
+
+
+class PrivacyRequestState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

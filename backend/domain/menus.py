@@ -47,6 +47,7 @@ CLICKS: Mapping[str, Click] = {
     "public.how_to_report": Click("怎样反映"),
     "public.progress": Click("查询"),
     "public.help": Click("帮助"),
+    "public.privacy": Click("隐私"),
     "inspector.record": Click("记录", _INSPECTOR),
     "inspector.todo": Click("待办", _INSPECTOR),
     "inspector.schools": Click("我的学校", _INSPECTOR),
@@ -66,6 +67,7 @@ PUBLIC_MENU: tuple[Button, ...] = (
         children=(
             Button("menu.public.how_to_report", key="public.how_to_report"),
             Button("menu.public.results", path="/public"),
+            Button("menu.public.privacy", key="public.privacy"),
         ),
     ),
     Button("menu.public.progress", key="public.progress"),

@@ -1,30 +1,31 @@
-"""Housekeeping: forget WeChat deliveries once no retry can come (WeChat retries within 15 s; we keep a week),
-and the heartbeats of workers gone for a week (a host taken away without stopping its workers)."""
+"""Housekeeping: the office's retention policy applied (`backend.services.privacy.apply_retention`: WeChat deliveries
+forgotten once no retry can come, a week by default; closed concerns' reporter fields, texts and photos, visit
+photos and audit events after their periods), and the heartbeats of workers gone for a week (a host taken away
+without stopping its workers)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from backend.jobs import Job
 from backend.runtime import Runtime
-from backend.services import workers
-from backend.services.deliveries import purge_before
+from backend.services import privacy, workers
 
 log = logging.getLogger(__name__)
 
-KEEP_DELIVERIES = timedelta(days=7)
-
 
 def forget_old_deliveries(runtime: Runtime) -> int:
+    """One housekeeping pass; returns how many WeChat deliveries were forgotten."""
     with runtime.db.session() as session:
-        purged = purge_before(session, runtime.clock.now() - KEEP_DELIVERIES)
+        done = privacy.apply_retention(session, runtime.config.media_dir, runtime.config.secret_key)
         gone = workers.forget_stale(session, runtime.clock.now())
     if gone:
         log.info("housekeeping: forgot %d worker(s) without a heartbeat for %s", gone, workers.FORGET_AFTER)
-    if purged:
-        log.info("housekeeping: forgot %d WeChat deliveries older than %s", purged, KEEP_DELIVERIES)
-    return purged
+    if done.deliveries:
+        log.info("housekeeping: forgot %d WeChat deliveries", done.deliveries)
+    if done.total() - done.deliveries:
+        log.info("housekeeping: retention applied %s", vars(done))
+    return done.deliveries
 
 
 JOB = Job(name="housekeeping", every_seconds=3600.0, run=forget_old_deliveries)

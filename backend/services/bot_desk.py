@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.kv import KV
-from backend.services import binding, deliveries, identity
+from backend.services import binding, deliveries, identity, privacy
 from backend.services.binding import BindResult
 from backend.services.identity import ScannedSchool, Who
-from backend.store.db import Database
+from backend.store.db import Database, session_now
 from backend.store.models import WechatIdentity
 
 if TYPE_CHECKING:
@@ -63,6 +63,15 @@ class Desk:
     def scan(self, scene: str) -> ScannedSchool | None:
         """A scan of a board: the school (with its current inspector), remembered as the user's current one."""
         return identity.record_scan(self._session, self._me(), scene)
+
+    def privacy_url(self, *, signed: bool = False) -> str:
+        """The notice `/privacy`; `signed`: with this user's signed link token, so that the request form there
+        knows them (`backend.services.privacy.link_token`)."""
+        url = f"{self._config.public_url.rstrip('/')}/privacy"
+        if not signed:
+            return url
+        token = privacy.link_token(self.openid, self._config.secret_key, session_now(self._session))
+        return f"{url}?u={token}"
 
     def bind(self, code: str) -> BindResult:
         result = binding.bind(self._session, self._kv, openid=self.openid, code=code, pepper=self._config.secret_key)

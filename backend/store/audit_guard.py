@@ -52,8 +52,9 @@ def _refuse_statements(state: ORMExecuteState) -> None:
 
 @contextmanager
 def purge_allowed(session: Session) -> Iterator[None]:
-    """Inside: this session may delete audit events (the caller checks the retention). On PostgreSQL the
-    transaction carries `SET LOCAL dudao.audit_purge = 'on'`; commit inside the block."""
+    """Inside: this session may delete audit events (the caller checks the retention: `audit.purge_before`). On
+    PostgreSQL the transaction carries `SET LOCAL dudao.audit_purge = 'on'` until it ends. Run the DELETE statement
+    (or flush the deleted objects) inside the block."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL dudao.audit_purge = 'on'"))
     session.info[PURGE_FLAG] = True

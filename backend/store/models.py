@@ -74,6 +74,8 @@ class Authority(Timestamped, Base):
     publication: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # the office's document number prefixes per kind (backend.domain.documents.KINDS): {"supervision_notice": "安督办"}
     document_prefixes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # days each kind of data is kept (backend.domain.retention: kinds, defaults, legal bounds); {} is the defaults
+    retention: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Zone(Timestamped, Base):
@@ -280,6 +282,7 @@ class Media(Base):
     next_fetch_at: Mapped[datetime | None] = mapped_column(default=None)
     fetch_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock_default)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)  # the file deleted (retention or a request)
 
 
 class Visit(Timestamped, Base):
@@ -341,6 +344,9 @@ class Concern(Timestamped, Base):
     notified_at: Mapped[datetime | None] = mapped_column(default=None)  # when the person in charge was told
     window_until: Mapped[datetime | None] = mapped_column(default=None)  # the reporter's messages join it until then
     status_secret_hash: Mapped[str] = mapped_column(String(64), default="")  # the web status page's secret, hashed
+    # when the reporter's personal fields were erased (openid → keyed pseudonym, phone removed): retention or request
+    personal_erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    content_erased_at: Mapped[datetime | None] = mapped_column(default=None)  # the text and photos, by retention
 
 
 class Rectification(Timestamped, Base):
@@ -484,6 +490,26 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class PrivacyRequest(Base):
+    """A person's request about their personal information (个人信息保护法: access, copy, deletion): a work item of
+    the office with a deadline in working days, closed with what was done."""
+
+    __tablename__ = "privacy_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # backend.domain.kinds.PrivacyRequestKind
+    openid: Mapped[str | None] = mapped_column(String(64), default=None)  # who asked, when known
+    concern_id: Mapped[int | None] = mapped_column(ForeignKey("concern.id"), default=None)  # by ticket + secret
+    contact: Mapped[str] = mapped_column(String(100), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    received_at: Mapped[datetime] = mapped_column(default=clock_default)
+    due_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+
+
 class CalendarDay(Base):
     """An exception to the Monday-to-Friday week: a holiday weekday or a make-up working weekend day (调休)."""
 
@@ -543,6 +569,7 @@ __all__ = [
     "Media",
     "OfficeUser",
     "OutboxMessage",
+    "PrivacyRequest",
     "Rectification",
     "TrainingRecord",
     "Unit",

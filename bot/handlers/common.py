@@ -69,11 +69,18 @@ def school_card(ctx: Context, scene: str) -> Reply:
     school = ctx.desk.scan(scene)
     if school is None:
         return Reply.text(t("bot.scan.unknown"))
+    notice = t("privacy.bot.notice", url=ctx.desk.privacy_url())  # what happens to what they tell us
     if school.inspector is None:
-        return Reply.text(t("bot.scan.school_without_inspector", school=school.name))
+        return Reply.text(f"{t('bot.scan.school_without_inspector', school=school.name)}\n\n{notice}")
     card = t("bot.scan.school", school=school.name, inspector=school.inspector.name, phone=school.inspector.phone)
+    card = f"{card}\n\n{notice}"
     kept = public.kept_after_scan(ctx)  # a parent who wrote before scanning: their message, now for this school
     return Reply.text(f"{card}\n\n{kept.content}" if kept is not None and kept.content else card)
+
+
+def privacy_notice(ctx: Context) -> Reply:
+    """隐私 / 个人信息: the notice, with this user's signed link so that the request form there knows them."""
+    return Reply.text(t("privacy.bot.request", url=ctx.desk.privacy_url(signed=True)))
 
 
 def subscribed(ctx: Context) -> Reply:

@@ -59,6 +59,7 @@ def test_a_script_binds_an_inspector_who_then_writes_and_a_parent_scans_their_bo
         in said
     )
     card = t("bot.scan.school", school=school.name, inspector=school.inspector_name, phone=school.inspector_phone)
+    card += "\n\n" + t("privacy.bot.notice", url=f"{hook.runtime.config.public_url.rstrip('/')}/privacy")
     assert said.count(t("sim.chat.reply", text=card)) == 2  # the first scan follows, the second is a SCAN
     assert said[-1] == t("sim.chat.bye")  # the line after /quit was never sent
     assert "x" not in transcript.splitlines()

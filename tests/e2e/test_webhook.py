@@ -54,6 +54,7 @@ def test_every_message_type_gets_its_answer(hook: Webhook) -> None:
     s = hook.sender
     public_help = t("bot.help.public")
     card = t("bot.scan.school", school=school.name, inspector=school.inspector_name, phone=school.inspector_phone)
+    card += "\n\n" + t("privacy.bot.notice", url=f"{hook.runtime.config.public_url.rstrip('/')}/privacy")
     expected: list[tuple[str, Push, str | None]] = [
         ("text", s.text("o-parent", "你好"), public_help),
         ("text help", s.text("o-parent", "帮助"), public_help),

@@ -73,6 +73,7 @@ ROUTED = {
     ("public.how_to_report", "public"): public.how_to_report,
     ("public.progress", "public"): public.my_concerns,
     ("public.help", "public"): common.show_help,
+    ("public.privacy", "public"): common.privacy_notice,
     ("inspector.record", "inspector"): inspector.start_dialogue,
     ("inspector.todo", "inspector"): inspector.todo,
     ("inspector.schools", "inspector"): inspector.my_schools,

@@ -69,7 +69,7 @@ def _handle(
 
 
 def _tell_reporter(session: Session, concern: Concern, target: ConcernState, now: datetime) -> None:
-    if not concern.reporter_openid or target is ConcernState.VERIFYING:
+    if not concern.reporter_openid or concern.personal_erased_at is not None or target is ConcernState.VERIFYING:
         return
     school = session.scalar(select(Unit.name).where(Unit.id == concern.unit_id)) or ""
     if target is ConcernState.ACKNOWLEDGED:

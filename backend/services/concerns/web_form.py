@@ -32,7 +32,7 @@ from backend.services.concerns.views import (
     reporter_view,
 )
 from backend.store.db import session_now
-from backend.store.models import Unit
+from backend.store.models import Concern, Unit
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,14 @@ def submit_from_web(
 
 def status_for_public(session: Session, *, ticket: str, secret: str, pepper: str) -> ConcernView:
     """The status page: the ticket and its secret, or NotFound (the same answer for a wrong secret)."""
+    return reporter_view(session, concern_for_secret(session, ticket=ticket, secret=secret, pepper=pepper))
+
+
+def concern_for_secret(session: Session, *, ticket: str, secret: str, pepper: str) -> Concern:
+    """The concern whose ticket and status secret these are, or NotFound (the same for a wrong secret)."""
     concern = by_ticket(session, ticket)
     expected = concern.status_secret_hash if concern is not None else ""
     given = _secret_hash(pepper, rules.normalise_ticket(ticket), secret.strip())
     if concern is None or not expected or not hmac.compare_digest(expected, given):
         raise NotFound(ticket)
-    return reporter_view(session, concern)
+    return concern

@@ -13,6 +13,7 @@ from backend.web.office import (  # noqa: F401
     downloads,
     home,
     masterdata,
+    privacy,
     security,
     settings,
     staff,

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from backend.domain import staffing
 from backend.domain.kinds import ConcernState
-from backend.services import calendar, undelivered
+from backend.services import calendar, privacy, undelivered
 from backend.services.office import figures
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
@@ -72,6 +72,7 @@ def dashboard() -> ResponseReturnValue:
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
         missing_schedules = calendar.missing_schedules(s, board.today)
         open_undelivered = undelivered.views(s) if scope().is_office else []
+        privacy_open = privacy.open_count(s) if scope().is_office else 0
     took = (time.perf_counter() - started) * 1000
     return render_template(
         "office/dashboard.html",
@@ -83,4 +84,5 @@ def dashboard() -> ResponseReturnValue:
         missing_schedules=missing_schedules,
         urgent_days=figures.URGENT_DAYS,
         undelivered=open_undelivered,
+        privacy_open=privacy_open,
     )

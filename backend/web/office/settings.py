@@ -1,4 +1,5 @@
-"""The authority's settings (office admins): the office's name and hotline, visit targets, document prefixes."""
+"""The authority's settings (office admins): the office's name and hotline, visit targets, document prefixes,
+retention periods."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from backend.domain import county_settings as rules
+from backend.domain import retention
 from backend.services import settings as settings_service
 from backend.web import today
 from backend.web.office.auth import authority, db, office_only, scope
@@ -23,6 +25,7 @@ def _page(values: dict[str, object], problems: dict[str, str], status: int = 200
             year=today().year,
             number=rules.document_number,
             limits={"per_month": rules.VISITS_PER_MONTH, "floor": rules.VISITS_PER_SEMESTER},
+            retention_bounds=retention.BOUNDS,
         ),
         status,
     )
@@ -46,6 +49,8 @@ def settings_save() -> ResponseReturnValue:
         problems = {name: t(key, **fields) for name, (key, fields) in checked.problems.items()}
         values: dict[str, object] = dict(form)
         values["document_prefixes"] = {k: form.get(f"prefix_{k}", "") for k in rules.DOCUMENT_KINDS}
+        with db() as s:
+            values["retention"] = retention.periods(authority(s).retention)
         flash(t("settings.failed", n=len(problems)), "error")
         return _page(values, problems, 400)
     flash(t("settings.saved"), "ok")

@@ -1,7 +1,7 @@
 """security (issue 16, 等保 basics): first-login password change, last sign-in, append-only audit log
 
 Revision ID: 0007_security
-Revises: 0003_outbox
+Revises: 0006_privacy
 Create Date: 2026-12-01 16:30:00
 
 The audit log is append-only: on PostgreSQL a trigger refuses every UPDATE of `audit_event`, and every DELETE
@@ -18,7 +18,7 @@ from alembic import op
 import backend.store.types
 
 revision: str = "0007_security"
-down_revision: str | None = "0003_outbox"
+down_revision: str | None = "0006_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
