@@ -7,7 +7,7 @@ every query and action of the office web takes one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, select, true
@@ -188,8 +188,12 @@ class LastLogin:
     ip: str
 
 
-def note_login(session: Session, user: OfficeUser, ip: str) -> LastLogin:
-    """Keep this sign-in as the account's last, the one before as its previous; returns the one before."""
+def note_login(session: Session, user: OfficeUser, ip: str, password_days: int = 0) -> LastLogin:
+    """Keep this sign-in as the account's last, the one before as its previous; returns the one before. A
+    password older than `password_days` (when not 0) must now be changed."""
+    now = session_now(session)
+    if password_days and (user.password_changed_at or user.created_at) < now - timedelta(days=password_days):
+        user.must_change_password = True
     before = LastLogin(user.last_login_at, user.last_login_ip)
     user.previous_login_at, user.previous_login_ip = user.last_login_at, user.last_login_ip
     user.last_login_at, user.last_login_ip = session_now(session), ip[:64]

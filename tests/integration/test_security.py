@@ -164,20 +164,32 @@ def test_a_busy_session_still_ends_twelve_hours_after_its_sign_in(app: Flask, cl
     assert "登录已超过 12 小时" in client.get(ended.headers["Location"]).text
 
 
-def test_the_timeouts_are_settings(database: Database, seeded: Seeded, tmp_path: Path, clock: SettableClock) -> None:
+def test_the_timeouts_and_the_password_age_are_settings(
+    database: Database, seeded: Seeded, tmp_path: Path, clock: SettableClock
+) -> None:
     from backend.app import create_app
     from backend.config import config_from_env
     from backend.kv import MemoryKV
     from backend.runtime import Runtime
 
-    env = {"DUDAO_OFFICE_IDLE_MINUTES": "5", "DUDAO_OFFICE_SESSION_HOURS": "8", "DUDAO_INSTANCE_DIR": str(tmp_path)}
+    env = {
+        "DUDAO_OFFICE_IDLE_MINUTES": "5",
+        "DUDAO_OFFICE_SESSION_HOURS": "8",
+        "DUDAO_OFFICE_PASSWORD_DAYS": "90",
+        "DUDAO_INSTANCE_DIR": str(tmp_path),
+    }
     config = config_from_env(env, testing=True, database_url=database.url, secret_key="s3cret")
-    assert (config.office_idle_minutes, config.office_session_hours) == (5, 8)
+    assert (config.office_idle_minutes, config.office_session_hours, config.office_password_days) == (5, 8, 90)
+    assert config_from_env({}).office_password_days == 0  # off unless the office sets it
     app = create_app(runtime=Runtime(config=config, db=database, kv=MemoryKV()))  # type: ignore[arg-type]
     client = app.test_client()
     sign_in(client, "admin")
     clock.advance(timedelta(minutes=6))
     assert client.get("/office/dashboard").status_code == 302
+    clock.advance(timedelta(days=89))
+    assert post_login(app.test_client(), "admin", PASSWORD).headers["Location"].endswith("/office/dashboard")
+    clock.advance(timedelta(days=2))  # 91 days after the password was set: it must be changed now
+    assert post_login(app.test_client(), "admin", PASSWORD).headers["Location"].endswith("/office/password")
 
 
 # --- audit events ------------------------------------------------------------------------------------------------

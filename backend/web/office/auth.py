@@ -237,7 +237,7 @@ def login() -> ResponseReturnValue:
                 ip=_client(), username=username[:200],
             )  # fmt: skip
         else:
-            before = office_users.note_login(s, user, _client())
+            before = office_users.note_login(s, user, _client(), runtime().config.office_password_days)
             record(s, f"office:{user.username}", "office_user.login", "office_user", user.id, ip=_client())
             stamp, uid, must_change = office_users.password_stamp(user), user.id, user.must_change_password
     if user is None:
