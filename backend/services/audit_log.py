@@ -47,7 +47,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI)
 
 
-def _statement(chosen: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _statement(chosen: AuditFilter) -> Select[AuditEvent]:
     query = select(AuditEvent)
     if chosen.since is not None:
         query = query.where(AuditEvent.at >= _start_of(chosen.since))

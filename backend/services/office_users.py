@@ -117,7 +117,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    detail = {"role": role.value, "zone": zone_name, "must_change_password": must_change_password}
+    detail: dict[str, object] = {"role": role.value, "zone": zone_name, "must_change_password": must_change_password}
     _audit(session, actor, "office_user.created", user, detail)
     session.commit()
     return user

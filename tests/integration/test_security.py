@@ -181,7 +181,7 @@ def test_the_timeouts_and_the_password_age_are_settings(
     config = config_from_env(env, testing=True, database_url=database.url, secret_key="s3cret")
     assert (config.office_idle_minutes, config.office_session_hours, config.office_password_days) == (5, 8, 90)
     assert config_from_env({}).office_password_days == 0  # off unless the office sets it
-    app = create_app(runtime=Runtime(config=config, db=database, kv=MemoryKV()))  # type: ignore[arg-type]
+    app = create_app(runtime=Runtime(config=config, db=database, kv=MemoryKV()))
     client = app.test_client()
     sign_in(client, "admin")
     clock.advance(timedelta(minutes=6))

@@ -38,10 +38,10 @@ def test_every_log_nginx_writes_is_rotated_daily_and_kept_180_days() -> None:
         pattern = next(p for p in rules if fnmatch(path, p))
         body = rules[pattern]
         assert re.search(r"^\s*daily\s*$", body, re.M), pattern
-        assert int(re.search(r"^\s*rotate\s+(\d+)", body, re.M).group(1)) >= DAYS  # type: ignore[union-attr]
-        assert int(re.search(r"^\s*maxage\s+(\d+)", body, re.M).group(1)) >= DAYS  # type: ignore[union-attr]
+        assert int(re.search(r"^\s*rotate\s+(\d+)", body, re.M).group(1)) >= DAYS
+        assert int(re.search(r"^\s*maxage\s+(\d+)", body, re.M).group(1)) >= DAYS
     for body in rules.values():
-        assert int(re.search(r"^\s*rotate\s+(\d+)", body, re.M).group(1)) >= DAYS  # type: ignore[union-attr]
+        assert int(re.search(r"^\s*rotate\s+(\d+)", body, re.M).group(1)) >= DAYS
     tmpfiles = (KIT / "systemd" / "dudao-tmpfiles.conf").read_text()
     assert "d /var/log/nginx/dudao 0750 www-data adm -" in tmpfiles  # the folder exists, never cleaned by age
 
@@ -72,7 +72,7 @@ def test_logrotate_accepts_the_kit_file(tmp_path: Path) -> None:
 
 
 def _seconds(value: str) -> float:
-    number, unit = re.fullmatch(r"(\d+)\s*(\w*)", value.strip()).groups()  # type: ignore[union-attr]
+    number, unit = re.fullmatch(r"(\d+)\s*(\w*)", value.strip()).groups()
     scale = {"": 1, "s": 1, "min": 60, "h": 3600, "day": 86400, "d": 86400, "week": 604800, "month": 2629800}
     return int(number) * scale[unit]
 
