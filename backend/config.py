@@ -43,6 +43,12 @@ class Config:
     # template ids per notice kind, e.g. DUDAO_TEMPLATE_CONCERN_RECEIVED=<id>; see README
     templates: dict[str, str] = field(default_factory=dict)
     log_level: str = "INFO"  # DUDAO_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR (backend/logging_setup.py)
+    # issue 16 (等保): an office session ends after this many minutes without a request, and this many hours after
+    # its sign-in whatever happens (DUDAO_OFFICE_IDLE_MINUTES, DUDAO_OFFICE_SESSION_HOURS)
+    office_idle_minutes: float = 30.0
+    office_session_hours: float = 12.0
+    # a password older than this many days must be changed at the next sign-in (0: never; 等保 asks 定期更换: 90)
+    office_password_days: int = 0
 
     @property
     def unsafe_secret(self) -> bool:
@@ -94,5 +100,8 @@ def config_from_env(env: dict[str, str] | None = None, **overrides: Any) -> Conf
         metrics_token=env.get("DUDAO_METRICS_TOKEN", ""),
         templates=templates,
         log_level=(env.get("DUDAO_LOG_LEVEL") or "INFO").upper(),
+        office_idle_minutes=float(env.get("DUDAO_OFFICE_IDLE_MINUTES") or 30),
+        office_session_hours=float(env.get("DUDAO_OFFICE_SESSION_HOURS") or 12),
+        office_password_days=int(env.get("DUDAO_OFFICE_PASSWORD_DAYS") or 0),
     )
     return cfg.with_(**overrides) if overrides else cfg

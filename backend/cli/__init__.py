@@ -26,6 +26,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 # each module exports COMMANDS
 COMMAND_MODULES = (
+    "audit",
     "binding",
     "boards",
     "calendar",

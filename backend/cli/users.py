@@ -46,7 +46,8 @@ def user() -> None:
 @click.option(
     "--password",
     envvar="DUDAO_NEW_PASSWORD",
-    help="The password (at least 10 characters); asked for when not given (or set DUDAO_NEW_PASSWORD).",
+    help="The first password (at least 10 characters, three of capitals, small letters, digits and symbols, not"
+    " the username); asked for when not given (or set DUDAO_NEW_PASSWORD). The person changes it at first sign-in.",
 )
 @click.pass_obj
 def create(
@@ -61,6 +62,7 @@ def create(
         role=OfficeRole(role),
         zone_name=zone_name,
         display_name=display_name,
+        must_change_password=True,  # whoever typed it is not the person: they choose their own at first sign-in
     )
     click.echo(t("cli.user.created", username=username, role=t(f"office.role.{role}")))
 
@@ -108,8 +110,8 @@ def enable(config: Config, username: str) -> None:
 @click.option("--password", envvar="DUDAO_NEW_PASSWORD", help="The new password; asked for when not given.")
 @click.pass_obj
 def reset_password(config: Config, username: str, password: str | None) -> None:
-    """Give USERNAME a new password (their open sessions end)."""
-    _run(config, "reset_password", username=username, password=_password(password))
+    """Give USERNAME a new password (their open sessions end; they choose their own at the next sign-in)."""
+    _run(config, "reset_password", username=username, password=_password(password), must_change_password=True)
     click.echo(t("cli.user.password_reset", username=username))
 
 

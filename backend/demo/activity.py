@@ -91,7 +91,7 @@ class DemoAccount:
 
 
 # demo-only passwords, printed by `dudao demo`: the demo database is the only one they are ever written to
-DEMO_ADMIN = DemoAccount("admin", "demo-admin-2026", office_users.OfficeRole.OFFICE)
+DEMO_ADMIN = DemoAccount("admin", "demo-office-2026", office_users.OfficeRole.OFFICE)
 DEMO_LEADER = DemoAccount("zuzhang", "demo-zone-2026", office_users.OfficeRole.ZONE_LEADER, "城关第一责任区")
 DEMO_ACCOUNTS = (DEMO_ADMIN, DEMO_LEADER)
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from backend.store.audit_guard import purge_allowed
 from backend.store.db import session_now
 from backend.store.models import AuditEvent
 
@@ -56,7 +57,6 @@ def purge_before(session: Session, cutoff: datetime) -> int:
     now = session_now(session)
     if cutoff > now - timedelta(days=AUDIT_MINIMUM_DAYS):
         raise PurgeRefused(f"audit events are kept at least {AUDIT_MINIMUM_DAYS} days; cutoff {cutoff} is too recent")
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL dudao.audit_purge = 'on'"))
-    result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+    with purge_allowed(session):  # SET LOCAL on PostgreSQL; past the app's append-only guard (store/audit_guard)
+        result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)

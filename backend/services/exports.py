@@ -59,6 +59,9 @@ def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any
         sheet.column_dimensions[get_column_letter(n)].width = max(8, min(60, width))
 
 
+table_sheet = _sheet  # for other exports of one table (the audit log)
+
+
 def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)

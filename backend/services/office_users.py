@@ -7,17 +7,20 @@ every query and action of the office web takes one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from backend.domain import passwords
 from backend.services.audit import record
 from backend.services.authority import current_authority
+from backend.store.db import session_now
 from backend.store.models import OfficeUser, Unit, Zone
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 # verifying against this keeps the time of a login for an unknown name the same as for a known one
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone", method="scrypt")
 
@@ -69,9 +72,11 @@ class Scope:
         return self.is_office or (zone_id is not None and zone_id == self.zone_id)
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError("office.user.password_short", length=MIN_PASSWORD_LENGTH)
+def check_password_rules(password: str, username: str = "") -> None:
+    """Refuse a password that breaks a rule of `backend.domain.passwords` (the message says which)."""
+    key = passwords.problem(password, username)
+    if key is not None:
+        raise UserError(key, length=passwords.MIN_LENGTH, kinds=passwords.MIN_KINDS, most=passwords.MAX_LENGTH)
 
 
 def create_user(
@@ -83,14 +88,16 @@ def create_user(
     zone_name: str | None = None,
     display_name: str = "",
     actor: str = "office:cli",
+    must_change_password: bool = False,
 ) -> OfficeUser:
-    """A new account; a zone leader needs an existing zone. Commits."""
+    """A new account; a zone leader needs an existing zone. `must_change_password`: the person changes the
+    password at their first sign-in (the CLI sets it: whoever typed it is not the person). Commits."""
     username = username.strip()
     if not username:
         raise UserError("office.user.name_missing")
     if session.scalar(select(OfficeUser.id).where(OfficeUser.username == username)) is not None:
         raise UserError("office.user.exists", username=username)
-    check_password_rules(password)
+    check_password_rules(password, username)
     authority = current_authority(session)
     zone_id = None
     if role is OfficeRole.ZONE_LEADER:
@@ -106,10 +113,12 @@ def create_user(
         password_hash=generate_password_hash(password, method="scrypt"),
         role=role.value,
         zone_id=zone_id,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
-    _audit(session, actor, "office_user.created", user, {"role": role.value, "zone": zone_name})
+    detail: dict[str, object] = {"role": role.value, "zone": zone_name, "must_change_password": must_change_password}
+    _audit(session, actor, "office_user.created", user, detail)
     session.commit()
     return user
 
@@ -136,13 +145,59 @@ def set_active(session: Session, username: str, active: bool, actor: str = "offi
     return True
 
 
-def reset_password(session: Session, username: str, password: str, actor: str = "office:cli") -> None:
-    """Give an account a new password (the old sessions end: they carry the old hash's stamp). Commits."""
-    check_password_rules(password)
+def reset_password(
+    session: Session, username: str, password: str, actor: str = "office:cli", must_change_password: bool = False
+) -> None:
+    """Give an account a new password (the old sessions end: they carry the old hash's stamp); with
+    `must_change_password` the person chooses their own at the next sign-in. Commits."""
     user = _find(session, username)
+    check_password_rules(password, user.username)
     user.password_hash = generate_password_hash(password, method="scrypt")
-    _audit(session, actor, "office_user.password_reset", user, {})
+    user.must_change_password = must_change_password
+    user.password_changed_at = session_now(session)
+    _audit(session, actor, "office_user.password_reset", user, {"must_change_password": must_change_password})
     session.commit()
+
+
+def change_password(session: Session, user_id: int, current: str, new: str, ip: str = "") -> OfficeUser:
+    """The person changes their own password: the current one is asked, the new one follows the rules and is
+    not the current one. Ends the first-login obligation. Commits."""
+    user = session.get(OfficeUser, user_id)
+    if user is None or not user.active:
+        raise UserError("office.user.not_found", username="")
+    if not check_password_hash(user.password_hash, current):
+        record(session, f"office:{user.username}", "office_user.password_change_failed", "office_user", user.id, ip=ip)
+        session.commit()
+        raise UserError("office.password.wrong_current")
+    if new == current:
+        raise UserError("office.password.same")
+    check_password_rules(new, user.username)
+    user.password_hash = generate_password_hash(new, method="scrypt")
+    user.must_change_password = False
+    user.password_changed_at = session_now(session)
+    record(session, f"office:{user.username}", "office_user.password_changed", "office_user", user.id, ip=ip)
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class LastLogin:
+    """The sign-in before this one, shown to the person after they sign in (None: their first)."""
+
+    at: datetime | None
+    ip: str
+
+
+def note_login(session: Session, user: OfficeUser, ip: str, password_days: int = 0) -> LastLogin:
+    """Keep this sign-in as the account's last, the one before as its previous; returns the one before. A
+    password older than `password_days` (when not 0) must now be changed."""
+    now = session_now(session)
+    if password_days and (user.password_changed_at or user.created_at) < now - timedelta(days=password_days):
+        user.must_change_password = True
+    before = LastLogin(user.last_login_at, user.last_login_ip)
+    user.previous_login_at, user.previous_login_ip = user.last_login_at, user.last_login_ip
+    user.last_login_at, user.last_login_ip = session_now(session), ip[:64]
+    return before
 
 
 def authenticate(session: Session, username: str, password: str) -> OfficeUser | None:

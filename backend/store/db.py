@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock, SystemClock, clock_from_offset
 from backend.config import Config
+from backend.store import audit_guard  # noqa: F401 - installs the audit log's append-only guard on every session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

@@ -479,7 +479,10 @@ class AuditEvent(Base):
     """Who did what, when and why: every change of state."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_audit_subject", "subject_type", "subject_id"),
+        Index("ix_audit_actor_at", "actor", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=clock_default, index=True)
     actor: Mapped[str] = mapped_column(String(100))  # e.g. "inspector:12", "office:admin", "system"
@@ -542,6 +545,13 @@ class OfficeUser(Timestamped, Base):
     role: Mapped[str] = mapped_column(String(16), default="office")  # office | zone_leader
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zone.id"), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # issue 16: an account given its password by someone else changes it at its first sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_ip: Mapped[str] = mapped_column(String(64), default="")
+    previous_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    previous_login_ip: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Checklist(Base):

@@ -13,6 +13,7 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from backend.services import schools as school_service
+from backend.services.audit import record
 from backend.services.schools import SCHOOL_KINDS, InspectorDetail, SchoolSummary
 from backend.services.tokens import check_token
 from backend.web import openapi, runtime
@@ -47,6 +48,12 @@ def require_token(view: Callable[P, R]) -> Callable[P, R]:
             raise ApiError(401, headers=_CHALLENGE)
         with runtime().db.session() as session:
             check = check_token(session, token)
+            if check.valid:  # every read of the API's lists by a token is kept (issue 16: exports are audited)
+                query = {key: value[:200] for key, value in list(request.args.items())[:20]}
+                record(
+                    session, f"api:{check.name}", "api.export", "api", None,
+                    path=request.path[:300], args=query, ip=request.remote_addr or "",
+                )  # fmt: skip
         if not check.valid:  # a revoked token gets the answer an unknown one gets: it says nothing of the past
             raise ApiError(401, headers=_CHALLENGE)
         g.api_token = check.name

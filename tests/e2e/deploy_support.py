@@ -189,8 +189,8 @@ def site_for_test(
         "server 127.0.0.1:8000;": f"server {upstream};",
         "/etc/ssl/dudao/fullchain.pem": str(cert),
         "/etc/ssl/dudao/privkey.pem": str(key),
-        "/var/log/nginx/dudao.access.log": str(logs / "access.log"),
-        "/var/log/nginx/dudao.error.log": str(logs / "error.log"),
+        "/var/log/nginx/dudao/access.log": str(logs / "access.log"),
+        "/var/log/nginx/dudao/error.log": str(logs / "error.log"),
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx/dudao.conf no longer has {old!r}: update the test with the kit"

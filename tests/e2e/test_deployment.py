@@ -401,10 +401,10 @@ def test_the_systemd_units_are_valid_and_run_the_kit(tmp_path: Path) -> None:
 def test_the_port_80_site_is_valid_nginx_and_carries_no_query_over(tmp_path: Path) -> None:
     binary = nginx_binary()
     site = (KIT / "nginx" / "dudao-http.conf").read_text()
-    for old in ("listen 80;", "listen [::]:80;", "/var/log/nginx/dudao.access.log"):
+    for old in ("listen 80;", "listen [::]:80;", "/var/log/nginx/dudao/access.log"):
         assert old in site
     site = site.replace("listen 80;", "listen 127.0.0.1:1;").replace("listen [::]:80;", "")
-    site = site.replace("/var/log/nginx/dudao.access.log", str(tmp_path / "access.log"))
+    site = site.replace("/var/log/nginx/dudao/access.log", str(tmp_path / "access.log"))
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n include {KIT}/nginx/dudao-log-format.conf;\n"

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
 
 REPORTER = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
-PASSWORD = "a long enough password"
+PASSWORD = "Long-enough-2026"
 # what a recorded key or actor looks like: "concern.received", "wechat:o…", "inspector:14", "unit:3:o…"
 RAW = re.compile(r"\b(?:concern|rectification|escalation|visit|unit|board_code|assignment)\.[a-z_.]+\b")
 RAW_ACTOR = re.compile(r"\b(?:wechat|inspector|unit|office|public|system):\S")

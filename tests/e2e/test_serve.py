@@ -38,7 +38,7 @@ def test_demo_comes_up_with_the_county_and_a_second_run_changes_nothing(instance
         assert one["items"][0]["ownership_label"] == "民办"
         assert requests.get(f"{first.url}/api/v1/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
         assert f"{first.url}/api/v1/schools" in first.text  # it says what to open
-        assert f"{first.url}/office" in first.text and "demo-admin-2026" in first.text
+        assert f"{first.url}/office" in first.text and "demo-office-2026" in first.text
     assert first.process.returncode == 0, first.text
     assert "督导通已停止" in first.text
     database = instance_dir / "demo.sqlite3"

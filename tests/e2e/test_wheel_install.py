@@ -100,6 +100,7 @@ def test_a_wheel_carries_every_file_of_the_packages_and_runs_from_them(tmp_path:
     assert "2026" in python(
         "from backend.domain.calendar import official_schedule as s; print({d.day.year for d in s()})"
     )
+    assert python("from backend.domain.passwords import common_passwords as c; print('woaini1314' in c())") == "True"
 
     upgraded = subprocess.run([*dudao, "db", "upgrade"], cwd=run, env=env, capture_output=True, text=True, check=False)
     assert upgraded.returncode == 0, upgraded.stderr

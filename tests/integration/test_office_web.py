@@ -40,7 +40,7 @@ from backend.store.models import (
     Zone,
 )
 
-PASSWORD = "a long enough password"
+PASSWORD = "Long-enough-2026"
 
 
 @dataclass
@@ -255,7 +255,7 @@ def test_a_new_password_ends_older_sessions(app: Flask, database: Database) -> N
     client = app.test_client()
     sign_in(client, "admin")
     with database.sessions() as s:
-        office_users.reset_password(s, "admin", "another long password")
+        office_users.reset_password(s, "admin", "Another-pass-2027")
     assert client.get("/office/dashboard").status_code == 302
 
 

@@ -15,6 +15,7 @@ from backend.web.office import (  # noqa: F401
     home,
     masterdata,
     privacy,
+    security,
     settings,
     staff,
     undelivered,

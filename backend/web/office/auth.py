@@ -1,4 +1,10 @@
-"""Signing in and out, sessions that end after 8 idle hours, CSRF tokens, and who may do what.
+"""Signing in and out, sessions that end when idle or too old, CSRF tokens, and who may do what.
+
+A session ends after `Config.office_idle_minutes` without a request (30) and `Config.office_session_hours` after
+its sign-in (12), the login page then saying why. An account whose password was set by someone else
+(`must_change_password`) reaches only the password form until it chose its own. After signing in the person reads
+when and from where the account signed in before. Sign-in, failed sign-in, sign-out, password changes and every
+download (an attachment answered by the office web) are audit events.
 
 The session cookie (signed by Flask, HttpOnly, SameSite=Lax, Secure behind HTTPS) holds the user's id, a stamp
 of their password hash, the time of their last request and a session id; the session id is kept in the
@@ -19,13 +25,14 @@ from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from backend.kv import KVUnavailable
 from backend.services import office_users
 from backend.services.audit import record
+from backend.services.audit_log import local_minute
 from backend.services.authority import current_authority
 from backend.services.office_users import Scope
 from backend.store.models import Authority, OfficeUser
@@ -34,11 +41,11 @@ from backend.web import runtime
 from backend.web.office.blueprint import bp
 from messages import t
 
-IDLE_LIMIT = 8 * 3600  # seconds without a request before a session ends
 LOGIN_ATTEMPTS = 5  # per username and address
 ACCOUNT_ATTEMPTS = 10  # per account, from any number of addresses
 LOGIN_WINDOW = 15 * 60
 OPEN_ENDPOINTS = {"office.login"}
+PASSWORD_ENDPOINTS = {"office.password", "office.logout"}  # all that an account that must change its password sees
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 P = ParamSpec("P")
@@ -79,6 +86,16 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(str(expected), given)
 
 
+def idle_limit() -> float:
+    """Seconds without a request before a session ends."""
+    return runtime().config.office_idle_minutes * 60
+
+
+def lifetime_limit() -> float:
+    """Seconds after its sign-in when a session ends, however busy."""
+    return runtime().config.office_session_hours * 3600
+
+
 def _session_key(sid: str) -> str:
     return f"office:session:{sid}"
 
@@ -91,7 +108,7 @@ def _session_alive(sid: object, uid: object) -> bool:
     try:
         if kv.get(_session_key(sid)) != str(uid):
             return False
-        kv.set(_session_key(sid), str(uid), ttl=IDLE_LIMIT)
+        kv.set(_session_key(sid), str(uid), ttl=int(idle_limit()) + 1)
     except KVUnavailable:
         return False  # the store is down: nobody can sign in either; refuse rather than trust a cookie alone
     return True
@@ -100,13 +117,13 @@ def _session_alive(sid: object, uid: object) -> bool:
 def _end_session() -> None:
     sid = session.get("sid")
     if isinstance(sid, str) and sid:
-        with contextlib.suppress(KVUnavailable):  # else it ends by itself after IDLE_LIMIT
+        with contextlib.suppress(KVUnavailable):  # else it ends by itself when idle
             runtime().kv.delete(_session_key(sid))
 
 
 def _sign_out() -> None:
     _end_session()
-    for key in ("uid", "stamp", "seen", "sid"):
+    for key in ("uid", "stamp", "seen", "sid", "started"):
         session.pop(key, None)
 
 
@@ -116,18 +133,22 @@ def _guard() -> ResponseReturnValue | None:
         abort(400, description="csrf")
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    uid, seen = session.get("uid"), session.get("seen", 0)
+    uid, seen, started = session.get("uid"), session.get("seen", 0), session.get("started", 0)
     now = runtime().clock.now().timestamp()
-    if uid is not None and now - float(seen) > IDLE_LIMIT:
+    if uid is not None and now - float(seen) > idle_limit():
         _sign_out()
         flash(t("office.login.expired"), "info")
         uid = None
-    user_scope = None
+    elif uid is not None and now - float(started) > lifetime_limit():
+        _sign_out()
+        flash(t("office.login.lifetime_over", hours=f"{runtime().config.office_session_hours:g}"), "info")
+        uid = None
+    user_scope, must_change = None, False
     if uid is not None and _session_alive(session.get("sid"), uid):
         with db() as s:
             user = s.get(OfficeUser, int(uid))
             if user is not None and user.active and session.get("stamp") == office_users.password_stamp(user):
-                user_scope = office_users.scope_of(s, user)
+                user_scope, must_change = office_users.scope_of(s, user), user.must_change_password
     if user_scope is None:
         _sign_out()
         if request.method in SAFE_METHODS:
@@ -135,7 +156,27 @@ def _guard() -> ResponseReturnValue | None:
         abort(401)
     session["seen"] = now
     g.scope = user_scope
+    if must_change and request.endpoint not in PASSWORD_ENDPOINTS:
+        if request.method in SAFE_METHODS:
+            return redirect(url_for("office.password"))
+        abort(403)
     return None
+
+
+@bp.after_request
+def _audit_downloads(response: Response) -> Response:
+    """Every file the office web hands out (xlsx, csv, PDF, DOCX, PNG: an attachment) is an audit event."""
+    disposition = response.headers.get("Content-Disposition", "")
+    me = g.get("scope")
+    if response.status_code == 200 and disposition.startswith("attachment") and me is not None:
+        with db() as s:
+            args = {key: value[:200] for key, value in list(request.args.items())[:20] if value}
+            record(
+                s, me.actor, "office.download", "download", None,
+                endpoint=request.endpoint or "", path=request.path[:300], args=args, ip=_client(),
+                filename=disposition.rpartition("''")[2][:300] if "''" in disposition else disposition[:300],
+            )  # fmt: skip
+    return response
 
 
 def office_only(view: Callable[P, R]) -> Callable[P, R]:
@@ -150,8 +191,12 @@ def office_only(view: Callable[P, R]) -> Callable[P, R]:
     return guarded
 
 
-def _client() -> str:
+def client_address() -> str:
+    """The person's address (behind nginx: X-Real-IP / X-Forwarded-For, with `DUDAO_PROXY_HOPS`)."""
     return request.remote_addr or "unknown"
+
+
+_client = client_address
 
 
 def _safe_next(target: str | None) -> str:
@@ -187,10 +232,14 @@ def login() -> ResponseReturnValue:
     with db() as s:
         user = office_users.authenticate(s, username, password)
         if user is None:
-            record(s, f"office:{username[:60]}", "office_user.login_failed", "office_user", ip=_client())
+            record(
+                s, f"office:{username[:60]}", "office_user.login_failed", "office_user",
+                ip=_client(), username=username[:200],
+            )  # fmt: skip
         else:
+            before = office_users.note_login(s, user, _client(), runtime().config.office_password_days)
             record(s, f"office:{user.username}", "office_user.login", "office_user", user.id, ip=_client())
-            stamp, uid = office_users.password_stamp(user), user.id
+            stamp, uid, must_change = office_users.password_stamp(user), user.id, user.must_change_password
     if user is None:
         flash(t("office.login.failed"), "error")
         return render_template("office/login.html", next=request.form.get("next", ""), username=username), 401
@@ -199,16 +248,25 @@ def login() -> ResponseReturnValue:
     _end_session()
     session.clear()  # a new session on sign-in: nothing from before survives (no fixation)
     sid = secrets.token_urlsafe(32)
-    runtime().kv.set(_session_key(sid), str(uid), ttl=IDLE_LIMIT)
+    runtime().kv.set(_session_key(sid), str(uid), ttl=int(idle_limit()) + 1)
     session.permanent = True
-    session.update(
-        uid=uid, stamp=stamp, seen=runtime().clock.now().timestamp(), csrf=secrets.token_urlsafe(32), sid=sid
-    )
+    moment = runtime().clock.now().timestamp()
+    session.update(uid=uid, stamp=stamp, seen=moment, started=moment, csrf=secrets.token_urlsafe(32), sid=sid)
+    if before.at is None:
+        flash(t("office.login.first"), "info")
+    else:
+        flash(t("office.login.last", at=local_minute(before.at), ip=before.ip or "-"), "info")
+    if must_change:
+        return redirect(url_for("office.password"))
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    me = g.get("scope")
+    if me is not None:
+        with db() as s:
+            record(s, me.actor, "office_user.logout", "office_user", me.user_id, ip=_client())
     _end_session()
     session.clear()
     flash(t("office.login.signed_out"), "info")
