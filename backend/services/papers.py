@@ -135,6 +135,40 @@ class Paper:
         )
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A paper's content before it is issued: the register gives it its office, number and date (`paper`)."""
+
+    title: str
+    addressee: str = ""
+    body: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    closing: tuple[Block, ...] = ()
+    attachments: tuple[str, ...] = ()
+    signature: str = ""
+    copy_to: str = ""
+    notes: tuple[str, ...] = ()
+    seal: bool = True
+
+    def paper(self, *, office: str, number: str, issued_on: date, date_style: str = "arabic") -> Paper:
+        return Paper(
+            office=office,
+            title=self.title,
+            issued_on=issued_on,
+            number=number,
+            addressee=self.addressee,
+            body=self.body,
+            sections=self.sections,
+            closing=self.closing,
+            attachments=self.attachments,
+            signature=self.signature,
+            date_style=date_style,
+            seal=self.seal,
+            copy_to=self.copy_to,
+            notes=self.notes,
+        )
+
+
 def _block_data(block: Block) -> Any:
     if isinstance(block, Grid):
         return {"headers": list(block.headers), "rows": [list(r) for r in block.rows], "widths": list(block.widths)}
@@ -534,6 +568,7 @@ __all__ = [
     "DOCX_MIME",
     "PDF_MIME",
     "Block",
+    "Draft",
     "Grid",
     "Paper",
     "Section",
