@@ -106,7 +106,7 @@ def test_the_docx_gives_each_chinese_font_its_fallback() -> None:
     assert '<w:font w:name="仿宋"><w:altName w:val="FangSong"/>' in table
     assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in table
     assert '<w:altName w:val="SimHei"/>' in table
-    assert "<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>" in footer  # — 1 — on every page
+    assert '<w:instrText xml:space="preserve"> PAGE </w:instrText>' in footer  # — 1 — on every page
 
 
 def test_the_older_date_style_and_no_seal() -> None:
