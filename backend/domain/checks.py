@@ -7,7 +7,7 @@ shows), so both give the same record. Rules, per answer type (`backend.domain.ki
 - 选项: the option's number or its label; an option marks whether it passes (`passed`), and may carry a `score`
   (else the 分值 when it passes, 0 when not).
 - 数字: any number; it passes inside the item's range (`min_value`..`max_value`, either side open) and then
-  scores the 分值.
+  scores the 分值; without a range it is noted, neither passing nor failing.
 - 文字: any text; neither passes nor fails, and counts for no score.
 A skipped item counts for neither the total nor the maximum; the maximum is the sum of the 分值 of the items
 answered with a score.
@@ -104,6 +104,8 @@ def read_answer(item: Item, said: str) -> Answer:
         if not 0 <= value <= item.score or (value * 2) != int(value * 2):
             raise AnswerRefused("check.answer.expected.score", **_expected(item))
         return Answer(_clean(value), value >= PASS_RATIO * item.score, value, remark)
+    if item.min_value is None and item.max_value is None:  # a number to note, nothing to judge it by
+        return Answer(_clean(value), None, None, remark)
     low_ok = item.min_value is None or value >= item.min_value
     high_ok = item.max_value is None or value <= item.max_value
     passed = low_ok and high_ok
@@ -145,10 +147,8 @@ def _choice(item: Item, text: str) -> Answer:
         raise AnswerRefused("check.answer.expected.choice", **_expected(item))
     option = item.options[chosen]
     passed = bool(option.get("passed", True))
-    if option.get("score") is not None:
-        score = float(option["score"])
-    else:
-        score = item.score if passed else 0.0
+    own = option.get("score")
+    score = float(own) if own is not None else (item.score if passed else 0.0)
     return Answer(labels[chosen], passed, score, rest)
 
 

@@ -124,7 +124,10 @@ class CheckView:
         return [
             i
             for i in self.items
-            if i.photo_required and i.id in self.answers and not self.answers[i.id].skipped and not self.answers[i.id].photos
+            if i.photo_required
+            and i.id in self.answers
+            and not self.answers[i.id].skipped
+            and not self.answers[i.id].photos
         ]
 
     @property
@@ -171,7 +174,9 @@ def _items(session: Session, checklist_id: int) -> tuple[ItemView, ...]:
 
 
 def _rule(item: ChecklistItem) -> rules.Item:
-    return rules.Item(item.answer_type, float(item.score or 0), list(item.options or []), item.min_value, item.max_value)
+    return rules.Item(
+        item.answer_type, float(item.score or 0), list(item.options or []), item.min_value, item.max_value
+    )
 
 
 def view(session: Session, target_id: int, inspector_id: int) -> CheckView:
@@ -431,13 +436,23 @@ def attach_photo(
         raise CheckError("check.error.too_many_photos", limit=MAX_PHOTOS_PER_ITEM)
     if wechat_media_id:
         kept = media.attach(
-            session, owner_type=PHOTO_OWNER, owner_id=row.id, kind="image", wechat_media_id=wechat_media_id,
+            session,
+            owner_type=PHOTO_OWNER,
+            owner_id=row.id,
+            kind="image",
+            wechat_media_id=wechat_media_id,
             strip_metadata=False,
         )
     elif content is not None and media_dir is not None:
         kept = media.keep_file(
-            session, media_dir, owner_type=PHOTO_OWNER, owner_id=row.id, kind="image", content=content,
-            content_type=content_type, strip_metadata=False,
+            session,
+            media_dir,
+            owner_type=PHOTO_OWNER,
+            owner_id=row.id,
+            kind="image",
+            content=content,
+            content_type=content_type,
+            strip_metadata=False,
         )
     else:
         raise CheckError("check.error.no_photo")
@@ -494,12 +509,15 @@ def finish(session: Session, target_id: int, inspector_id: int, *, source: str =
     missing = current.missing_photos()
     if missing:
         raise CheckError("check.error.photos_missing", items="、".join(i.number for i in missing[:10]))
-    rows = {
-        a.item_id: a for a in session.scalars(select(TaskAnswer).where(TaskAnswer.target_id == target.id))
+    rows = {a.item_id: a for a in session.scalars(select(TaskAnswer).where(TaskAnswer.target_id == target.id))}
+    items = {
+        i.id: i for i in session.scalars(select(ChecklistItem).where(ChecklistItem.checklist_id == task.checklist_id))
     }
-    items = {i.id: i for i in session.scalars(select(ChecklistItem).where(ChecklistItem.checklist_id == task.checklist_id))}
     scored = [
-        (_rule(items[i.id]), None if rows[i.id].skipped else rules.Answer(rows[i.id].value, rows[i.id].passed, rows[i.id].score))
+        (
+            _rule(items[i.id]),
+            None if rows[i.id].skipped else rules.Answer(rows[i.id].value, rows[i.id].passed, rows[i.id].score),
+        )
         for i in current.items
     ]
     totals = rules.totals(scored)
@@ -650,9 +668,15 @@ def task_results(session: Session, task_id: int) -> list[TargetResult]:
     task = session.get(Task, task_id)
     if task is None:
         return []
-    targets = list(session.scalars(select(TaskTarget).where(TaskTarget.task_id == task_id).order_by(TaskTarget.position)))
+    targets = list(
+        session.scalars(select(TaskTarget).where(TaskTarget.task_id == task_id).order_by(TaskTarget.position))
+    )
     items = list(
-        session.scalars(select(ChecklistItem).where(ChecklistItem.checklist_id == task.checklist_id).order_by(ChecklistItem.position))
+        session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.checklist_id == task.checklist_id)
+            .order_by(ChecklistItem.position)
+        )
     )
     answers: dict[tuple[int, int], TaskAnswer] = {
         (a.target_id, a.item_id): a
@@ -724,7 +748,9 @@ def form_url(session: Session, *, secret: str, public_url: str, openid: str, tar
     now = session_now(session)
     until = None
     if task is not None:
-        until = datetime.combine(working_calendar(session).add_working_days(task.ends_on, 0), time(23, 59), tzinfo=SHANGHAI)
+        until = datetime.combine(
+            working_calendar(session).add_working_days(task.ends_on, 0), time(23, 59), tzinfo=SHANGHAI
+        )
         until = max(until, now)
     return form_links.link(
         secret, public_url, FORM_PATH, openid=openid, subject=f"{FORM_SUBJECT}:{target_id}", now=now, until=until
@@ -754,11 +780,15 @@ def announce(session: Session, task_id: int, *, now: datetime | None = None) -> 
         return 0
     counts = dict(
         session.execute(
-            select(TaskTarget.inspector_id, func.count()).where(TaskTarget.task_id == task.id).group_by(TaskTarget.inspector_id)
+            select(TaskTarget.inspector_id, func.count())
+            .where(TaskTarget.task_id == task.id)
+            .group_by(TaskTarget.inspector_id)
         ).tuples()
     )
     queued = 0
-    for member in session.scalars(select(TaskMember).where(TaskMember.task_id == task.id).order_by(TaskMember.position)):
+    for member in session.scalars(
+        select(TaskMember).where(TaskMember.task_id == task.id).order_by(TaskMember.position)
+    ):
         inspector = session.get(Inspector, member.inspector_id)
         if inspector is None:
             continue
@@ -787,7 +817,9 @@ def sweep_step(db: Database, now: datetime) -> dict[str, int]:
     today = local_date(now)
     with db.session() as session:
         calendar = working_calendar(session)
-        open_tasks = list(session.scalars(select(Task).where(Task.state == TaskState.OPEN.value, Task.ends_on >= today)))
+        open_tasks = list(
+            session.scalars(select(Task).where(Task.state == TaskState.OPEN.value, Task.ends_on >= today))
+        )
         if not open_tasks:
             return {}
         announced = set(

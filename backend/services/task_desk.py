@@ -56,14 +56,22 @@ class TaskDesk:
         for m in mine:
             if (m.task_name, m.ends_on) != shown_task:
                 shown_task = (m.task_name, m.ends_on)
-                rows.append(t("check.list.task", task=m.task_name, kind=t(f"task.kind.{m.task_kind}"), ends=_day(m.ends_on)))
+                rows.append(
+                    t("check.list.task", task=m.task_name, kind=t(f"task.kind.{m.task_kind}"), ends=_day(m.ends_on))
+                )
             detail = ""
             if m.state == CheckState.DONE.value and m.score is not None:
                 detail = t("check.list.scored", score=_num(m.score))
             elif m.answered:
                 detail = t("check.list.answered", answered=m.answered, items=m.items)
             rows.append(
-                t("check.list.row", number=m.number, school=m.unit_name, progress=t(f"check.progress.{m.progress}"), detail=detail)
+                t(
+                    "check.list.row",
+                    number=m.number,
+                    school=m.unit_name,
+                    progress=t(f"check.progress.{m.progress}"),
+                    detail=detail,
+                )
             )
         rows.append(t("check.list.tail"))
         return Step("\n".join(rows), choices=tuple(m.target_id for m in mine))
@@ -79,7 +87,8 @@ class TaskDesk:
         by_id = {m.target_id: m for m in mine}
         ids = found.candidates or tuple(m.target_id for m in mine if m.state != CheckState.DONE.value)
         choices = "\n".join(
-            t("check.pick.choice", number=by_id[i].number, school=by_id[i].unit_name, task=by_id[i].task_name) for i in ids
+            t("check.pick.choice", number=by_id[i].number, school=by_id[i].unit_name, task=by_id[i].task_name)
+            for i in ids
         )
         key = "check.pick.which" if found.candidates else "check.pick.unknown"
         return Step(t(key, said=found.said or words, choices=choices), choices=tuple(m.target_id for m in mine))
@@ -101,7 +110,9 @@ class TaskDesk:
     def prompt(self, check: CheckView, item: ItemView) -> str:
         how_key = f"check.how.{item.answer_type}"
         options = "  ".join(f"{n} {label}" for n, label in enumerate(item.options, start=1))
-        scored = item.answer_type in (AnswerType.SCORE.value,) or (item.score and item.answer_type != AnswerType.TEXT.value)
+        scored = item.answer_type in (AnswerType.SCORE.value,) or (
+            item.score and item.answer_type != AnswerType.TEXT.value
+        )
         return t(
             "check.item",
             position=item.position,

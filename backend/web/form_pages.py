@@ -4,6 +4,8 @@ Chinese page a link that opens nothing gets (403 tampered, 410 expired). A bluep
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, make_response, render_template, request
 
 from backend.services import form_links
@@ -21,6 +23,16 @@ def linked(prefix: str) -> FormLink:
     """The verified link this request carries, for a form of kind `prefix`; raises `LinkRefused`."""
     rt = runtime()
     return form_links.verify(rt.config.secret_key, token(), now=rt.clock.now(), prefix=prefix)
+
+
+def same_origin() -> bool:
+    """The form was posted from our own page: Origin (or, lacking it, Referer) names this host."""
+    claimed = request.headers.get("Origin") or request.headers.get("Referer")
+    if not claimed or claimed == "null":
+        return False
+    host = urlsplit(claimed).netloc
+    ours = {request.host, urlsplit(runtime().config.public_url).netloc}
+    return host in ours
 
 
 def refused_page(reason: str, status: int) -> Response:
