@@ -240,7 +240,7 @@ def my_targets(session: Session, inspector_id: int, today: date, *, include_done
 
     views = tasks.targets_for_inspector(session, inspector_id, today, include_done=include_done)
     shorts = dict(
-        session.execute(select(Unit.id, Unit.short_name).where(Unit.id.in_([v.unit_id for v in views]))).tuples().all()
+        session.execute(select(Unit.id, Unit.short_name).where(Unit.id.in_([v.unit_id for v in views]))).all()
     )
     ordered = sorted(views, key=lambda v: (v.state == CheckState.DONE.value, v.ends_on, v.task_id, v.target_id))
     return [
@@ -689,7 +689,7 @@ def task_results(session: Session, task_id: int) -> list[TargetResult]:
             select(Rectification.visit_id, Rectification.number)
             .where(Rectification.visit_id.in_(visit_ids))
             .order_by(Rectification.id)
-        ).tuples():
+        ):
             rects.setdefault(visit_id or 0, []).append(number)
     results = []
     for x in targets:
@@ -783,7 +783,7 @@ def announce(session: Session, task_id: int, *, now: datetime | None = None) -> 
             select(TaskTarget.inspector_id, func.count())
             .where(TaskTarget.task_id == task.id)
             .group_by(TaskTarget.inspector_id)
-        ).tuples()
+        ).all()
     )
     queued = 0
     for member in session.scalars(
@@ -849,7 +849,7 @@ def _remind(session: Session, task: Task, days_left: int, now: datetime) -> int:
             select(TaskTarget.inspector_id, func.count())
             .where(TaskTarget.task_id == task.id, TaskTarget.state != CheckState.DONE.value)
             .group_by(TaskTarget.inspector_id)
-        ).tuples()
+        ).all()
     )
     queued = 0
     for inspector_id, count in waiting.items():
