@@ -3,6 +3,7 @@
 Written for inspectors who are often retired principals: short lines, numbers to reply with, one thing at a time."""
 
 MESSAGES: dict[str, str] = {
+    "check.help": "督导任务：任务（查看并开始检查）· 继续（接着做暂停的检查）",
     # 任务: the list
     "check.list.none": "您目前没有督导任务。",
     "check.list.head": "您的督导任务（回复序号开始检查）：",
