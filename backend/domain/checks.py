@@ -21,11 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.domain import checklists
 from backend.domain.dates import to_int
 from backend.domain.errors import DomainError
 from backend.domain.kinds import AnswerType
 
-PASS_RATIO = 0.6  # a score below 60 % of the item's 分值 fails it (及格线)
+PASS_RATIO = checklists.SCORE_PASS_RATIO  # a score below 60 % of the item's 分值 fails it (及格线)
 RECTIFY_WITHIN_WORKING_DAYS = 10  # a failed item's draft notice: ten working days to fix it, unless changed
 YES_WORDS = ("是", "有", "符合", "合格", "达标", "已落实", "对", "好", "y", "yes")
 NO_WORDS = ("否", "没有", "无", "不符合", "不合格", "不达标", "未落实", "不是", "n", "no")
@@ -85,71 +86,57 @@ def _clean(value: float) -> str:
 
 
 def read_answer(item: Item, said: str) -> Answer:
-    """The answer `said` gives `item` (a number, a word, a label, a text, with an optional remark after it)."""
+    """The answer `said` gives `item` (a number, a word, a label, a text, with an optional remark after it): the
+    chat's numbers and words made the value the checklist's own judge takes (`checklists.judge`), which scores it."""
     text = _fold(said)[:MAX_VALUE_LENGTH]
     kind = AnswerType(item.answer_type)
     if not text:
         raise AnswerRefused(f"check.answer.expected.{kind.value}", **_expected(item))
     if kind is AnswerType.TEXT:
-        return Answer(said.strip()[:MAX_VALUE_LENGTH], None, None)
-    if kind is AnswerType.YES_NO:
-        return _yes_no(item, text)
-    if kind is AnswerType.CHOICE:
-        return _choice(item, text)
-    number = _number(text)
-    if number is None:
-        raise AnswerRefused(f"check.answer.expected.{kind.value}", **_expected(item))
-    value, remark = number
-    if kind is AnswerType.SCORE:
-        if not 0 <= value <= item.score or (value * 2) != int(value * 2):
-            raise AnswerRefused("check.answer.expected.score", **_expected(item))
-        return Answer(_clean(value), value >= PASS_RATIO * item.score, value, remark)
-    if item.min_value is None and item.max_value is None:  # a number to note, nothing to judge it by
-        return Answer(_clean(value), None, None, remark)
-    low_ok = item.min_value is None or value >= item.min_value
-    high_ok = item.max_value is None or value <= item.max_value
-    passed = low_ok and high_ok
-    return Answer(_clean(value), passed, item.score if passed else 0.0, remark)
+        value, remark = said.strip()[:MAX_VALUE_LENGTH], ""
+    elif kind is AnswerType.YES_NO:
+        value, remark = _yes_no(item, text)
+    elif kind is AnswerType.CHOICE:
+        value, remark = _choice(item, text)
+    else:
+        number = _number(text)
+        if number is None:
+            raise AnswerRefused(f"check.answer.expected.{kind.value}", **_expected(item))
+        value, remark = _clean(number[0]), number[1]
+    try:
+        judged = checklists.judge(item, value)
+    except ValueError as exc:
+        raise AnswerRefused(f"check.answer.expected.{kind.value}", **_expected(item)) from exc
+    return Answer(judged.value, judged.passed, judged.score, remark)
 
 
-def _yes_no(item: Item, text: str) -> Answer:
+def _yes_no(item: Item, text: str) -> tuple[str, str]:
     word = _LEADING.match(text)
     head, rest = (word.group("word"), (word.group("rest") or "").strip()) if word else (text, "")
     lowered = head.lower()
     if lowered in ("1", "一") or lowered in YES_WORDS:
-        return Answer("是", True, item.score, rest)
+        return "是", rest
     if lowered in ("2", "二") or lowered in NO_WORDS:
-        return Answer("否", False, 0.0, rest)
+        return "否", rest
     # 不符合 written without a pause before the remark (不符合灭火器过期): the longest word it starts with
-    for words, passed in ((NO_WORDS, False), (YES_WORDS, True)):
+    for words, value in ((NO_WORDS, "否"), (YES_WORDS, "是")):
         for w in sorted(words, key=len, reverse=True):
             if len(w) >= 2 and lowered.startswith(w):
-                remark = (text[len(w) :] + (" " + rest if rest else "")).strip(" ，,、:：")
-                return Answer("是" if passed else "否", passed, item.score if passed else 0.0, remark)
+                return value, (text[len(w) :] + (" " + rest if rest else "")).strip(" ，,、:：")
     raise AnswerRefused("check.answer.expected.yes_no", **_expected(item))
 
 
-def _choice(item: Item, text: str) -> Answer:
+def _choice(item: Item, text: str) -> tuple[str, str]:
     labels = option_labels(item)
-    chosen: int | None = None
-    rest = ""
     word = _LEADING.match(text)
     if word:
         number = to_int(word.group("word").rstrip("号."))
         if number is not None and 1 <= number <= len(labels):
-            chosen, rest = number - 1, (word.group("rest") or "").strip()
-    if chosen is None:
-        for n, label in sorted(enumerate(labels), key=lambda pair: -len(pair[1])):
-            if label and text.startswith(_fold(label)):
-                chosen, rest = n, text[len(_fold(label)) :].strip(" ，,、:：")
-                break
-    if chosen is None:
-        raise AnswerRefused("check.answer.expected.choice", **_expected(item))
-    option = item.options[chosen]
-    passed = bool(option.get("passed", True))
-    own = option.get("score")
-    score = float(own) if own is not None else (item.score if passed else 0.0)
-    return Answer(labels[chosen], passed, score, rest)
+            return labels[number - 1], (word.group("rest") or "").strip()
+    for label in sorted(labels, key=len, reverse=True):
+        if label and text.startswith(_fold(label)):
+            return label, text[len(_fold(label)) :].strip(" ，,、:：")
+    raise AnswerRefused("check.answer.expected.choice", **_expected(item))
 
 
 def _expected(item: Item) -> dict[str, object]:

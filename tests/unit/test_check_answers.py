@@ -48,7 +48,7 @@ def test_an_answer_as_typed_is_read_and_scored(item: Item, said: str, expected: 
     [
         (YES_NO, "也许", "check.answer.expected.yes_no"),
         (SCORE, "12", "check.answer.expected.score"),
-        (SCORE, "7.3", "check.answer.expected.score"),
+        (SCORE, "-1", "check.answer.expected.score"),
         (CHOICE, "4", "check.answer.expected.choice"),
         (NUMBER, "很多", "check.answer.expected.number"),
         (Item("text"), "  ", "check.answer.expected.text"),
