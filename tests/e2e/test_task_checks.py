@@ -391,3 +391,64 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
     first_code = sampled[0]
     assert len(fake_wechat.sent(f"o-unit-{first_code}")) == 1  # complete: its rectification notice reaches it
     assert all(fake_wechat.sent(f"o-unit-{code}") == [] for code in sampled[1:])
+
+
+def test_reminders_come_once_each_a_lost_conversation_resumes_and_hostile_forms_are_refused(
+    hook: Webhook, fake_wechat: RunningFakeWeChat
+) -> None:
+    from backend.domain.calendar import SHANGHAI
+    from backend.services.calendar import working_calendar
+    from bot.conversation import Conversation
+    from tests.integration.test_image_bombs import png_bomb
+
+    run = Run(hook, fake_wechat)
+    ids = seed(run)
+    db = hook.runtime.db
+    assert run.sweep() == {"announced": 3}
+    with db.session() as session:
+        calendar = working_calendar(session)
+    ends_on = local_date(hook.runtime.clock.now()) + timedelta(days=14)
+
+    def at(day: Any) -> Any:
+        from datetime import datetime
+        from datetime import time as clock_time
+
+        return datetime.combine(day, clock_time(9), tzinfo=SHANGHAI)
+
+    three_left, one_left = calendar.subtract_working_days(ends_on, 3), calendar.subtract_working_days(ends_on, 1)
+    assert task_checks.sweep_step(db, at(three_left)) == {"reminded": 3}
+    assert task_checks.sweep_step(db, at(three_left)) == {}
+    assert task_checks.sweep_step(db, at(calendar.subtract_working_days(ends_on, 2))) == {}
+    assert task_checks.sweep_step(db, at(one_left)) == {"reminded": 3}
+    assert task_checks.sweep_step(db, at(ends_on)) == {}
+
+    # the conversation is lost (Redis flushed, or hours of silence): 继续 picks the check up at its first open item
+    run.say("o-wang-01", "任务")
+    run.say("o-wang-01", "1")
+    run.say("o-wang-01", "1")
+    run.say("o-wang-01", "1")
+    hook.runtime.kv.delete(Conversation.key_of("o-wang-01"))
+    assert "第3/10项" in run.say("o-wang-01", "继续")
+    link = run.say("o-wang-01", "表单")
+    path = form_path(link)
+    with db.session() as session:
+        third = session.scalars(
+            select(ChecklistItem.id).where(ChecklistItem.checklist_id == ids["checklist"], ChecklistItem.position == 3)
+        ).one()
+    bomb = requests.post(
+        hook.url + path,
+        data={"action": "save"},
+        headers={"Origin": hook.url},
+        files={f"p-{third}": ("bomb.png", png_bomb(20_000, 20_000, rgba=True), "image/png")},
+        timeout=10,
+    )
+    assert bomb.status_code == 400 and "照片读不了或太大" in bomb.text and "Traceback" not in bomb.text
+    bad_answer = requests.post(
+        hook.url + path, data={f"a-{third}": "也许", "action": "save"}, headers={"Origin": hook.url}, timeout=10
+    )
+    assert bad_answer.status_code == 400 and "请回复 1（是）或 2（否）" in bad_answer.text
+    assert answers_of(run, target_of(run, ids["task"], "安远县欣山镇中心小学").id) == [("是", True, 10, False, 0)] * 2
+    # unbound, the link opens nothing
+    run.say("o-wang-01", "解绑")
+    refused = requests.get(hook.url + path, timeout=10)
+    assert refused.status_code == 403 and "无法打开" in refused.text
