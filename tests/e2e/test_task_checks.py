@@ -323,6 +323,15 @@ def test_a_task_is_done_by_chat_and_by_the_form_and_its_failures_reach_the_units
     run.deliver()
     assert len(fake_wechat.sent("o-unit-3607261008")) == 2
 
+    # the office reads the results: per target and per item, with the rectifications each produced
+    with hook.runtime.db.session() as session:
+        results = {r.target_id: r for r in task_checks.task_results(session, ids["task"])}
+    mine = results[wang_target.id]
+    assert (mine.score, mine.max_score, mine.failed, len(mine.rectifications)) == (44, 70, 2, 2)
+    assert [i.passed for i in mine.items][:4] == [True, True, False, False] and mine.items[8].skipped
+    assert len(mine.items[2].media_ids) == 1 and results[li_target.id].score == 44
+    assert sum(1 for r in results.values() if r.state == CheckState.DONE.value) == 2
+
     # a retried delivery answers once and records once
     message = hook.sender.text("o-zhang-01", "任务")
     assert hook.sender.send(message).content == hook.sender.send(message).content
