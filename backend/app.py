@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         public,
         public_results,
+        task_form,
     )
     from bot import webhook
 
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         public.bp,  # /b/<code>: the board's page and the concern form, /ticket
         public_results.bp,  # /public: results the authority publishes
         privacy.bp,  # /privacy: the notice, and a person's request about their data
+        task_form.bp,  # /f/check: a task's check form in WeChat's browser (signed links)
         office.bp,  # /office: the office web
         webhook.bp,  # /wechat
     ):
