@@ -102,3 +102,45 @@ class CalendarDayKind(StrEnum):
     HOLIDAY = "holiday"  # 法定节假日 (a weekday off)
     WORKDAY = "workday"  # 调休上班 (a weekend day worked)
     ORDINARY = "ordinary"  # the office put the day back to the weekday rule; reloading the schedule keeps that
+
+
+class TaskKind(StrEnum):
+    """A supervision task the office dispatches (督导任务)."""
+
+    SPECIAL = "special"  # 专项督导
+    COMPREHENSIVE = "comprehensive"  # 综合督导
+    RANDOM = "random"  # 随机督导 (a sample drawn by the system)
+    UNANNOUNCED = "unannounced"  # 暗访 (a sample drawn by the system)
+    PRINCIPAL_TERM = "principal_term"  # 校(园)长任期结束综合督导
+    FOLLOW_UP = "follow_up"  # 回访复查 (of closed rectifications)
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class CheckState(StrEnum):
+    """A target's check as stored; `CheckProgress` adds 逾期, derived from the task's window."""
+
+    NOT_STARTED = "not_started"  # 未开始
+    IN_PROGRESS = "in_progress"  # 进行中
+    DONE = "done"  # 已完成
+
+
+class CheckProgress(StrEnum):
+    NOT_STARTED = "not_started"  # 未开始
+    IN_PROGRESS = "in_progress"  # 进行中
+    DONE = "done"  # 已完成
+    OVERDUE = "overdue"  # 逾期: not done, and the window has closed
+
+
+class AnswerType(StrEnum):
+    """How a checklist item is answered."""
+
+    YES_NO = "yes_no"  # 是否
+    SCORE = "score"  # 评分 0..分值
+    CHOICE = "choice"  # 选项
+    NUMBER = "number"  # 数字
+    TEXT = "text"  # 文字

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Role
-from backend.services import outbox
+from backend.services import audit, concealment, outbox
 from backend.store.db import session_now
 from backend.store.models import Unit, WechatIdentity, Zone
 
@@ -70,10 +70,24 @@ def notify(
     dedupe_key: str,
     url: str | None = None,
     now: datetime | None = None,
+    task_id: int | None = None,
 ) -> int:
-    """Queue `notice` for each recipient (does not commit); returns how many rows were new."""
+    """Queue `notice` for each recipient (does not commit); returns how many rows were new.
+
+    A push about a task (`task_id`, or a dedupe key `task:<id>:…`) never reaches the unit of a target hidden from
+    it (a 随机 or 暗访 target whose check is not done: `backend.domain.tasks.task_hidden_from_unit`): that
+    recipient is skipped, and the skip is in the audit log."""
+    recipients = list(dict.fromkeys(openids))
+    about = task_id if task_id is not None else concealment.task_of_key(dedupe_key)
+    if about is not None:
+        withheld = concealment.unit_openids_hidden_from(session, about, recipients)
+        if withheld:
+            recipients = [o for o in recipients if o not in withheld]
+            audit.record(
+                session, "system", "task.notice_withheld", "task", about, notice=notice, recipients=len(withheld)
+            )
     added = 0
-    for openid in dict.fromkeys(openids):
+    for openid in recipients:
         key = f"{dedupe_key}:{openid}"
         payload: dict[str, Any] = {"fields": dict(fields)}
         if url:

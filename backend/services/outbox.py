@@ -129,7 +129,7 @@ def enqueue(
     return session.execute(stmt).first() is not None
 
 
-SUBJECT_PREFIXES = {"rect": "rectification", "concern": "concern", "visit": "visit"}
+SUBJECT_PREFIXES = {"rect": "rectification", "concern": "concern", "visit": "visit", "task": "task"}
 
 
 def subject_of(dedupe_key: str) -> tuple[str, int | None]:

@@ -26,10 +26,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from backend.domain.kinds import (
+    CheckState,
     ConcernState,
     EscalationState,
     OutboxState,
     RectificationState,
+    TaskState,
     VisitKind,
 )
 from backend.store.types import UTCDateTime, clock_default
@@ -516,6 +518,148 @@ class OfficeUser(Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class Checklist(Base):
+    """One version of a checklist (督导评估表): importing a list under a name it already has makes the next version;
+    a task keeps the version it was created with."""
+
+    __tablename__ = "checklist"
+    __table_args__ = (UniqueConstraint("authority_id", "name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(default=1)
+    source_name: Mapped[str] = mapped_column(String(200), default="")  # the file it was imported from
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
+
+    items: Mapped[list[ChecklistItem]] = relationship(
+        back_populates="checklist", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
+
+
+class ChecklistItem(Base):
+    """An item of a checklist version: its text as typed, how it is answered and what it is worth."""
+
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("checklist_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()  # 1, 2, ... in the list's order
+    number: Mapped[str] = mapped_column(String(16), default="")  # 序号 as typed (1, 1.2, (三))
+    section: Mapped[str] = mapped_column(String(200), default="")  # 分类 (一、办园条件)
+    text: Mapped[str] = mapped_column(Text)  # 检查内容
+    answer_type: Mapped[str] = mapped_column(String(16))  # backend.domain.kinds.AnswerType
+    options: Mapped[list[Any]] = mapped_column(default=list)  # 选项: [{"label": "符合", "passed": true}, ...]
+    min_value: Mapped[float | None] = mapped_column(Float, default=None)  # 数字: the range that passes
+    max_value: Mapped[float | None] = mapped_column(Float, default=None)
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # 分值
+    rectify_on_fail: Mapped[bool] = mapped_column(Boolean, default=False)  # 不合格须整改
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False)  # 需拍照
+
+    checklist: Mapped[Checklist] = relationship(back_populates="items")
+
+
+class Task(Timestamped, Base):
+    """A supervision task the office dispatches (专项, 综合, 随机, 暗访, 校长任期, 回访复查) to a team over a window.
+
+    A 随机 or 暗访 sample is drawn by the system from `sample_pool`; `sample_seed` redraws the same sample."""
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))  # backend.domain.kinds.TaskKind
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default=TaskState.OPEN.value)
+    note: Mapped[str] = mapped_column(Text, default="")
+    sample_seed: Mapped[str] = mapped_column(String(40), default="")
+    sample_size: Mapped[int | None] = mapped_column(default=None)
+    sample_pool: Mapped[str] = mapped_column(String(200), default="")  # "all" | "zone:<name>" | "" (no sample)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    checklist: Mapped[Checklist] = relationship()
+    members: Mapped[list[TaskMember]] = relationship(
+        back_populates="task", order_by="TaskMember.position", cascade="all, delete-orphan"
+    )
+    targets: Mapped[list[TaskTarget]] = relationship(
+        back_populates="task", order_by="TaskTarget.position", cascade="all, delete-orphan"
+    )
+
+
+class TaskMember(Base):
+    """An inspector on a task's team (the team may cross zones); one of them is its 组长."""
+
+    __tablename__ = "task_member"
+    __table_args__ = (UniqueConstraint("task_id", "inspector_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    leader: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    task: Mapped[Task] = relationship(back_populates="members")
+    inspector: Mapped[Inspector] = relationship()
+
+
+class TaskTarget(Base):
+    """A unit a task checks, the team inspector assigned to it, and the state of its check."""
+
+    __tablename__ = "task_target"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id"),
+        Index("ix_task_target_inspector_state", "inspector_id", "state"),
+        Index("ix_task_target_unit", "unit_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspector.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(16), default=CheckState.NOT_STARTED.value)
+    # 回访复查: the closed rectification this target revisits
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), default=None)  # the visit a finished check is
+    score: Mapped[float | None] = mapped_column(Float, default=None)  # the sum of the answers' scores, once done
+    max_score: Mapped[float | None] = mapped_column(Float, default=None)
+    failed_count: Mapped[int] = mapped_column(default=0)
+    # location check-in at the unit
+    checkin_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    checkin_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    checkin_distance_m: Mapped[float | None] = mapped_column(Float, default=None)
+    checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    task: Mapped[Task] = relationship(back_populates="targets")
+    unit: Mapped[Unit] = relationship()
+    inspector: Mapped[Inspector] = relationship()
+    answers: Mapped[list[TaskAnswer]] = relationship(back_populates="target", cascade="all, delete-orphan")
+
+
+class TaskAnswer(Base):
+    """One item answered (or skipped) in a target's check; chat and the in-WeChat form write the same row."""
+
+    __tablename__ = "task_answer"
+    __table_args__ = (UniqueConstraint("target_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("task_target.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
+    value: Mapped[str] = mapped_column(Text, default="")  # as given: 是, 8, 基本符合, 3.5, the typed remark
+    passed: Mapped[bool | None] = mapped_column(Boolean, default=None)  # None: no pass/fail (文字, skipped)
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    remark: Mapped[str] = mapped_column(Text, default="")  # what the inspector added, as typed
+    media_ids: Mapped[list[Any]] = mapped_column(default=list)  # Media.id of the photos
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="chat")  # chat | form | web
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), default=None)
+    answered_at: Mapped[datetime] = mapped_column(default=clock_default)
+
+    target: Mapped[TaskTarget] = relationship(back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+
+
 __all__ = [
     "ApiToken",
     "Assignment",
@@ -525,6 +669,8 @@ __all__ = [
     "BindCode",
     "BoardCode",
     "CalendarDay",
+    "Checklist",
+    "ChecklistItem",
     "Concern",
     "Escalation",
     "ExtensionRequest",
@@ -534,6 +680,10 @@ __all__ = [
     "OfficeUser",
     "OutboxMessage",
     "Rectification",
+    "Task",
+    "TaskAnswer",
+    "TaskMember",
+    "TaskTarget",
     "TrainingRecord",
     "Unit",
     "Visit",

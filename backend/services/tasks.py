@@ -1,0 +1,365 @@
+"""Supervision tasks (督导任务): creating one with its team and targets, and reading them back.
+
+A task names a checklist version, a window (`starts_on`..`ends_on`), a team of inspectors with one 组长 and its
+targets, each assigned to one team inspector. A 随机 or 暗访 task's targets are a sample the system draws from a
+pool (a zone or every school) with a recorded seed; such a target is hidden from its unit until its check is done
+(`backend.domain.tasks.task_hidden_from_unit`, applied here for the readers and by `notices.notify` for pushes).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from backend.domain import tasks as rules
+from backend.domain.errors import DomainError
+from backend.domain.kinds import CheckProgress, CheckState, RectificationState, TaskKind, TaskState, UnitKind
+from backend.services import audit, concealment
+from backend.store.models import (
+    Assignment,
+    Checklist,
+    ChecklistItem,
+    Inspector,
+    Rectification,
+    Task,
+    TaskAnswer,
+    TaskMember,
+    TaskTarget,
+    Unit,
+)
+
+SCHOOL_KINDS = tuple(k.value for k in UnitKind if k.is_school)
+POOL_ALL = "all"
+POOL_ZONE = "zone:"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A draw of `size` units from `pool` ("all" or "zone:<name>") with `seed` (None: the system picks one)."""
+
+    size: int
+    pool: str = POOL_ALL
+    seed: str | None = None
+
+
+def new_seed() -> str:
+    """A fresh seed for a sample (recorded on the task; never from the clock)."""
+    return str(secrets.randbelow(10**12))
+
+
+def pool_unit_codes(session: Session, authority_id: int, pool: str) -> list[str]:
+    """The active schools of the pool: every school (`all`) or a zone's (`zone:<name>`)."""
+    query = select(Unit.code).where(
+        Unit.authority_id == authority_id, Unit.active.is_(True), Unit.kind.in_(SCHOOL_KINDS)
+    )
+    if pool.startswith(POOL_ZONE):
+        from backend.store.models import Zone
+
+        zone_id = session.scalar(
+            select(Zone.id).where(Zone.authority_id == authority_id, Zone.name == pool[len(POOL_ZONE) :])
+        )
+        if zone_id is None:
+            raise DomainError("task.error.no_zone", zone=pool[len(POOL_ZONE) :])
+        query = query.where(Unit.zone_id == zone_id)
+    elif pool != POOL_ALL:
+        raise DomainError("task.error.no_zone", zone=pool)
+    return list(session.scalars(query))
+
+
+def draw(session: Session, authority_id: int, sample: Sample) -> tuple[list[int], str]:
+    """The unit ids of the sample (in draw order) and the seed it was drawn with."""
+    if sample.size < 1:
+        raise DomainError("task.error.sample_size")
+    seed = sample.seed or new_seed()
+    codes = rules.draw_sample(pool_unit_codes(session, authority_id, sample.pool), sample.size, seed)
+    if not codes:
+        raise DomainError("task.error.no_targets")
+    ids = {code: unit_id for code, unit_id in session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes)))}
+    return [ids[code] for code in codes], seed
+
+
+def create_task(
+    session: Session,
+    authority_id: int,
+    *,
+    name: str,
+    kind: str,
+    checklist_id: int,
+    inspector_ids: Sequence[int],
+    starts_on: date,
+    ends_on: date,
+    actor: str,
+    unit_ids: Sequence[int] = (),
+    leader_id: int | None = None,
+    sample: Sample | None = None,
+    rectification_ids: Sequence[int] = (),
+    assignees: dict[int, int] | None = None,
+    note: str = "",
+) -> Task:
+    """A new open task (does not commit). Targets: `unit_ids`, or a `sample` drawn by the system (required for 随机
+    and 暗访, which take no hand-picked list), or for 回访复查 the units of closed `rectification_ids`.
+    `assignees` (unit id -> team inspector id) overrides the default assignment; `leader_id` defaults to the first
+    inspector. Raises `DomainError` with the reason in Chinese."""
+    name = name.strip()
+    if not name:
+        raise DomainError("task.error.no_name")
+    try:
+        task_kind = TaskKind(kind)
+    except ValueError:
+        raise DomainError("task.error.kind", kind=kind) from None
+    if ends_on < starts_on:
+        raise DomainError("task.error.window", starts=starts_on.isoformat(), ends=ends_on.isoformat())
+    checklist = session.get(Checklist, checklist_id)
+    if checklist is None or checklist.authority_id != authority_id:
+        raise DomainError("checklist.error.unknown", name=str(checklist_id))
+    team = list(dict.fromkeys(inspector_ids))
+    if not team:
+        raise DomainError("task.error.no_team")
+    inspectors = {
+        i.id: i
+        for i in session.scalars(
+            select(Inspector).where(Inspector.id.in_(team), Inspector.authority_id == authority_id)
+        )
+    }
+    for inspector_id in team:
+        inspector = inspectors.get(inspector_id)
+        if inspector is None:
+            raise DomainError("task.error.no_inspector", number=str(inspector_id))
+        if not inspector.active:
+            raise DomainError("task.error.inactive_inspector", name=inspector.name)
+    leader = leader_id if leader_id is not None else team[0]
+    if leader not in inspectors:
+        raise DomainError("task.error.leader_not_on_team")
+
+    seed, pool, size = "", "", None
+    revisits: dict[int, int] = {}
+    if task_kind in rules.SAMPLED_KINDS and sample is None:
+        raise DomainError("task.error.sample_required", kind=task_kind.value)
+    if sample is not None:
+        if unit_ids:
+            raise DomainError("task.error.sample_and_list")
+        drawn, seed = draw(session, authority_id, sample)
+        targets = drawn
+        pool, size = sample.pool, sample.size
+    elif rectification_ids:
+        if task_kind is not TaskKind.FOLLOW_UP:
+            raise DomainError("task.error.rectifications_follow_up")
+        targets, revisits = _revisited_units(session, authority_id, rectification_ids)
+        targets = list(dict.fromkeys([*unit_ids, *targets]))
+    else:
+        targets = list(dict.fromkeys(unit_ids))
+    if not targets:
+        raise DomainError("task.error.no_targets")
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(targets)))}
+    for unit_id in targets:
+        unit = units.get(unit_id)
+        if unit is None or unit.authority_id != authority_id:
+            raise DomainError("task.error.no_unit", unit=str(unit_id))
+        if not rules.unit_allowed(task_kind.value, unit.kind):
+            raise DomainError("task.error.unit_kind", unit=unit.name)
+
+    chosen = rules.assign_targets(targets, team, responsible_inspectors(session, targets))
+    for unit_id, inspector_id in (assignees or {}).items():
+        if unit_id in chosen:
+            if inspector_id not in inspectors:
+                raise DomainError("task.error.assignee_not_on_team")
+            chosen[unit_id] = inspector_id
+
+    task = Task(
+        authority_id=authority_id,
+        name=name,
+        kind=task_kind.value,
+        checklist_id=checklist.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        state=TaskState.OPEN.value,
+        note=note,
+        sample_seed=seed,
+        sample_size=size,
+        sample_pool=pool,
+        created_by=actor,
+    )
+    task.members = [
+        TaskMember(inspector_id=inspector_id, position=n, leader=inspector_id == leader)
+        for n, inspector_id in enumerate(team)
+    ]
+    task.targets = [
+        TaskTarget(
+            unit_id=unit_id,
+            inspector_id=chosen[unit_id],
+            position=n,
+            rectification_id=revisits.get(unit_id),
+        )
+        for n, unit_id in enumerate(targets)
+    ]
+    session.add(task)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "task.created",
+        "task",
+        task.id,
+        name=name,
+        kind=task_kind.value,
+        checklist=checklist.name,
+        checklist_version=checklist.version,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+        team=team,
+        leader=leader,
+        targets=len(targets),
+        sample_seed=seed,
+        sample_size=size,
+        sample_pool=pool,
+    )
+    return task
+
+
+def responsible_inspectors(session: Session, unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each unit's current responsible inspector (責任督学), where it has one."""
+    rows = session.execute(
+        select(Assignment.unit_id, Assignment.inspector_id).where(
+            Assignment.unit_id.in_(list(unit_ids)), Assignment.ends_on.is_(None)
+        )
+    )
+    return {unit_id: inspector_id for unit_id, inspector_id in rows}
+
+
+def _revisited_units(
+    session: Session, authority_id: int, rectification_ids: Sequence[int]
+) -> tuple[list[int], dict[int, int]]:
+    rows = session.scalars(select(Rectification).where(Rectification.id.in_(list(rectification_ids)))).all()
+    found = {r.id: r for r in rows}
+    units: list[int] = []
+    revisits: dict[int, int] = {}
+    for rect_id in rectification_ids:
+        rect = found.get(rect_id)
+        if rect is None or rect.authority_id != authority_id:
+            raise DomainError("task.error.no_rectification", number=str(rect_id))
+        if rect.state not in (RectificationState.CLOSED.value, RectificationState.VERIFIED.value):
+            raise DomainError("task.error.rectification_open", number=rect.number)
+        units.append(rect.unit_id)
+        revisits.setdefault(rect.unit_id, rect.id)
+    return list(dict.fromkeys(units)), revisits
+
+
+# ---- reading -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """A target as the inspector's list and the office's progress show it."""
+
+    target_id: int
+    task_id: int
+    task_name: str
+    task_kind: str
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    inspector_id: int
+    state: str
+    progress: CheckProgress
+    starts_on: date
+    ends_on: date
+    answered: int
+    items: int
+    score: float | None
+
+
+def _target_views(session: Session, condition: object, today: date) -> list[TargetView]:
+    answered = select(TaskAnswer.target_id, func.count().label("n")).group_by(TaskAnswer.target_id).subquery("answered")
+    items = (
+        select(ChecklistItem.checklist_id, func.count().label("n"))
+        .group_by(ChecklistItem.checklist_id)
+        .subquery("items")
+    )
+    rows = session.execute(
+        select(
+            TaskTarget.id,
+            Task.id,
+            Task.name,
+            Task.kind,
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            TaskTarget.inspector_id,
+            TaskTarget.state,
+            Task.starts_on,
+            Task.ends_on,
+            func.coalesce(answered.c.n, 0),
+            func.coalesce(items.c.n, 0),
+            TaskTarget.score,
+        )
+        .join(Task, Task.id == TaskTarget.task_id)
+        .join(Unit, Unit.id == TaskTarget.unit_id)
+        .outerjoin(answered, answered.c.target_id == TaskTarget.id)
+        .outerjoin(items, items.c.checklist_id == Task.checklist_id)
+        .where(condition)  # type: ignore[arg-type]
+        .order_by(Task.ends_on, Task.id, TaskTarget.position)
+    ).all()
+    return [
+        TargetView(
+            target_id=r[0],
+            task_id=r[1],
+            task_name=r[2],
+            task_kind=r[3],
+            unit_id=r[4],
+            unit_code=r[5],
+            unit_name=r[6],
+            inspector_id=r[7],
+            state=r[8],
+            progress=rules.progress(r[8], r[10], today),
+            starts_on=r[9],
+            ends_on=r[10],
+            answered=int(r[11]),
+            items=int(r[12]),
+            score=r[13],
+        )
+        for r in rows
+    ]
+
+
+def targets_for_inspector(
+    session: Session, inspector_id: int, today: date, *, include_done: bool = True
+) -> list[TargetView]:
+    """The targets of open tasks assigned to the inspector, soonest window end first."""
+    condition = and_(TaskTarget.inspector_id == inspector_id, Task.state == TaskState.OPEN.value)
+    if not include_done:
+        condition = and_(condition, TaskTarget.state != CheckState.DONE.value)
+    return _target_views(session, condition, today)
+
+
+def targets_of_task(session: Session, task_id: int, today: date) -> list[TargetView]:
+    """Every target of the task with its progress, in the task's order."""
+    return _target_views(session, TaskTarget.task_id == task_id, today)
+
+
+# ---- concealment (the rule: backend.domain.tasks.task_hidden_from_unit; as SQL: backend.services.concealment) --
+
+hidden_unit_ids = concealment.hidden_unit_ids
+
+
+def target_hidden_from_unit(session: Session, target_id: int) -> bool:
+    row = session.execute(
+        select(Task.kind, TaskTarget.state).join(Task, Task.id == TaskTarget.task_id).where(TaskTarget.id == target_id)
+    ).first()
+    return row is not None and rules.task_hidden_from_unit(row[0], row[1])
+
+
+def tasks_visible_to_unit(session: Session, unit_id: int) -> list[Task]:
+    """The tasks a unit may be told of (its page, its exports): every task targeting it but hidden ones."""
+    return list(
+        session.scalars(
+            select(Task)
+            .join(TaskTarget, TaskTarget.task_id == Task.id)
+            .where(TaskTarget.unit_id == unit_id, concealment.visible_to_unit_condition())
+            .order_by(Task.starts_on, Task.id)
+        )
+    )

@@ -1,0 +1,256 @@
+"""Tasks: creation with team, targets and default assignees; the inspector's list; 随机/暗访 samples drawn with a
+recorded seed; the concealment rule in pushes and unit-facing readers. Both stacks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.domain.errors import DomainError
+from backend.domain.kinds import CheckProgress, CheckState, RectificationState, Role, TaskKind
+from backend.services import notices, tasks
+from backend.store.db import Database
+from backend.store.models import AuditEvent, Checklist, ChecklistItem, OutboxMessage, Rectification, TaskTarget
+from tests.builders import County
+
+
+def _checklist(session: Session, authority_id: int, name: str = "开学工作专项督导") -> Checklist:
+    checklist = Checklist(authority_id=authority_id, name=name, version=1, created_by="office:test")
+    checklist.items = [
+        ChecklistItem(
+            position=1, number="1", section="一、安全工作", text="校舍安全排查", answer_type="yes_no", score=5
+        ),
+        ChecklistItem(position=2, number="2", section="一、安全工作", text="消防器材", answer_type="yes_no", score=5),
+    ]
+    session.add(checklist)
+    session.flush()
+    return checklist
+
+
+def _county(session: Session, schools: int = 12) -> dict[str, object]:
+    county = County(session)
+    north = county.zone("城关督学责任区")
+    south = county.zone("南部督学责任区")
+    wang = county.inspector("DX001", "王建国", "13800000001")
+    li = county.inspector("DX002", "李秀英", "13800000002")
+    zhao = county.inspector("DX003", "赵德明", "13800000003")
+    units = []
+    for n in range(schools):
+        zone = north if n % 2 == 0 else south
+        unit = county.school(f"36070100{n:02d}", f"安远县城关第{n + 1}小学", zone=zone)
+        units.append(unit)
+        county.assign(wang if zone is north else li, unit)
+    township = county.unit("3607019901", "安远县欣山镇人民政府", "township")
+    return {
+        "county": county,
+        "authority_id": county.authority.id,
+        "wang": wang,
+        "li": li,
+        "zhao": zhao,
+        "units": units,
+        "township": township,
+        "north": north,
+    }
+
+
+def test_a_special_task_assigns_each_school_to_its_own_inspector_when_on_the_team(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session)
+        units = c["units"]
+        wang, zhao = c["wang"], c["zhao"]
+        checklist = _checklist(session, c["authority_id"])
+        task = tasks.create_task(
+            session,
+            c["authority_id"],
+            name="2026年秋季开学工作专项督导",
+            kind=TaskKind.SPECIAL,
+            checklist_id=checklist.id,
+            unit_ids=[u.id for u in units[:6]],
+            inspector_ids=[zhao.id, wang.id],
+            leader_id=wang.id,
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2026, 9, 15),
+            actor="office:test",
+        )
+        session.commit()
+        by_unit = {t.unit_id: t.inspector_id for t in task.targets}
+        # the north schools (even) are wang's own; the south ones (li not on the team) go to zhao first, the
+        # least loaded
+        assert [by_unit[u.id] for u in units[:6:2]] == [wang.id] * 3
+        assert [by_unit[u.id] for u in units[1:6:2]] == [zhao.id] * 3
+        assert [m.inspector_id for m in task.members if m.leader] == [wang.id]
+        mine = tasks.targets_for_inspector(session, wang.id, date(2026, 9, 2))
+        assert [v.unit_code for v in mine] == [units[0].code, units[2].code, units[4].code]
+        assert {v.progress for v in mine} == {CheckProgress.NOT_STARTED}
+        assert mine[0].items == 2 and mine[0].answered == 0
+        # after the window a check not done is 逾期
+        late = tasks.targets_for_inspector(session, wang.id, date(2026, 9, 16))
+        assert {v.progress for v in late} == {CheckProgress.OVERDUE}
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "task.created"))
+        assert event is not None and event.subject_id == task.id and event.detail["targets"] == 6
+
+
+def test_only_a_comprehensive_task_targets_a_township(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session)
+        checklist = _checklist(session, c["authority_id"])
+        common = {
+            "checklist_id": checklist.id,
+            "unit_ids": [c["township"].id],
+            "inspector_ids": [c["wang"].id],
+            "starts_on": date(2026, 10, 8),
+            "ends_on": date(2026, 10, 30),
+            "actor": "office:test",
+        }
+        with pytest.raises(DomainError) as refused:
+            tasks.create_task(session, c["authority_id"], name="食堂专项", kind="special", **common)
+        assert "欣山镇" in refused.value.message and "综合督导" in refused.value.message
+        task = tasks.create_task(session, c["authority_id"], name="乡镇综合督导", kind="comprehensive", **common)
+        assert [t.unit_id for t in task.targets] == [c["township"].id]
+
+
+def test_a_sample_redraws_the_same_schools_from_its_seed(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session, schools=20)
+        checklist = _checklist(session, c["authority_id"])
+
+        def make(seed: str | None, pool: str = "all") -> list[int]:
+            task = tasks.create_task(
+                session,
+                c["authority_id"],
+                name="随机督导",
+                kind=TaskKind.RANDOM,
+                checklist_id=checklist.id,
+                inspector_ids=[c["wang"].id, c["li"].id],
+                starts_on=date(2026, 11, 2),
+                ends_on=date(2026, 11, 20),
+                actor="office:test",
+                sample=tasks.Sample(size=5, pool=pool, seed=seed),
+            )
+            assert task.sample_size == 5 and task.sample_pool == pool and task.sample_seed
+            return [t.unit_id for t in task.targets]
+
+        first = make("20261102")
+        assert len(set(first)) == 5
+        assert make("20261102") == first
+        assert make("20261103") != first  # another seed, another sample (fixed: these two differ)
+        drawn = session.scalars(select(Checklist)).all()
+        assert drawn
+        zone_only = make(None, "zone:城关督学责任区")
+        north_ids = {u.id for u in c["units"] if u.zone_id == c["north"].id}
+        assert set(zone_only) <= north_ids
+        with pytest.raises(DomainError):
+            tasks.create_task(
+                session,
+                c["authority_id"],
+                name="暗访",
+                kind=TaskKind.UNANNOUNCED,
+                checklist_id=checklist.id,
+                unit_ids=[c["units"][0].id],
+                inspector_ids=[c["wang"].id],
+                starts_on=date(2026, 11, 2),
+                ends_on=date(2026, 11, 20),
+                actor="office:test",
+            )
+
+
+def test_no_push_about_an_unannounced_task_reaches_its_targets_before_their_check_is_done(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session, schools=6)
+        county: County = c["county"]
+        checklist = _checklist(session, c["authority_id"])
+        task = tasks.create_task(
+            session,
+            c["authority_id"],
+            name="食堂食品安全暗访",
+            kind=TaskKind.UNANNOUNCED,
+            checklist_id=checklist.id,
+            inspector_ids=[c["wang"].id],
+            starts_on=date(2026, 11, 2),
+            ends_on=date(2026, 11, 20),
+            actor="office:test",
+            sample=tasks.Sample(size=6, seed="7"),
+        )
+        target = task.targets[0]
+        county.contact("o-school", Role.UNIT, unit_id=target.unit_id)
+        county.contact("o-wang", Role.INSPECTOR, inspector_id=c["wang"].id)
+        session.flush()
+        assert tasks.hidden_unit_ids(session, task.id) == {u.id for u in c["units"]}
+        queued = notices.notify(
+            session,
+            ["o-school", "o-wang"],
+            notice="task_assigned",
+            text="有新的督导任务",
+            fields={},
+            dedupe_key=f"task:{task.id}:assigned",
+        )
+        assert queued == 1
+        assert session.scalars(select(OutboxMessage.openid)).all() == ["o-wang"]
+        withheld = session.scalar(select(AuditEvent).where(AuditEvent.action == "task.notice_withheld"))
+        assert withheld is not None and withheld.detail["recipients"] == 1
+        assert tasks.tasks_visible_to_unit(session, target.unit_id) == []
+        # the check done, the unit may hear of it
+        target.state = CheckState.DONE.value
+        session.flush()
+        queued = notices.notify(
+            session, ["o-school"], notice="task_done", text="督导已完成", fields={}, dedupe_key=f"task:{task.id}:done"
+        )
+        assert queued == 1
+        assert [t.id for t in tasks.tasks_visible_to_unit(session, target.unit_id)] == [task.id]
+        # an explicit task id works as the key does
+        assert tasks.target_hidden_from_unit(session, task.targets[1].id)
+        assert (
+            notices.notify(
+                session,
+                ["o-school", "o-other"],
+                notice="x",
+                text="x",
+                fields={},
+                dedupe_key="other:1",
+                task_id=task.id,
+            )
+            == 2
+        )
+
+
+def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session, schools=3)
+        units = c["units"]
+        checklist = _checklist(session, c["authority_id"])
+        closed = Rectification(
+            number="ZG2026-001",
+            authority_id=c["authority_id"],
+            unit_id=units[1].id,
+            problem="晨检记录缺失",
+            deadline=date(2026, 10, 1),
+            state=RectificationState.CLOSED.value,
+        )
+        still_open = Rectification(
+            number="ZG2026-002",
+            authority_id=c["authority_id"],
+            unit_id=units[2].id,
+            problem="消防通道堵塞",
+            deadline=date(2026, 12, 1),
+            state=RectificationState.ISSUED.value,
+        )
+        session.add_all([closed, still_open])
+        session.flush()
+        common = {
+            "name": "回访复查",
+            "kind": TaskKind.FOLLOW_UP,
+            "checklist_id": checklist.id,
+            "inspector_ids": [c["li"].id],
+            "starts_on": date(2026, 11, 2),
+            "ends_on": date(2026, 11, 20),
+            "actor": "office:test",
+        }
+        task = tasks.create_task(session, c["authority_id"], rectification_ids=[closed.id], **common)
+        assert [(t.unit_id, t.rectification_id) for t in task.targets] == [(units[1].id, closed.id)]
+        with pytest.raises(DomainError) as refused:
+            tasks.create_task(session, c["authority_id"], rectification_ids=[still_open.id], **common)
+        assert "ZG2026-002" in refused.value.message
+        assert session.scalars(select(TaskTarget)).all()
