@@ -83,6 +83,7 @@ MESSAGES: dict[str, str] = {
     "tasko.new.to": "截止日期",
     "tasko.new.submit": "创建任务",
     "tasko.new.created": "已创建任务「{name}」：{targets} 个对象，{team} 名督学。",
+    "tasko.new.error.field": "「{field}」填写有误：{reason}",
     "tasko.new.error.name": "请填写任务名称。",
     "tasko.new.error.kind": "请选择任务类型。",
     "tasko.new.error.checklist": "请选择督导评估表。",

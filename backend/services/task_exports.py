@@ -45,7 +45,12 @@ def task_xlsx(results: TaskResults) -> bytes:
     people = book.create_sheet(t("tasko.xlsx.sheet.inspectors"))
     table_sheet(
         people,
-        [t("office.col.inspector_number"), t("office.col.inspector"), t("tasko.col.leader"), *(status(p) for p in PROGRESS)],
+        [
+            t("office.col.inspector_number"),
+            t("office.col.inspector"),
+            t("tasko.col.leader"),
+            *(status(p) for p in PROGRESS),
+        ],
         (
             [i.number, i.name, t("office.yes") if i.leader else "", *(i.counts[p] for p in PROGRESS)]
             for i in results.inspectors

@@ -105,11 +105,25 @@ def task_paper(
     scores: list[papers.Block] = (
         [
             papers.Grid(
-                headers=(t("tasko.col.rank"), t("office.col.school"), t("office.col.zone"), t("office.col.inspector"),
-                         t("tasko.col.score"), t("tasko.col.score_rate"), t("tasko.col.failed")),  # fmt: skip
+                headers=(
+                    t("tasko.col.rank"),
+                    t("office.col.school"),
+                    t("office.col.zone"),
+                    t("office.col.inspector"),
+                    t("tasko.col.score"),
+                    t("tasko.col.score_rate"),
+                    t("tasko.col.failed"),
+                ),
                 rows=tuple(
-                    (str(r.rank), r.name, r.zone, r.inspector_name, f"{_number(r.score)}/{_number(r.max_score)}",
-                     _rate(r.rate), str(r.failed))  # fmt: skip
+                    (
+                        str(r.rank),
+                        r.name,
+                        r.zone,
+                        r.inspector_name,
+                        f"{_number(r.score)}/{_number(r.max_score)}",
+                        _rate(r.rate),
+                        str(r.failed),
+                    )
                     for r in ranking
                 ),
                 widths=(0.7, 3.0, 1.6, 1.2, 1.2, 1.0, 1.0),
@@ -119,8 +133,13 @@ def task_paper(
         else [t("tasko.page.no_scores")]
     )
     items = papers.Grid(
-        headers=(t("tasko.col.item_no"), t("tasko.col.item"), t("tasko.col.max"), t("tasko.col.pass_rate"),
-                 t("tasko.col.average")),  # fmt: skip
+        headers=(
+            t("tasko.col.item_no"),
+            t("tasko.col.item"),
+            t("tasko.col.max"),
+            t("tasko.col.pass_rate"),
+            t("tasko.col.average"),
+        ),
         rows=tuple(
             (i.number, i.text, _number(i.max_score), _rate(i.pass_rate), _number(i.average)) for i in results.items
         ),
@@ -128,18 +147,33 @@ def task_paper(
     )
     failed = findings(session, scope, results.task_id)
     problems: list[papers.Block] = [
-        t("tasko.report.problem", n=n, school=f.school, item=f"{f.item_number} {f.item}",
-          note=f"（{f.remark}）" if f.remark else "")  # fmt: skip
+        t(
+            "tasko.report.problem",
+            n=n,
+            school=f.school,
+            item=f"{f.item_number} {f.item}",
+            note=f"（{f.remark}）" if f.remark else "",
+        )
         for n, f in enumerate(failed, start=1)
     ] or [t("tasko.report.no_problems")]
     rects: list[papers.Block] = (
         [
             papers.Grid(
-                headers=(t("office.col.number"), t("office.col.school"), t("office.col.problem"),
-                         t("office.col.deadline"), t("office.col.state")),  # fmt: skip
+                headers=(
+                    t("office.col.number"),
+                    t("office.col.school"),
+                    t("office.col.problem"),
+                    t("office.col.deadline"),
+                    t("office.col.state"),
+                ),
                 rows=tuple(
-                    (r.number, r.school, r.problem, r.deadline.isoformat(),
-                     CATALOG.get(f"rect.state.{r.state}", r.state))  # fmt: skip
+                    (
+                        r.number,
+                        r.school,
+                        r.problem,
+                        r.deadline.isoformat(),
+                        CATALOG.get(f"rect.state.{r.state}", r.state),
+                    )
                     for r in results.rectifications
                 ),
                 widths=(1.8, 2.2, 3.4, 1.3, 1.0),

@@ -340,8 +340,7 @@ def _per_inspector(team: list[Member], targets: list[TargetRow]) -> list[Inspect
         i for i in counts if i not in {m.inspector_id for m in team}
     )
     return [
-        InspectorProgress(i, names[i][0], names[i][1], i in leaders, {p: counts[i][p] for p in PROGRESS})
-        for i in order
+        InspectorProgress(i, names[i][0], names[i][1], i in leaders, {p: counts[i][p] for p in PROGRESS}) for i in order
     ]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, TaskKind
 from backend.domain.tasks import SAMPLED_KINDS
-from backend.services import task_exports, task_report
+from backend.services import task_exports
 from backend.services import tasks as task_service
 from backend.services.office import principal_terms, task_results
 from backend.services.office import worklists as lists
@@ -36,6 +36,17 @@ PER_PAGE = 50
 KINDS = [k.value for k in TaskKind]
 TARGET_MODES = ("schools", "zone", "all", "sample")
 MAX_SAMPLE = 10_000
+REPORT_FORMATS = ("pdf", "docx")
+# the wizard's fields as the form names them, for a refusal of a value out of its range
+FIELDS = {
+    "checklist": "tasko.new.checklist",
+    "sample_size": "tasko.new.sample_size",
+    "zone": "office.filter.zone",
+    "starts_on": "tasko.new.from",
+    "ends_on": "tasko.new.to",
+    "leader": "tasko.new.leader",
+    "inspector": "tasko.new.inspectors",
+}
 
 
 def _kind_arg() -> str | None:
@@ -103,13 +114,17 @@ def task_xlsx(task_id: int) -> ResponseReturnValue:
     with db() as s:
         results = task_results.task_results(s, scope(), _task_or_404(s, task_id), today())
     content = task_exports.task_xlsx(results)
-    return attachment(content, t("tasko.xlsx.file", name=results.name, date=today().isoformat()), task_exports.XLSX_MIME)
+    return attachment(
+        content, t("tasko.xlsx.file", name=results.name, date=today().isoformat()), task_exports.XLSX_MIME
+    )
 
 
 @bp.get("/tasks/<int:task_id>/report.<fmt>")
 def task_report_file(task_id: int, fmt: str) -> ResponseReturnValue:
-    if fmt not in task_report.FORMATS:
+    if fmt not in REPORT_FORMATS:
         abort(404)
+    from backend.services import task_report  # the paper renderer's DOCX and PDF libraries load on first use
+
     with db() as s:
         results = task_results.task_results(s, scope(), _task_or_404(s, task_id), today())
         try:
@@ -158,7 +173,7 @@ def _school_ids(s: Session, text: str) -> list[int]:
     found = dict(
         s.execute(
             select(Unit.code, Unit.id).where(Unit.code.in_(codes), Unit.authority_id == scope().authority_id)
-        ).tuples()
+        ).all()
     )
     unknown = [c for c in codes if c not in found]
     if unknown:
@@ -229,6 +244,11 @@ def task_new() -> ResponseReturnValue:
                 targets, team = len(created.targets), len(created.members)
         except DomainError as refused:
             flash(refused.message, "error")
+        except arguments.BadArgument as bad:
+            flash(
+                t("tasko.new.error.field", field=t(FIELDS.get(bad.argument, "tasko.new.title")), reason=bad.reason),
+                "error",
+            )
         else:
             flash(t("tasko.new.created", name=name, targets=targets, team=team), "ok")
             return redirect(url_for("office.task", task_id=task_id))
@@ -250,9 +270,7 @@ def terms() -> ResponseReturnValue:
         rows = principal_terms.terms_ending(s, scope(), day)
         reviewed = principal_terms.term_tasks_of(s, [r.unit_id for r in rows])
         checklists = latest_checklists(s, scope().authority_id) if scope().is_office else []
-    return render_template(
-        "office/terms.html", rows=rows, reviewed=reviewed, checklists=checklists, today=day
-    )
+    return render_template("office/terms.html", rows=rows, reviewed=reviewed, checklists=checklists, today=day)
 
 
 @bp.post("/terms/task")
@@ -274,4 +292,3 @@ def terms_task() -> ResponseReturnValue:
         return redirect(url_for("office.terms"))
     flash(t("tasko.new.created", name=name, targets=targets, team=team), "ok")
     return redirect(url_for("office.task", task_id=task_id))
-
