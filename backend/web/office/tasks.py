@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, TaskKind
 from backend.domain.tasks import SAMPLED_KINDS
-from backend.services import task_exports
+from backend.services import task_exports, task_report
 from backend.services import tasks as task_service
 from backend.services.office import principal_terms, task_results
 from backend.services.office import worklists as lists
@@ -36,7 +36,6 @@ PER_PAGE = 50
 KINDS = [k.value for k in TaskKind]
 TARGET_MODES = ("schools", "zone", "all", "sample")
 MAX_SAMPLE = 10_000
-REPORT_FORMATS = ("pdf", "docx")
 # the wizard's fields as the form names them, for a refusal of a value out of its range
 FIELDS = {
     "checklist": "tasko.new.checklist",
@@ -121,10 +120,8 @@ def task_xlsx(task_id: int) -> ResponseReturnValue:
 
 @bp.get("/tasks/<int:task_id>/report.<fmt>")
 def task_report_file(task_id: int, fmt: str) -> ResponseReturnValue:
-    if fmt not in REPORT_FORMATS:
+    if fmt not in task_report.FORMATS:
         abort(404)
-    from backend.services import task_report  # the paper renderer's DOCX and PDF libraries load on first use
-
     with db() as s:
         results = task_results.task_results(s, scope(), _task_or_404(s, task_id), today())
         try:
