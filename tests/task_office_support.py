@@ -97,7 +97,7 @@ def seed_task(db: Database, media_dir: Path) -> TaskSeed:
                 score=top,
                 rectify_on_fail=rectify,
                 photo_required=rectify,
-            )  # fmt: skip
+            )
             for n, (section, text, kind, top, rectify) in enumerate(ITEMS, start=1)
         ]
         s.add(checklist)
@@ -140,10 +140,18 @@ def seed_task(db: Database, media_dir: Path) -> TaskSeed:
             target.started_at = now - timedelta(days=2)
             rows = []
             for item, (passed, score) in zip(items, answers, strict=False):
+                remark = "" if passed else f"{item.text}不到位"
                 rows.append(
-                    TaskAnswer(target_id=target.id, item_id=item.id, value="是" if passed else "否", passed=passed,
-                               score=score, remark="" if passed else f"{item.text}不到位", answered_by=target.inspector_id)
-                )  # fmt: skip
+                    TaskAnswer(
+                        target_id=target.id,
+                        item_id=item.id,
+                        value="是" if passed else "否",
+                        passed=passed,
+                        score=score,
+                        remark=remark,
+                        answered_by=target.inspector_id,
+                    )
+                )
             s.add_all(rows)
             if not done:
                 continue

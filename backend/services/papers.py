@@ -182,7 +182,11 @@ class Draft:
 
 def _block_data(block: Block) -> Any:
     if isinstance(block, Picture):
-        return {"picture": base64.b64encode(block.content).decode(), "caption": block.caption, "width_mm": block.width_mm}
+        return {
+            "picture": base64.b64encode(block.content).decode(),
+            "caption": block.caption,
+            "width_mm": block.width_mm,
+        }
     if isinstance(block, Grid):
         return {"headers": list(block.headers), "rows": [list(r) for r in block.rows], "widths": list(block.widths)}
     return block
