@@ -74,7 +74,18 @@ def register_security(app: Flask, config: Config) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.web import api, api_rectifications, api_tasks, api_visits, health, home, office, public, public_results
+    from backend.web import (
+        api,
+        api_rectifications,
+        api_tasks,
+        api_visits,
+        health,
+        home,
+        office,
+        public,
+        public_results,
+        task_form,
+    )
     from bot import webhook
 
     for blueprint in (
@@ -86,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         api_tasks.bp,  # /api/v1/tasks, /api/v1/tasks/<id>/results
         public.bp,  # /b/<code>: the board's page and the concern form, /ticket
         public_results.bp,  # /public: results the authority publishes
+        task_form.bp,  # /f/check: a task's check form in WeChat's browser (signed links)
         office.bp,  # /office: the office web
         webhook.bp,  # /wechat
     ):

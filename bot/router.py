@@ -25,6 +25,7 @@ from bot.handlers import (
     office,
     public,
     reinspection,
+    tasks,
     unit,
 )
 from bot.replies import Reply
@@ -113,6 +114,28 @@ CONCERN_ROUTES: tuple[Route, ...] = (
     Route("text", concern_replies.close, keyword(rf"^办结\s*{_TICKET}$"), roles=_INSPECTS),
 )
 
+# issue 14: a task's check by chat — `任务` lists the inspector's checks, a number or `检查 <学校>` starts one, then one
+# item at a time; these words answer in the check (before the visits' words), its answers, photos and location after
+# the visits' whole-message commands (a `我的学校` mid-check is still understood)
+_CHECKING = tasks.CHECKING
+TASK_COMMANDS: tuple[Route, ...] = (
+    Route("text", tasks.my_tasks, keyword(r"^(任务|我的任务|督导任务|任务列表)$"), roles=_INSPECTS),
+    Route("text", tasks.start, keyword(r"^(检查|开始检查)\s+(?P<school>\S.{0,19})$"), roles=_INSPECTS),
+    Route("text", tasks.start, keyword(r"^开始检查(?P<school>\S.{0,19})$"), roles=_INSPECTS),
+    Route("text", tasks.resume, keyword(r"^(继续|继续检查|接着做)$"), roles=_INSPECTS),
+    Route("text", tasks.skip, keyword(r"^(跳过|略过|下一项|下一题)$"), state=_CHECKING, roles=_INSPECTS),
+    Route("text", tasks.back, keyword(r"^(返回|上一项|上一题|回到上一项)$"), state=_CHECKING, roles=_INSPECTS),
+    Route("text", tasks.pause, keyword(r"^(暂停|先停|稍后再做|取消|退出)$"), state=_CHECKING, roles=_INSPECTS),
+    Route("text", tasks.finish, keyword(r"^(完成|提交|完成检查)$"), state=_CHECKING, roles=_INSPECTS),
+    Route("text", tasks.form, keyword(r"^(表单|填表|链接|表格)$"), state=_CHECKING, roles=_INSPECTS),
+)
+TASK_IN_CHECK: tuple[Route, ...] = (
+    Route("text", tasks.answer, state=_CHECKING, roles=_INSPECTS),
+    Route("image", tasks.photo, state=_CHECKING, roles=_INSPECTS),
+    Route("location", tasks.location, state=_CHECKING, roles=_INSPECTS),
+    Route("text", tasks.pick, state=tasks.PICKING, roles=_INSPECTS),
+)
+
 # issue 5: visits — an inspector logs a visit in one message or by the guided dialogue (记录), adds photos and a
 # location, undoes it (撤销), turns findings into rectification drafts (整改, 确认整改), reports urgent matters (紧急)
 _VISITING = frozenset({Role.INSPECTOR.value})
@@ -136,6 +159,7 @@ VISIT_ROUTES: tuple[Route, ...] = (
     Route("text", inspector.forget_alias, keyword(r"^忘记(?:\s*(?P<text>.*))?$"), roles=_VISITING),
     Route("text", inspector.confirm_rectification, keyword(r"^确认整改\s*(?P<n>\d{1,2})?$"), roles=_VISITING),
     Route("text", inspector.discard_rectification, keyword(r"^(撤销整改|作废整改)$"), roles=_VISITING),
+    *TASK_IN_CHECK,  # issue 14: what a check in chat takes, after the whole-message commands
     *(Route("text", inspector.answer_question, state=s, roles=_VISITING) for s in inspector.QUESTIONS),
     *(Route("text", inspector.dialogue_step, state=s, roles=_VISITING) for s in inspector.DIALOGUE),
     Route("text", inspector.rectify, keyword(r"(?s)^整改(?:\s*(?P<text>.*))?$"), roles=_VISITING),
@@ -158,6 +182,8 @@ ROUTES: tuple[Route, ...] = (
     *RECTIFICATION_ROUTES,
     # issue 4: public concerns
     *CONCERN_ROUTES,
+    # issue 14: tasks' checks (their answers, photos and location sit inside the visits' routes)
+    *TASK_COMMANDS,
     # issue 5: visits
     *VISIT_ROUTES,
     Route("voice", common.voice_unrecognised),

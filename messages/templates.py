@@ -83,6 +83,19 @@ TEMPLATE_FIELDS: dict[str, dict[str, str]] = {
         "thing2": "{detail}",
         "time3": "{at}",
     },
+    # to a team inspector: the office dispatched a task (督导任务) with checks for them
+    "task_assigned": {
+        "thing1": "{task}",
+        "phrase2": "{kind}",
+        "time3": "{ends}",
+        "number4": "{count}",
+    },
+    # to a team inspector: the task's window closes soon and checks are not done
+    "task_due_soon": {
+        "thing1": "{task}",
+        "time2": "{ends}",
+        "number3": "{count}",
+    },
 }
 
 MESSAGES: dict[str, str] = {
@@ -98,6 +111,8 @@ MESSAGES: dict[str, str] = {
     "notice.supervision_notice": "督办通知",
     "notice.visit_reminder": "督导进度提醒",
     "notice.office_alert": "督导室提醒",
+    "notice.task_assigned": "新的督导任务",
+    "notice.task_due_soon": "督导任务即将截止",
     "notice.result.passed": "通过",
     "notice.result.reopened": "不通过",
     # the outbox, as the office sees it

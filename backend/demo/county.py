@@ -22,6 +22,7 @@ from backend.domain.staffing import SCHOOLS_PER_INSPECTOR
 from backend.services.audit import record
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar
+from backend.services.checklists import load_examples
 from backend.services.schools import set_responsible_inspector
 from backend.store.db import session_now
 from backend.store.models import Assignment, Inspector, Unit, Zone
@@ -404,7 +405,7 @@ def _apply(row: Any, values: dict[str, Any]) -> bool:
 def load_demo_county(session: Session, spec: CountySpec | None = None, actor: str = "system:demo") -> DemoLoad:
     """Upsert the demo county (and the official calendar). Loading it again changes nothing. Commits."""
     spec = spec or build_demo_county()
-    created = dict.fromkeys(("zone", "unit", "inspector", "assignment", "calendar_day"), 0)
+    created = dict.fromkeys(("zone", "unit", "inspector", "assignment", "calendar_day", "checklist"), 0)
     updated = dict.fromkeys(("authority", "zone", "unit", "inspector"), 0)
 
     authority = current_authority(session, name=AUTHORITY_NAME)
@@ -490,6 +491,8 @@ def load_demo_county(session: Session, spec: CountySpec | None = None, actor: st
             created["assignment"] += 1
 
     created["calendar_day"] = load_official_calendar(session, actor=actor)
+    # the three example checklists (开学工作, 食堂食品安全, 幼儿园办园行为) for the office's tasks
+    created["checklist"] = len(load_examples(session, authority.id, actor=actor))
     result = DemoLoad(
         zones=len(spec.zones),
         schools=len(spec.schools),

@@ -34,6 +34,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
     from backend.services import (
         calendar,  # the December alert while a year's holiday schedule is missing
         monthly_report,  # issue 5: the start-of-month 月报 to every inspector
+        task_checks,  # issue 14: a new task told to its team, reminders before its window closes
     )
 
     return [
@@ -41,6 +42,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
         ("concerns", concern_sweep.step),
         ("monthly_reports", monthly_report.sweep_step),
         ("calendar", calendar.sweep_step),
+        ("tasks", task_checks.sweep_step),
     ]
 
 

@@ -23,6 +23,7 @@ from backend.store.models import WechatIdentity
 if TYPE_CHECKING:
     from backend.services.concern_desk import ConcernDesk
     from backend.services.rectification_desk import RectificationDesk
+    from backend.services.task_desk import TaskDesk
     from backend.services.visit_desk import VisitDesk
 
 
@@ -94,6 +95,13 @@ class Desk:
         from backend.services.visit_desk import VisitDesk
 
         return VisitDesk(self._session, self._kv, self._config, self.openid, self.who.inspector_id)
+
+    @property
+    def tasks(self) -> TaskDesk:
+        """督导任务: an inspector's checks, item by item (issue 14)."""
+        from backend.services.task_desk import TaskDesk
+
+        return TaskDesk(self._session, self._config, self.openid, self.who.inspector_id)
 
     def office_pending(self) -> OfficePending:
         """督导室 待处理: what is open and late across the county (the office web has the lists)."""

@@ -289,3 +289,10 @@ def csv_cell(value: Any) -> str:
     if formula_like(value):
         return "'" + value
     return "" if value is None else str(value)
+
+
+def unguarded(text: str) -> str:
+    """A csv cell we wrote read back: the apostrophe `csv_cell` put before a formula-like text is taken off."""
+    if text.startswith("'") and formula_like(text[1:]):
+        return text[1:]
+    return text

@@ -8,18 +8,20 @@ pool (a zone or every school) with a recorded seed; such a target is hidden from
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from backend.domain import tasks as rules
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, CheckState, RectificationState, TaskKind, TaskState, UnitKind
-from backend.services import audit, concealment
+from backend.domain.school_names import Kind as NameKind
+from backend.services import audit, concealment, school_names, tabular
 from backend.store.models import (
     Assignment,
     Checklist,
@@ -31,6 +33,7 @@ from backend.store.models import (
     TaskMember,
     TaskTarget,
     Unit,
+    Zone,
 )
 
 SCHOOL_KINDS = tuple(k.value for k in UnitKind if k.is_school)
@@ -58,8 +61,6 @@ def pool_unit_codes(session: Session, authority_id: int, pool: str) -> list[str]
         Unit.authority_id == authority_id, Unit.active.is_(True), Unit.kind.in_(SCHOOL_KINDS)
     )
     if pool.startswith(POOL_ZONE):
-        from backend.store.models import Zone
-
         zone_id = session.scalar(
             select(Zone.id).where(Zone.authority_id == authority_id, Zone.name == pool[len(POOL_ZONE) :])
         )
@@ -363,3 +364,145 @@ def tasks_visible_to_unit(session: Session, unit_id: int) -> list[Task]:
             .order_by(Task.starts_on, Task.id)
         )
     )
+
+
+# ---- what the office types: units, inspectors, days ----------------------------------------------------------
+
+_LIST_SEP = re.compile(r"[,，、;；\s]+")
+
+
+def split_list(text: str) -> list[str]:
+    """`A,B，C、D` as its parts."""
+    return [part for part in _LIST_SEP.split(text.strip()) if part]
+
+
+def parse_day(text: str) -> date:
+    """A day as the office writes it (2026-09-01, 2026/9/1, 2026年9月1日, 20260901); raises `DomainError`."""
+    try:
+        return tabular.parse_date(text)
+    except ValueError:
+        raise DomainError("task.error.date", text=text) from None
+
+
+def resolve_units(session: Session, authority_id: int, texts: Sequence[str]) -> list[int]:
+    """Each text a unit: its code, its full name, or a school name the authority's resolver is sure of (安远一中,
+    城關二小); raises `DomainError` naming the one it cannot place."""
+    rows = session.execute(
+        select(Unit.id, Unit.code, Unit.name).where(Unit.authority_id == authority_id, Unit.active.is_(True))
+    ).all()
+    by_code = {code: unit_id for unit_id, code, _ in rows}
+    by_name = {name: unit_id for unit_id, _, name in rows}
+    names = None
+    found: list[int] = []
+    for n, text in enumerate(texts, start=1):
+        key = tabular.digits_text(text)
+        unit_id = by_code.get(key) or by_name.get(text.strip())
+        if unit_id is None:
+            if names is None:
+                names = school_names.authority_resolver(session, authority_id)
+            finding = names.find(text)
+            if finding.school_id is not None and finding.kind is NameKind.EXACT:
+                unit_id = finding.school_id
+            elif finding.candidates or finding.school_id is not None:
+                ids = finding.candidates or (finding.school_id,)
+                candidates = "、".join(names.schools[i].name for i in ids if i in names.schools)
+                raise DomainError("task.error.ambiguous_school", n=n, text=text, candidates=candidates)
+            else:
+                raise DomainError("task.error.unknown_school", n=n, text=text)
+        found.append(unit_id)
+    return list(dict.fromkeys(found))
+
+
+def zone_unit_ids(session: Session, authority_id: int, pool: str) -> list[int]:
+    """The active schools of `all` or `zone:<name>`, by code."""
+    codes = sorted(pool_unit_codes(session, authority_id, pool))
+    ids = {code: unit_id for code, unit_id in session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes)))}
+    return [ids[code] for code in codes]
+
+
+def resolve_inspectors(session: Session, authority_id: int, numbers: Sequence[str]) -> list[int]:
+    """Inspector ids by 督学编号 (or, failing that, by exact name), in the order given; raises `DomainError`."""
+    rows = session.execute(
+        select(Inspector.id, Inspector.number, Inspector.name).where(Inspector.authority_id == authority_id)
+    ).all()
+    by_number = {tabular.normalize(number).upper(): i for i, number, _ in rows}
+    by_name: dict[str, list[int]] = {}
+    for i, _, name in rows:
+        by_name.setdefault(name, []).append(i)
+    found = []
+    for text in numbers:
+        inspector_id = by_number.get(tabular.normalize(text).upper())
+        if inspector_id is None and len(by_name.get(text.strip(), [])) == 1:
+            inspector_id = by_name[text.strip()][0]
+        if inspector_id is None:
+            raise DomainError("task.error.no_inspector", number=text)
+        found.append(inspector_id)
+    return list(dict.fromkeys(found))
+
+
+def rectification_ids(session: Session, authority_id: int, numbers: Sequence[str]) -> list[int]:
+    ids = []
+    for number in numbers:
+        rect_id = session.scalar(
+            select(Rectification.id).where(Rectification.authority_id == authority_id, Rectification.number == number)
+        )
+        if rect_id is None:
+            raise DomainError("task.error.no_rectification", number=number)
+        ids.append(rect_id)
+    return ids
+
+
+# ---- the office's lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    id: int
+    name: str
+    kind: str
+    state: str
+    starts_on: date
+    ends_on: date
+    checklist: str
+    checklist_version: int
+    targets: int
+    done: int
+    overdue: int
+
+
+def list_tasks(session: Session, authority_id: int, today: date) -> list[TaskSummary]:
+    """Every task of the authority, newest window first, with its counts."""
+    done = func.sum(case((TaskTarget.state == CheckState.DONE.value, 1), else_=0))
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.name,
+            Task.kind,
+            Task.state,
+            Task.starts_on,
+            Task.ends_on,
+            Checklist.name,
+            Checklist.version,
+            func.count(TaskTarget.id),
+            func.coalesce(done, 0),
+        )
+        .join(Checklist, Checklist.id == Task.checklist_id)
+        .outerjoin(TaskTarget, TaskTarget.task_id == Task.id)
+        .where(Task.authority_id == authority_id)
+        .group_by(Task.id, Checklist.id)
+        .order_by(Task.starts_on.desc(), Task.id.desc())
+    ).all()
+    out = []
+    for id_, name, kind, state, starts, ends, checklist, version, targets, done_n in rows:
+        overdue = int(targets) - int(done_n) if today > ends else 0
+        out.append(
+            TaskSummary(id_, name, kind, state, starts, ends, checklist, version, int(targets), int(done_n), overdue)
+        )
+    return out
+
+
+def get_task(session: Session, authority_id: int, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or task.authority_id != authority_id:
+        raise DomainError("task.error.unknown", id=task_id)
+    return task

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -27,7 +26,7 @@ from backend.services.authority import current_authority, seed_items
 from backend.services.boards import duties, photo_path, readable_phone
 from backend.services.concerns import Photo, WebRefused
 from backend.store.models import Inspector, Unit, Zone
-from backend.web import runtime
+from backend.web import form_pages, runtime
 from backend.web.home import office_contact
 from messages import t
 
@@ -150,13 +149,7 @@ def _form_page(info: dict[str, Any], *, errors: list[str], values: dict[str, str
 
 
 def _same_origin() -> bool:
-    """The form was posted from our own page: Origin (or, lacking it, Referer) names this host."""
-    claimed = request.headers.get("Origin") or request.headers.get("Referer")
-    if not claimed or claimed == "null":
-        return False
-    host = urlsplit(claimed).netloc
-    ours = {request.host, urlsplit(runtime().config.public_url).netloc}
-    return host in ours
+    return form_pages.same_origin()
 
 
 def _token_ok(code: str) -> bool:

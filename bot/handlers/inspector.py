@@ -34,7 +34,9 @@ DIALOGUE = (DLG_SCHOOL, DLG_KIND, DLG_ITEMS, DLG_TEXT, DLG_EVIDENCE)
 def help_text(who: Who, school: str = "") -> str:
     """What an inspector can do, short; its examples name one of the inspector's own schools."""
     example = school or t("visits.help.any_school")
-    return t("visits.help.inspector", name=who.name, school=example) + "\n" + t("rect.bot.help.inspector")
+    return "\n".join(
+        [t("visits.help.inspector", name=who.name, school=example), t("rect.bot.help.inspector"), t("check.help")]
+    )
 
 
 def show_help(ctx: Context) -> Reply:

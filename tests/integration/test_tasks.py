@@ -3,18 +3,34 @@ recorded seed; the concealment rule in pushes and unit-facing readers. Both stac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.cli import main
+from backend.clock import SettableClock
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, CheckState, RectificationState, Role, TaskKind
-from backend.services import notices, tasks
+from backend.services import checklists, notices, tasks
 from backend.store.db import Database
-from backend.store.models import AuditEvent, Checklist, ChecklistItem, OutboxMessage, Rectification, TaskTarget
+from backend.store.models import (
+    AuditEvent,
+    Checklist,
+    ChecklistItem,
+    Inspector,
+    OutboxMessage,
+    Rectification,
+    TaskTarget,
+    Unit,
+    Zone,
+)
 from tests.builders import County
+from tests.conftest import clock_env
 
 
 def _checklist(session: Session, authority_id: int, name: str = "开学工作专项督导") -> Checklist:
@@ -30,7 +46,20 @@ def _checklist(session: Session, authority_id: int, name: str = "开学工作专
     return checklist
 
 
-def _county(session: Session, schools: int = 12) -> dict[str, object]:
+@dataclass
+class Setup:
+    county: County
+    authority_id: int
+    wang: Inspector
+    li: Inspector
+    zhao: Inspector
+    units: list[Unit]
+    township: Unit
+    north: Zone
+
+
+def _county(session: Session, schools: int = 12) -> Setup:
+    """Two zones of schools (north: wang's, south: li's), a third inspector without schools, a township."""
     county = County(session)
     north = county.zone("城关督学责任区")
     south = county.zone("南部督学责任区")
@@ -44,27 +73,18 @@ def _county(session: Session, schools: int = 12) -> dict[str, object]:
         units.append(unit)
         county.assign(wang if zone is north else li, unit)
     township = county.unit("3607019901", "安远县欣山镇人民政府", "township")
-    return {
-        "county": county,
-        "authority_id": county.authority.id,
-        "wang": wang,
-        "li": li,
-        "zhao": zhao,
-        "units": units,
-        "township": township,
-        "north": north,
-    }
+    return Setup(county, county.authority.id, wang, li, zhao, units, township, north)
 
 
 def test_a_special_task_assigns_each_school_to_its_own_inspector_when_on_the_team(database: Database) -> None:
     with database.session() as session:
         c = _county(session)
-        units = c["units"]
-        wang, zhao = c["wang"], c["zhao"]
-        checklist = _checklist(session, c["authority_id"])
+        units = c.units
+        wang, zhao = c.wang, c.zhao
+        checklist = _checklist(session, c.authority_id)
         task = tasks.create_task(
             session,
-            c["authority_id"],
+            c.authority_id,
             name="2026年秋季开学工作专项督导",
             kind=TaskKind.SPECIAL,
             checklist_id=checklist.id,
@@ -96,35 +116,35 @@ def test_a_special_task_assigns_each_school_to_its_own_inspector_when_on_the_tea
 def test_only_a_comprehensive_task_targets_a_township(database: Database) -> None:
     with database.session() as session:
         c = _county(session)
-        checklist = _checklist(session, c["authority_id"])
+        checklist = _checklist(session, c.authority_id)
         common = {
             "checklist_id": checklist.id,
-            "unit_ids": [c["township"].id],
-            "inspector_ids": [c["wang"].id],
+            "unit_ids": [c.township.id],
+            "inspector_ids": [c.wang.id],
             "starts_on": date(2026, 10, 8),
             "ends_on": date(2026, 10, 30),
             "actor": "office:test",
         }
         with pytest.raises(DomainError) as refused:
-            tasks.create_task(session, c["authority_id"], name="食堂专项", kind="special", **common)
+            tasks.create_task(session, c.authority_id, name="食堂专项", kind="special", **common)
         assert "欣山镇" in refused.value.message and "综合督导" in refused.value.message
-        task = tasks.create_task(session, c["authority_id"], name="乡镇综合督导", kind="comprehensive", **common)
-        assert [t.unit_id for t in task.targets] == [c["township"].id]
+        task = tasks.create_task(session, c.authority_id, name="乡镇综合督导", kind="comprehensive", **common)
+        assert [t.unit_id for t in task.targets] == [c.township.id]
 
 
 def test_a_sample_redraws_the_same_schools_from_its_seed(database: Database) -> None:
     with database.session() as session:
         c = _county(session, schools=20)
-        checklist = _checklist(session, c["authority_id"])
+        checklist = _checklist(session, c.authority_id)
 
         def make(seed: str | None, pool: str = "all") -> list[int]:
             task = tasks.create_task(
                 session,
-                c["authority_id"],
+                c.authority_id,
                 name="随机督导",
                 kind=TaskKind.RANDOM,
                 checklist_id=checklist.id,
-                inspector_ids=[c["wang"].id, c["li"].id],
+                inspector_ids=[c.wang.id, c.li.id],
                 starts_on=date(2026, 11, 2),
                 ends_on=date(2026, 11, 20),
                 actor="office:test",
@@ -140,17 +160,17 @@ def test_a_sample_redraws_the_same_schools_from_its_seed(database: Database) -> 
         drawn = session.scalars(select(Checklist)).all()
         assert drawn
         zone_only = make(None, "zone:城关督学责任区")
-        north_ids = {u.id for u in c["units"] if u.zone_id == c["north"].id}
+        north_ids = {u.id for u in c.units if u.zone_id == c.north.id}
         assert set(zone_only) <= north_ids
         with pytest.raises(DomainError):
             tasks.create_task(
                 session,
-                c["authority_id"],
+                c.authority_id,
                 name="暗访",
                 kind=TaskKind.UNANNOUNCED,
                 checklist_id=checklist.id,
-                unit_ids=[c["units"][0].id],
-                inspector_ids=[c["wang"].id],
+                unit_ids=[c.units[0].id],
+                inspector_ids=[c.wang.id],
                 starts_on=date(2026, 11, 2),
                 ends_on=date(2026, 11, 20),
                 actor="office:test",
@@ -160,15 +180,15 @@ def test_a_sample_redraws_the_same_schools_from_its_seed(database: Database) -> 
 def test_no_push_about_an_unannounced_task_reaches_its_targets_before_their_check_is_done(database: Database) -> None:
     with database.session() as session:
         c = _county(session, schools=6)
-        county: County = c["county"]
-        checklist = _checklist(session, c["authority_id"])
+        county = c.county
+        checklist = _checklist(session, c.authority_id)
         task = tasks.create_task(
             session,
-            c["authority_id"],
+            c.authority_id,
             name="食堂食品安全暗访",
             kind=TaskKind.UNANNOUNCED,
             checklist_id=checklist.id,
-            inspector_ids=[c["wang"].id],
+            inspector_ids=[c.wang.id],
             starts_on=date(2026, 11, 2),
             ends_on=date(2026, 11, 20),
             actor="office:test",
@@ -176,9 +196,9 @@ def test_no_push_about_an_unannounced_task_reaches_its_targets_before_their_chec
         )
         target = task.targets[0]
         county.contact("o-school", Role.UNIT, unit_id=target.unit_id)
-        county.contact("o-wang", Role.INSPECTOR, inspector_id=c["wang"].id)
+        county.contact("o-wang", Role.INSPECTOR, inspector_id=c.wang.id)
         session.flush()
-        assert tasks.hidden_unit_ids(session, task.id) == {u.id for u in c["units"]}
+        assert tasks.hidden_unit_ids(session, task.id) == {u.id for u in c.units}
         queued = notices.notify(
             session,
             ["o-school", "o-wang"],
@@ -219,11 +239,11 @@ def test_no_push_about_an_unannounced_task_reaches_its_targets_before_their_chec
 def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: Database) -> None:
     with database.session() as session:
         c = _county(session, schools=3)
-        units = c["units"]
-        checklist = _checklist(session, c["authority_id"])
+        units = c.units
+        checklist = _checklist(session, c.authority_id)
         closed = Rectification(
             number="ZG2026-001",
-            authority_id=c["authority_id"],
+            authority_id=c.authority_id,
             unit_id=units[1].id,
             problem="晨检记录缺失",
             deadline=date(2026, 10, 1),
@@ -231,7 +251,7 @@ def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: D
         )
         still_open = Rectification(
             number="ZG2026-002",
-            authority_id=c["authority_id"],
+            authority_id=c.authority_id,
             unit_id=units[2].id,
             problem="消防通道堵塞",
             deadline=date(2026, 12, 1),
@@ -243,14 +263,85 @@ def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: D
             "name": "回访复查",
             "kind": TaskKind.FOLLOW_UP,
             "checklist_id": checklist.id,
-            "inspector_ids": [c["li"].id],
+            "inspector_ids": [c.li.id],
             "starts_on": date(2026, 11, 2),
             "ends_on": date(2026, 11, 20),
             "actor": "office:test",
         }
-        task = tasks.create_task(session, c["authority_id"], rectification_ids=[closed.id], **common)
+        task = tasks.create_task(session, c.authority_id, rectification_ids=[closed.id], **common)
         assert [(t.unit_id, t.rectification_id) for t in task.targets] == [(units[1].id, closed.id)]
         with pytest.raises(DomainError) as refused:
-            tasks.create_task(session, c["authority_id"], rectification_ids=[still_open.id], **common)
+            tasks.create_task(session, c.authority_id, rectification_ids=[still_open.id], **common)
         assert "ZG2026-002" in refused.value.message
         assert session.scalars(select(TaskTarget)).all()
+
+
+def test_dudao_task_create_list_show(database: Database, clock: SettableClock, tmp_path: Path) -> None:
+    with database.session() as session:
+        c = _county(session, schools=8)
+        checklists.load_examples(session, c.authority_id, actor="system:test")
+        codes = [u.code for u in c.units]
+
+    def run(*args: str) -> Result:
+        env = {"DUDAO_DATABASE_URL": database.url, **clock_env(clock)}
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    # schools by code, by full name and as people write them (traditional 關, the county dropped)
+    made = run(
+        "task", "create", "--name", "2026年秋季开学工作专项督导", "--kind", "专项", "--checklist", "开学工作专项督导",
+        "--schools", f"{codes[0]}，安远县城关第2小学、城關第3小学", "--inspectors", "DX003,DX001", "--leader", "DX001",
+        "--from", "2026-09-01", "--to", "2026年9月15日",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "已创建任务 #1「2026年秋季开学工作专项督导」（专项督导）：3个对象，2名督学，组长王建国" in made.output
+    assert "2026-09-01 至 2026-09-15。" in made.output
+    drawn = run(
+        "task", "create", "--name", "食堂暗访", "--kind", "暗访", "--checklist", "食堂食品安全", "--sample", "3",
+        "--zone", "城关督学责任区", "--seed", "20261102", "--inspectors", "DX002", "--from", "2026-11-02",
+        "--to", "2026-12-20",
+    )  # fmt: skip
+    assert drawn.exit_code == 0, drawn.output
+    assert "抽样：从责任区“城关督学责任区”抽取3个，种子 20261102" in drawn.output
+    with database.sessions() as session:
+        task = tasks.get_task(session, c.authority_id, 2)
+        sample = [t.unit.code for t in task.targets]
+        assert set(sample) <= set(codes[::2]) and len(sample) == 3
+        assert task.sample_seed == "20261102" and task.checklist.version == 1
+        redrawn = tasks.draw(session, c.authority_id, tasks.Sample(3, "zone:城关督学责任区", "20261102"))
+        assert redrawn == ([t.unit_id for t in task.targets], "20261102")  # the same seed, the same schools
+    listed = run("task", "list")  # on the pinned day (2026-11-23) the 开学 task is past its window
+    assert "对象3 已完成0 逾期3 评估表：开学工作专项督导" in listed.output
+    assert "#2 食堂暗访（暗访）2026-11-02~2026-12-20 对象3 已完成0 逾期0 评估表：食堂食品安全 第1版" in listed.output
+    shown = run("task", "show", "1")
+    assert "任务组：赵德明、王建国（组长）" in shown.output
+    assert f"· {codes[0]} 安远县城关第1小学 — 王建国 — 逾期 0/16" in shown.output
+    assert f"· {codes[1]} 安远县城关第2小学 — 赵德明 — 逾期 0/16" in shown.output  # li not on the team
+    for args, refusal in (
+        (["--kind", "随机", "--schools", codes[0]], "随机督导和暗访的对象由系统抽取"),
+        (["--kind", "专项", "--schools", "城关第99小学"], "第1个学校“城关第99小学”找不到"),
+        (["--kind", "专项", "--all", "--from", "2026-09-31"], "日期“2026-09-31”看不懂"),
+        (["--kind", "检查", "--all"], "任务类型“检查”不认识"),
+        (["--kind", "专项", "--zone", "没有的区"], "没有名为“没有的区”的责任区"),
+        (["--kind", "专项", "--all", "--inspectors", "DX404"], "没有编号为 DX404 的督学"),
+        (["--kind", "专项", "--all", "--to", "2026-08-01"], "结束日期 2026-08-01 早于开始日期 2026-09-01"),
+    ):
+        options = {"--name": "x", "--checklist": "开学工作专项督导", "--inspectors": "DX001", "--from": "2026-09-01",
+                   "--to": "2026-09-30"}  # fmt: skip
+        extra = dict(zip(args[::2], args[1::2], strict=False)) if "--all" not in args else {}
+        if "--all" in args:
+            rest = [a for a in args if a != "--all"]
+            extra = dict(zip(rest[::2], rest[1::2], strict=True))
+        options.update(extra)
+        flat = [x for pair in options.items() for x in pair] + (["--all"] if "--all" in args else [])
+        refused = run("task", "create", *flat)
+        assert refused.exit_code != 0 and refusal in refused.output, (args, refused.output)
+        assert "Traceback" not in refused.output
+    both = run("task", "create", "--name", "x", "--kind", "专项", "--checklist", "开学工作专项督导", "--all",
+               "--schools", codes[0], "--inspectors", "DX001", "--from", "2026-09-01", "--to", "2026-9-30")  # fmt: skip
+    assert both.exit_code == 2 and "请只用一种方式选对象" in both.output
+    missing = run("task", "show", "99")
+    assert missing.exit_code == 1 and "没有编号为 99 的任务" in missing.output
+    with database.sessions() as session:
+        assert len(tasks.list_tasks(session, c.authority_id, date(2026, 9, 16))) == 2
+        events = session.scalars(select(AuditEvent.action).where(AuditEvent.action == "task.created")).all()
+        assert len(events) == 2
