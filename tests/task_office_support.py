@@ -13,16 +13,14 @@ from PIL import Image
 from sqlalchemy import select
 
 from backend.domain.calendar import local_date
-from backend.domain.kinds import CheckState, RectificationState, TaskKind, VisitKind
-from backend.services import tasks
-from backend.services.media import keep_file
+from backend.domain.kinds import TaskKind
+from backend.services import task_checks, tasks
 from backend.store.db import Database
 from backend.store.models import (
     Assignment,
     Authority,
     Checklist,
     ChecklistItem,
-    Rectification,
     TaskAnswer,
     TaskTarget,
     Unit,
@@ -30,7 +28,7 @@ from backend.store.models import (
 )
 
 ITEMS = [
-    ("一、安全管理", "校舍安全隐患排查台账齐全", "yes_no", 10, True),
+    ("一、安全管理", "校舍安全隐患排查台账齐全", "yes_no", 10, True),  # the one item with a photo required
     ("一、安全管理", "消防器材在有效期内、通道畅通", "yes_no", 10, True),
     ("一、安全管理", "门卫值守和来访登记", "score", 10, False),
     ("二、食堂与饮水", "食堂持证经营、从业人员健康证", "yes_no", 10, True),
@@ -96,7 +94,7 @@ def seed_task(db: Database, media_dir: Path) -> TaskSeed:
                 answer_type=kind,
                 score=top,
                 rectify_on_fail=rectify,
-                photo_required=rectify,
+                photo_required=n == 1,
             )
             for n, (section, text, kind, top, rectify) in enumerate(ITEMS, start=1)
         ]
@@ -136,71 +134,27 @@ def seed_task(db: Database, media_dir: Path) -> TaskSeed:
         for n, target in enumerate(targets[: DONE + UNDER_WAY]):
             done = n < DONE
             answers = _answers(n) if done else _answers(n)[:3]
-            target.state = (CheckState.DONE if done else CheckState.IN_PROGRESS).value
-            target.started_at = now - timedelta(days=2)
-            rows = []
+            who = target.inspector_id
+            task_checks.start(s, target.id, who)
             for item, (passed, score) in zip(items, answers, strict=False):
+                said = ("是" if passed else "否") if item.answer_type == "yes_no" else f"{score:g}"
                 remark = "" if passed else f"{item.text}不到位"
-                rows.append(
-                    TaskAnswer(
-                        target_id=target.id,
-                        item_id=item.id,
-                        value="是" if passed else "否",
-                        passed=passed,
-                        score=score,
-                        remark=remark,
-                        answered_by=target.inspector_id,
-                    )
-                )
-            s.add_all(rows)
+                task_checks.answer(s, target.id, who, item.id, said, remark=remark)
+                if item.photo_required and done:
+                    task_checks.attach_photo(
+                        s, target.id, who, item.id, content=png_photo((40 * n % 255, 90, 160)),
+                        content_type="image/png", media_dir=media_dir,
+                    )  # fmt: skip
             if not done:
                 continue
-            visit = tasks_visit(s, authority_id, target, today)
-            target.visit_id = visit
-            target.finished_at = now - timedelta(days=1)
-            target.score = sum(score for _p, score in answers)
-            target.max_score = float(sum(top for *_rest, top, _r in ITEMS))
-            target.failed_count = sum(1 for passed, _s in answers if passed is False)
-            seed.scores[codes[target.unit_id]] = target.score
-            numbers = []
-            for m, (item, (passed, _score)) in enumerate(zip(items, answers, strict=True)):
-                if passed is False and item.rectify_on_fail:
-                    number = f"安督整〔2026〕{target.id:02d}{m:02d}号"
-                    s.add(
-                        Rectification(
-                            number=number, authority_id=authority_id, unit_id=target.unit_id,
-                            inspector_id=target.inspector_id, visit_id=visit, problem=f"{item.text}不到位",
-                            requirement="限期整改", deadline=today + timedelta(days=15),
-                            state=(RectificationState.ISSUED if n % 2 else RectificationState.DRAFT).value,
-                        )
-                    )  # fmt: skip
-                    numbers.append(number)
-            seed.rectifications[codes[target.unit_id]] = numbers
-            s.flush()
-            if n == 0:  # a photo of the first failed item of the first finished check
-                photo = keep_file(
-                    s, media_dir, owner_type="visit", owner_id=visit, kind="image", content=png_photo(),
-                    content_type="image/png", strip_metadata=False,
-                )  # fmt: skip
-                rows[0].media_ids = [photo.id]
-                seed.photo_id = photo.id
+            finished = task_checks.finish(s, target.id, who)
+            seed.scores[codes[target.unit_id]] = finished.score
+            seed.rectifications[codes[target.unit_id]] = list(finished.drafts)
+            if n == 0:
+                seed.photo_id = s.scalar(
+                    select(TaskAnswer.media_ids).where(
+                        TaskAnswer.target_id == target.id, TaskAnswer.item_id == items[0].id
+                    )
+                )[0]
         s.commit()
     return seed
-
-
-def tasks_visit(session: object, authority_id: int, target: TaskTarget, today: object) -> int:
-    """The visit a finished check becomes (a 专项督导 on the day)."""
-    from backend.store.models import Visit
-
-    visit = Visit(
-        authority_id=authority_id,
-        inspector_id=target.inspector_id,
-        unit_id=target.unit_id,
-        visited_on=today,
-        kind=VisitKind.SPECIAL.value,
-        observations="开学工作专项督导",
-        source="dialogue",
-    )
-    session.add(visit)  # type: ignore[attr-defined]
-    session.flush()  # type: ignore[attr-defined]
-    return visit.id
