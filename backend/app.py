@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.web import (
         api,
         api_rectifications,
+        api_tasks,
         api_visits,
         health,
         home,
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         api.bp,  # /api/v1: schools, inspectors, the OpenAPI document
         api_visits.bp,  # /api/v1/visits
         api_rectifications.bp,  # /api/v1/rectifications
+        api_tasks.bp,  # /api/v1/tasks, /api/v1/tasks/<id>/results
         public.bp,  # /b/<code>: the board's page and the concern form, /ticket
         public_results.bp,  # /public: results the authority publishes
         privacy.bp,  # /privacy: the notice, and a person's request about their data

@@ -40,7 +40,7 @@ def _local(moment: Any) -> str:
     return local_now(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def table_sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A readable table: bold shaded header, frozen, filterable, columns as wide as their content."""
     append_row(sheet, headers)
     widths = [len(h) * 2 + 2 for h in headers]
@@ -59,10 +59,7 @@ def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any
         sheet.column_dimensions[get_column_letter(n)].width = max(8, min(60, width))
 
 
-table_sheet = _sheet  # for other exports of one table (the audit log)
-
-
-def _save(book: Workbook) -> bytes:
+def save_book(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -82,8 +79,8 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    _sheet(sheet, headers, rows)
-    return _save(book)
+    table_sheet(sheet, headers, rows)
+    return save_book(book)
 
 
 def list_rows(
@@ -188,13 +185,13 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     ]
     headers += [t("office.annual.on_time"), t("office.annual.on_time_share"), t("disclosure.col.response")]
     zones = book.create_sheet(t("office.annual.sheet.zones"))
-    _sheet(
+    table_sheet(
         zones,
         headers,
         ([z.name, z.schools, z.visits, z.rectified, z.rectified_on_time, share(z), days(z)] for z in results.zones),
     )
     schools = book.create_sheet(t("office.annual.sheet.schools"))
-    _sheet(
+    table_sheet(
         schools,
         [t("disclosure.col.school"), *headers],
         (
@@ -205,5 +202,5 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     office_scope = Scope(0, "", "", OfficeRole.OFFICE, authority.id, None, None)
     people = book.create_sheet(t("office.annual.sheet.inspectors"))
     headers, rows = list_rows(session, office_scope, authority, "inspectors", list_filters.ListFilters(), today)
-    _sheet(people, headers, rows)
-    return _save(book)
+    table_sheet(people, headers, rows)
+    return save_book(book)

@@ -53,3 +53,22 @@ def check_size(size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
         raise BadImage("too_big", f"{width}x{height}")
+
+
+def thumbnail(content: bytes, side: int = 800) -> bytes:
+    """A JPEG of the picture at most `side` pixels a side, for a printed report: measured from its header first
+    (`measure`), so a bomb raises `BadImage` before any pixel is decoded; JPEGs are decoded at a reduced scale."""
+    from PIL import ImageOps
+
+    measure(content)
+    try:
+        with Image.open(io.BytesIO(content)) as original:
+            if original.format == "JPEG":
+                original.draft("RGB", (side, side))
+            image = ImageOps.exif_transpose(original).convert("RGB")
+            image.thumbnail((side, side))
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except Exception as exc:  # a header that lied, a truncated body
+        raise BadImage("not_image", f"{type(exc).__name__}: {exc}") from exc

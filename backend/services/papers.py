@@ -15,6 +15,7 @@ SimHei, SimSun) so a machine without the GB2312 faces still shows them in the ne
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,7 +57,17 @@ class Grid:
     widths: tuple[float, ...] = ()  # relative column widths; equal when empty
 
 
-Block = str | Grid  # a paragraph (newlines break its lines) or a table
+@dataclass(frozen=True)
+class Picture:
+    """A picture printed centred with its caption under it: `content` is a JPEG or PNG the caller has already
+    measured and made small (`backend.services.images.thumbnail`); `width_mm` its printed width."""
+
+    content: bytes
+    caption: str = ""
+    width_mm: float = 70.0
+
+
+Block = str | Grid | Picture  # a paragraph (newlines break its lines), a table or a picture
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,12 @@ class Draft:
 
 
 def _block_data(block: Block) -> Any:
+    if isinstance(block, Picture):
+        return {
+            "picture": base64.b64encode(block.content).decode(),
+            "caption": block.caption,
+            "width_mm": block.width_mm,
+        }
     if isinstance(block, Grid):
         return {"headers": list(block.headers), "rows": [list(r) for r in block.rows], "widths": list(block.widths)}
     return block
@@ -179,7 +196,15 @@ def blocks(data: Iterable[Any]) -> tuple[Block, ...]:
     """Blocks from their JSON data (text, or a table's {"headers", "rows", "widths"})."""
     found: list[Block] = []
     for entry in data:
-        if isinstance(entry, Mapping):
+        if isinstance(entry, Mapping) and "picture" in entry:
+            found.append(
+                Picture(
+                    content=base64.b64decode(str(entry["picture"])),
+                    caption=str(entry.get("caption", "")),
+                    width_mm=float(entry.get("width_mm", 70.0)),
+                )
+            )
+        elif isinstance(entry, Mapping):
             found.append(
                 Grid(
                     rows=tuple(tuple(str(c) for c in row) for row in entry.get("rows", ())),
@@ -335,10 +360,21 @@ class _DocxWriter:
 
     def blocks(self, body: Iterable[Block]) -> None:
         for block in body:
-            if isinstance(block, Grid):
+            if isinstance(block, Picture):
+                self.picture(block)
+            elif isinstance(block, Grid):
                 self.grid(block)
             else:
                 self.line(block, indent=True)
+
+    def picture(self, picture: Picture) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm
+
+        self.document.add_picture(io.BytesIO(picture.content), width=Mm(picture.width_mm))
+        self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if picture.caption:
+            self.line(picture.caption, size=SMALL_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     def grid(self, grid: Grid) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -504,9 +540,21 @@ def to_pdf(paper: Paper) -> bytes:
         table.setStyle(TableStyle(style))
         return table
 
+    def picture(pic: Picture) -> list[Any]:
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image
+
+        pixels_wide, pixels_high = ImageReader(io.BytesIO(pic.content)).getSize()
+        wide = min(pic.width_mm * mm, width)
+        shown = Image(io.BytesIO(pic.content), width=wide, height=wide * pixels_high / max(pixels_wide, 1))
+        caption = [p(pic.caption, ParagraphStyle("caption", parent=small, alignment=1))] if pic.caption else []
+        return [KeepTogether([Spacer(1, 2 * mm), shown, *caption, Spacer(1, 2 * mm)])]
+
     def add(story: list[Any], body_blocks: Iterable[Block]) -> None:
         for block in body_blocks:
-            if isinstance(block, Grid):
+            if isinstance(block, Picture):
+                story += picture(block)
+            elif isinstance(block, Grid):
                 made = grid(block)
                 if made is not None:
                     story += [Spacer(1, 2 * mm), made, Spacer(1, 3 * mm)]
@@ -579,6 +627,7 @@ __all__ = [
     "Draft",
     "Grid",
     "Paper",
+    "Picture",
     "Section",
     "blocks",
     "clean",

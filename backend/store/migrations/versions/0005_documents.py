@@ -1,7 +1,7 @@
 """documents: the register of numbered formal documents (发文登记) and their counters
 
 Revision ID: 0005_documents
-Revises: 0003_outbox
+Revises: 0004_tasks
 Create Date: 2026-12-01 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.store.types
 
 revision: str = "0005_documents"
-down_revision: str | None = "0003_outbox"
+down_revision: str | None = "0004_tasks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
