@@ -29,8 +29,8 @@ from backend.domain.kinds import (
     ConcernState,
     EscalationState,
     OutboxState,
-    ReferralState,
     RectificationState,
+    ReferralState,
     VisitKind,
 )
 from backend.store.types import UTCDateTime, clock_default

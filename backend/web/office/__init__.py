@@ -15,6 +15,7 @@ from backend.web.office import (  # noqa: F401
     masterdata,
     settings,
     staff,
+    steps,
     undelivered,
     worklists,
 )

@@ -12,6 +12,7 @@ from backend.domain import staffing
 from backend.domain.kinds import ConcernState
 from backend.services import calendar, undelivered
 from backend.services.office import figures
+from backend.web.office import steps as office_steps
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
 from messages import t
@@ -72,6 +73,7 @@ def dashboard() -> ResponseReturnValue:
         targets = {"per_month": auth.visits_per_month_target, "floor": auth.visits_per_semester_floor}
         missing_schedules = calendar.missing_schedules(s, board.today)
         open_undelivered = undelivered.views(s) if scope().is_office else []
+        due_steps = office_steps.steps_due(s)
     took = (time.perf_counter() - started) * 1000
     return render_template(
         "office/dashboard.html",
@@ -83,4 +85,5 @@ def dashboard() -> ResponseReturnValue:
         missing_schedules=missing_schedules,
         urgent_days=figures.URGENT_DAYS,
         undelivered=open_undelivered,
+        steps_due=due_steps,
     )
