@@ -31,8 +31,8 @@ from backend.services.office import worklists as lists
 from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
 from backend.web import args as arguments
 from backend.web import runtime, today
-from backend.web.office.auth import authority, db, scope
 from backend.web.office import steps as office_steps
+from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp
 from messages import t
 
