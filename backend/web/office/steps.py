@@ -306,7 +306,7 @@ def steps() -> ResponseReturnValue:
             investigations.append(Investigation(row, item, unit.name if unit else "", fact_finding_of(row, today())))
         listed = referrals.listed(s, scoped.owned(scope(), Referral), today=today())
         unit_ids = {r.referral.unit_id for r in listed}
-        units = dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all())
+        units = {i: n for i, n in s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))}
         shown = {
             "investigations": investigations,
             "referrals": listed,
