@@ -204,8 +204,9 @@ def test_the_cli_records_accountability_through_the_same_service(
     env = {"DUDAO_DATABASE_URL": database.url, "DUDAO_INSTANCE_DIR": str(tmp_path / "inst"), **clock_env(clock)}
     result = CliRunner().invoke(
         main,
-        ["rectifications", "accountability", str(seeded.rect_a), "--basic-facts", RECORD["basic_facts"], "--facts", "事实",
-         "--basis", RECORD["basis"], "--measures", RECORD["measures"], "--effective-at", "2026-12-15"],
+        ["rectifications", "accountability", str(seeded.rect_a), "--basic-facts", RECORD["basic_facts"],
+         "--facts", "事实", "--basis", RECORD["basis"], "--measures", RECORD["measures"],
+         "--effective-at", "2026-12-15"],
         env=env,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
