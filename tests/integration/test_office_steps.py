@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from backend.clock import SettableClock
 from backend.domain.calendar import local_date
+from backend.services import documents
 from backend.store.db import Database
 from backend.store.models import AuditEvent, Commendation, Concern, Escalation, Referral, Unit, Visit
 from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
@@ -59,6 +60,9 @@ def test_the_office_files_a_talk_record_and_holds_to_account_after_fact_finding(
         follow_redirects=True,
     )  # fmt: skip
     assert "已记录报备" in filed.text and "某某县城关镇人民政府" in filed.text and "纸质报送" in filed.text
+    with database.sessions() as s:  # the 约谈记录 issued with the record is listed on its rung
+        paper = documents.of_subject(s, "escalation", seeded.talk_a)[0]
+    assert f'id="document-{paper.id}"' in filed.text and paper.number in filed.text
     bad_date = client.post(
         f"{page}/escalation/{seeded.talk_a}/filing",
         data={
