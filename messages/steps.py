@@ -155,6 +155,7 @@ MESSAGES: dict[str, str] = {
     "office.record.old_deadline": "原整改期限",
     "office.escalation_state.investigating": "调查核实中",
     "rect.escalation_state.investigating": "调查核实中",
+    "steps.cli.fact_finding": "已启动问责调查核实：{number}，应于 {due} 前完成。",
     # the annual report
     "office.annual.sheet.commendations": "表扬",
     "office.annual.commended": "受表扬单位或个人",

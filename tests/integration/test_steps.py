@@ -202,15 +202,19 @@ def test_the_cli_records_accountability_through_the_same_service(
 ) -> None:
     seeded = seed_activity(database)
     env = {"DUDAO_DATABASE_URL": database.url, "DUDAO_INSTANCE_DIR": str(tmp_path / "inst"), **clock_env(clock)}
+    started = CliRunner().invoke(main, ["rectifications", "fact-finding", str(seeded.rect_a)], env=env)
+    due = (local_date(clock.now()) + timedelta(days=60)).isoformat()
+    assert started.exit_code == 0 and due in started.output, started.output
     result = CliRunner().invoke(
         main,
         ["rectifications", "accountability", str(seeded.rect_a), "--basic-facts", RECORD["basic_facts"],
          "--facts", "事实", "--basis", RECORD["basis"], "--measures", RECORD["measures"],
-         "--effective-at", "2026-12-15"],
+         "--effective-at", "2026-12-15", "--repeat", "2025年曾被县纪委问责"],
         env=env,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     with database.sessions() as s:
         row = s.scalar(select(Escalation).where(Escalation.rectification_id == seeded.rect_a,
                                                 Escalation.level == "accountability"))  # fmt: skip
-        assert row.state == "confirmed" and row.record["repeat"] is False
+        assert row.state == "confirmed" and row.fact_finding_due_on.isoformat() == due  # the one row, closed
+        assert row.record["repeat"] is True and row.record["repeat_source"] == "ticked"
