@@ -222,12 +222,22 @@ def decline(config: Config, escalation_id: int, reason: str, by: str) -> None:
 @click.option("--basis", required=True, help="问责依据.")
 @click.option("--measures", required=True, help="问责方式.")
 @click.option("--effective-at", required=True, help="生效时间, e.g. 2026-12-15.")
+@click.option("--repeat", "repeat_reason", default="", help="再次问责: why, when the system holds no earlier one.")
 @click.option("--by", "by", default="office", show_default=True, help="Who records it.")
 @click.pass_obj
 def accountability(
-    config: Config, number: str, basic_facts: str, facts: str, basis: str, measures: str, effective_at: str, by: str
+    config: Config,
+    number: str,
+    basic_facts: str,
+    facts: str,
+    basis: str,
+    measures: str,
+    effective_at: str,
+    repeat_reason: str,
+    by: str,
 ) -> None:
-    """Record a 问责 decision; warns when the unit was held accountable twice within a year."""
+    """Record a 问责 decision (closing its fact-finding if one was started); warns when the unit was held
+    accountable twice within a year."""
     record = {
         "basic_facts": basic_facts,
         "accountability_facts": facts,
@@ -238,12 +248,33 @@ def accountability(
 
     def work(session: Session) -> tuple[str, str, bool, int]:
         item = rect.by_number(session, number)
-        done = escalations.record_accountability(session, item.id, record=record, actor=_actor(by))
+        done = escalations.record_accountability(
+            session, item.id, record=record, actor=_actor(by), repeat=bool(repeat_reason), repeat_reason=repeat_reason
+        )
         return item.number, rect.unit_name(session, item.unit_id), done.heavier, done.count_within_year
 
     found, unit, heavier, count = _act(config, work)
     note = t("rect.cli.heavier", count=count) if heavier else ""
     click.echo(t("rect.cli.accountability", number=found, unit=unit, heavier=note))
+
+
+@rectifications.command("fact-finding")
+@click.argument("number")
+@click.option("--started", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="The day it began.")
+@click.option("--by", "by", default="office", show_default=True, help="Who starts it.")
+@click.pass_obj
+def fact_finding(config: Config, number: str, started: datetime | None, by: str) -> None:
+    """Start the 问责 fact-finding (调查核实) of an item: to be done within 60 days."""
+
+    def work(session: Session) -> tuple[str, str]:
+        item = rect.by_number(session, number)
+        row = escalations.start_fact_finding(
+            session, item.id, started_on=started.date() if started else None, actor=_actor(by)
+        )
+        return item.number, row.fact_finding_due_on.isoformat() if row.fact_finding_due_on else ""
+
+    found, due = _act(config, work)
+    click.echo(t("steps.cli.fact_finding", number=found, due=due))
 
 
 @rectifications.command("extensions")

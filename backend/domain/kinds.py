@@ -90,6 +90,7 @@ class EscalationState(StrEnum):
     PROPOSED = "proposed"
     CONFIRMED = "confirmed"
     DECLINED = "declined"
+    INVESTIGATING = "investigating"  # 问责: the fact-finding (调查核实) is under way, the decision not yet taken
 
 
 class OutboxState(StrEnum):
@@ -157,3 +158,39 @@ class PrivacyRequestKind(StrEnum):
 class PrivacyRequestState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class FilingTo(StrEnum):
+    """Where a 约谈 record is filed (报备)."""
+
+    PARTY_COMMITTEE = "party_committee"  # 党委
+    GOVERNMENT = "government"  # 政府
+    SUPERIOR = "superior"  # 上级主管部门
+
+
+class FilingHow(StrEnum):
+    PAPER = "paper"  # 纸质报送
+    EMAIL = "email"  # 电子邮件
+    SYSTEM = "system"  # 政务系统
+    IN_PERSON = "in_person"  # 当面报送
+
+
+class ReferralSubject(StrEnum):
+    """What a 移交 is about: a visit's finding or a public concern."""
+
+    VISIT = "visit"
+    CONCERN = "concern"
+
+
+class ReferralState(StrEnum):
+    REFERRED = "referred"  # 已移交, no receipt yet
+    RECEIVED = "received"  # 已回执
+    CONCLUDED = "concluded"  # 已办结 (the department's outcome recorded)
+
+
+class PublishedKind(StrEnum):
+    """What the office may publish on /public, one by one, with its approval."""
+
+    CIRCULAR = "circular"  # 通报
+    ACCOUNTABILITY = "accountability"  # 问责
+    COMMENDATION = "commendation"  # 表扬

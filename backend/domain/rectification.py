@@ -203,6 +203,19 @@ def needs_heavier_handling(accountability_dates: list[datetime], now: datetime) 
     return len(recent) >= HEAVIER_AFTER
 
 
+FACT_FINDING_DAYS = 60  # 《教育督导问责办法》(2021): the fact-finding (调查核实) is done within 60 days
+
+
+def fact_finding_due(started_on: date) -> date:
+    """The day a 问责 fact-finding started on must be done by (calendar days, the rules' own count)."""
+    return started_on + timedelta(days=FACT_FINDING_DAYS)
+
+
+def fact_finding_overdue(*, investigating: bool, due_on: date | None, today: date) -> bool:
+    """Still investigating after the due day."""
+    return investigating and due_on is not None and today > due_on
+
+
 ACCOUNTABILITY_FIELDS = ("basic_facts", "accountability_facts", "basis", "measures", "effective_at")
 TALK_FIELDS = ("held_at", "attendees", "summary", "commitments")
 CIRCULAR_FIELDS = ("published_at", "scope", "text")

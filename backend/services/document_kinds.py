@@ -28,7 +28,16 @@ from messages import CATALOG, t
 L = EscalationLevel
 # what a record holds besides the office's words: never printed
 _INTERNAL = frozenset(
-    {"filed_with_unit_id", "published", "heavier_handling", "within_year", "deadline_missed", "old_deadline"}
+    {
+        "filed_with_unit_id",
+        "published",
+        "heavier_handling",
+        "within_year",
+        "deadline_missed",
+        "old_deadline",
+        "repeat",
+        "repeat_source",
+    }  # the repeat flag prints as its note (repeat_note), never as True/False
 )
 
 

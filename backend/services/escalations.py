@@ -5,7 +5,9 @@ AND its superior. Still overdue after that deadline: a 约谈 is proposed to the
 attendees, what was said, commitments; filed with the superior) and sets the next deadline. Still overdue: a 通报
 is proposed; the office confirms and publishes it. 问责 is recorded by the office after its fact-finding, with
 基本情况, 问责事实, 问责依据, 问责方式, 生效时间; a unit held accountable twice within a year is flagged for
-heavier handling. Use cases do not commit; every rung is an `Escalation` row (one per item and level), an
+heavier handling (the repeat flag, computed or ticked). 问责 may start with its fact-finding
+(`start_fact_finding`: due 60 days later, overdue shown to the office); each 约谈 record keeps its 报备 log
+(`add_filing`). Use cases do not commit; every rung is an `Escalation` row (one per item and level), an
 audit event and a numbered paper in the register (督办通知书, 约谈记录, 督导通报, 问责决定（建议）书:
 `backend.services.document_kinds`).
 """
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from backend.domain import rectification as rules
 from backend.domain.calendar import local_date
-from backend.domain.kinds import EscalationLevel, EscalationState
+from backend.domain.kinds import EscalationLevel, EscalationState, FilingHow, FilingTo
 from backend.services import document_kinds, notices
 from backend.services.calendar import working_calendar
 from backend.services.rectifications import (
@@ -33,7 +35,7 @@ from backend.services.rectifications import (
     unit_name,
 )
 from backend.store.db import session_now
-from backend.store.models import Authority, Escalation, Rectification, Unit
+from backend.store.models import Authority, Escalation, EscalationFiling, Rectification, Unit
 from messages import t
 
 L = EscalationLevel
@@ -182,7 +184,8 @@ def pending(session: Session) -> list[Escalation]:
 def _required(record: dict[str, Any], names: tuple[str, ...]) -> None:
     missing = [n for n in names if not str(record.get(n, "")).strip()]
     if missing:
-        raise RectificationError("rect.error.record_missing", fields=", ".join(missing))
+        named = "、".join(t(f"office.record.{n}") for n in missing)
+        raise RectificationError("rect.error.record_missing", fields=named)
 
 
 @dataclass(frozen=True)
@@ -299,29 +302,189 @@ class Accountability:
     count_within_year: int
 
 
-def record_accountability(
-    session: Session, rectification_id: int, *, record: dict[str, Any], actor: str, now: datetime | None = None
-) -> Accountability:
-    """问责: the decision's 基本情况, 问责事实, 问责依据, 问责方式, 生效时间; flags a second one within a year."""
+def start_fact_finding(
+    session: Session, rectification_id: int, *, started_on: date | None = None, actor: str, now: datetime | None = None
+) -> Escalation:
+    """问责 begins with a fact-finding (调查核实), to be done within 60 days; the decision follows it."""
     now = now or session_now(session)
-    _required(record, rules.ACCOUNTABILITY_FIELDS)
+    started_on = started_on or local_date(now)
+    if started_on > local_date(now):
+        raise RectificationError("steps.error.future_date")
     item = get(session, rectification_id)
     if existing(session, item.id, L.ACCOUNTABILITY) is not None:
         raise RectificationError("rect.error.escalation_done")
-    earlier = session.scalars(
-        select(Escalation.confirmed_at).where(
+    row = Escalation(
+        rectification_id=item.id,
+        unit_id=item.unit_id,
+        level=L.ACCOUNTABILITY.value,
+        state=EscalationState.INVESTIGATING.value,
+        proposed_at=now,
+        fact_finding_started_on=started_on,
+        fact_finding_due_on=rules.fact_finding_due(started_on),
+        record={},
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        item,
+        actor=actor,
+        action="escalation.accountability.fact_finding",
+        now=now,
+        escalation_id=row.id,
+        started_on=started_on.isoformat(),
+        due_on=row.fact_finding_due_on.isoformat() if row.fact_finding_due_on else "",
+    )
+    return row
+
+
+def fact_findings(session: Session, authority_id: int | None = None) -> list[Escalation]:
+    """The 问责 fact-findings still under way, the earliest due first."""
+    query = select(Escalation).where(Escalation.state == EscalationState.INVESTIGATING.value)
+    if authority_id is not None:
+        query = query.join(Rectification, Rectification.id == Escalation.rectification_id).where(
+            Rectification.authority_id == authority_id
+        )
+    return list(session.scalars(query.order_by(Escalation.fact_finding_due_on, Escalation.id)))
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """The repeat flag (再次问责): the same unit held to account again, computed or ticked, with why."""
+
+    flagged: bool
+    source: str  # computed | ticked | ""
+    note: str
+
+
+def _repeat(
+    session: Session, item: Rectification, *, now: datetime, ticked: bool, reason: str
+) -> tuple[Repeat, bool, int]:
+    earlier = session.execute(
+        select(Escalation.confirmed_at, Rectification.number)
+        .join(Rectification, Rectification.id == Escalation.rectification_id)
+        .where(
             Escalation.unit_id == item.unit_id,
             Escalation.level == L.ACCOUNTABILITY.value,
             Escalation.state == EscalationState.CONFIRMED.value,
+            Escalation.rectification_id != item.id,
         )
+        .order_by(Escalation.confirmed_at)
     ).all()
-    dates = [d for d in earlier if d is not None] + [now]
+    dates = [d for d, _n in earlier if d is not None] + [now]
     heavier = rules.needs_heavier_handling(dates, now)
     count = sum(1 for d in dates if now - d <= rules.HEAVIER_WITHIN)
-    kept = {**{k: str(v) for k, v in record.items()}, "heavier_handling": heavier, "within_year": count}
-    row = _taken(item, L.ACCOUNTABILITY, actor=actor, now=now, record=kept)
-    session.add(row)
+    if earlier:
+        shown = "、".join(f"{number}（{local_stamp(at)[:10]}）" for at, number in earlier if at is not None)
+        return Repeat(True, "computed", t("steps.repeat.computed", earlier=shown, count=count)), heavier, count
+    if ticked:
+        if not reason.strip():
+            raise RectificationError("steps.error.repeat_reason")
+        return Repeat(True, "ticked", t("steps.repeat.ticked", reason=reason.strip())), heavier, count
+    return Repeat(False, "", ""), heavier, count
+
+
+def record_accountability(
+    session: Session,
+    rectification_id: int,
+    *,
+    record: dict[str, Any],
+    actor: str,
+    now: datetime | None = None,
+    repeat: bool = False,
+    repeat_reason: str = "",
+) -> Accountability:
+    """问责: the decision's 基本情况, 问责事实, 问责依据, 问责方式, 生效时间; flags a second one within a year.
+
+    It closes the item's fact-finding when one was started (`start_fact_finding`), or stands alone (the CLI's
+    one step). The repeat flag is computed from the unit's earlier 问责, or ticked by the office with a reason
+    (one the system does not hold, e.g. by another authority).
+    """
+    now = now or session_now(session)
+    _required(record, rules.ACCOUNTABILITY_FIELDS)
+    item = get(session, rectification_id)
+    row = existing(session, item.id, L.ACCOUNTABILITY)
+    if row is not None and row.state != EscalationState.INVESTIGATING.value:
+        raise RectificationError("rect.error.escalation_done")
+    flag, heavier, count = _repeat(session, item, now=now, ticked=repeat, reason=repeat_reason)
+    kept = {
+        **{k: str(v) for k, v in record.items()},
+        "heavier_handling": heavier,
+        "within_year": count,
+        "repeat": flag.flagged,
+        "repeat_source": flag.source,
+        "repeat_note": flag.note,
+    }
+    if row is None:
+        row = _taken(item, L.ACCOUNTABILITY, actor=actor, now=now, record=kept)
+        session.add(row)
+    else:
+        row.state, row.confirmed_at, row.confirmed_by = EscalationState.CONFIRMED.value, now, actor
+        row.record = kept
     session.flush()
     item.level = rules.LEVEL_NUMBER[L.ACCOUNTABILITY]
     _announce(session, item, row, actor=actor, now=now)
     return Accountability(row, heavier, count)
+
+
+def add_filing(
+    session: Session,
+    escalation_id: int,
+    *,
+    to_kind: str,
+    to_name: str,
+    filed_on: date,
+    how: str,
+    note: str = "",
+    actor: str,
+    now: datetime | None = None,
+) -> EscalationFiling:
+    """报备: the 约谈 record filed with the unit's party committee, government or superior (when, how)."""
+    now = now or session_now(session)
+    row = session.get(Escalation, escalation_id)
+    if row is None or row.level != L.TALK.value or row.state != EscalationState.CONFIRMED.value:
+        raise RectificationError("steps.error.filing_talk")
+    if to_kind not in {k.value for k in FilingTo} or how not in {h.value for h in FilingHow}:
+        raise RectificationError("steps.error.choice")
+    to_name = to_name.strip()
+    if not to_name or len(to_name) > 100 or len(note) > 2000:
+        raise RectificationError("steps.error.filing_to")
+    if filed_on > local_date(now):
+        raise RectificationError("steps.error.future_date")
+    filing = EscalationFiling(
+        escalation_id=row.id,
+        to_kind=to_kind,
+        to_name=to_name,
+        filed_on=filed_on,
+        how=how,
+        note=note.strip(),
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    session.add(filing)
+    session.flush()
+    item = get(session, row.rectification_id)
+    audit(
+        session,
+        item,
+        actor=actor,
+        action="escalation.talk.filed",
+        now=now,
+        escalation_id=row.id,
+        filing_id=filing.id,
+        to_kind=to_kind,
+        to_name=to_name,
+        filed_on=filed_on.isoformat(),
+        how=how,
+    )
+    return filing
+
+
+def filings_of(session: Session, escalation_ids: list[int]) -> dict[int, list[EscalationFiling]]:
+    """The 报备 of each 约谈 record, in the order they were filed."""
+    found: dict[int, list[EscalationFiling]] = {i: [] for i in escalation_ids}
+    if escalation_ids:
+        query = select(EscalationFiling).where(EscalationFiling.escalation_id.in_(escalation_ids))
+        for filing in session.scalars(query.order_by(EscalationFiling.filed_on, EscalationFiling.id)):
+            found[filing.escalation_id].append(filing)
+    return found

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.domain import concern as concern_rules
 from backend.domain import rectification as rectification_rules
 from backend.domain.calendar import local_now
-from backend.services import list_filters
+from backend.services import commendations, list_filters
 from backend.services.office import periods, publication, scoped
 from backend.services.office import worklists as lists
 from backend.services.office_users import OfficeRole, Scope
@@ -203,4 +203,18 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
     people = book.create_sheet(t("office.annual.sheet.inspectors"))
     headers, rows = list_rows(session, office_scope, authority, "inspectors", list_filters.ListFilters(), today)
     table_sheet(people, headers, rows)
+    praised = book.create_sheet(t("office.annual.sheet.commendations"))
+    table_sheet(
+        praised,
+        [
+            t("steps.commendation.date"),
+            t("office.annual.commended"),
+            t("steps.commendation.reason"),
+            t("steps.commendation.document"),
+        ],
+        (
+            [c.commendation.commended_on.isoformat(), c.who, c.commendation.reason, c.commendation.document_number]
+            for c in commendations.listed(session, authority.id, year=year)
+        ),
+    )
     return save_book(book)

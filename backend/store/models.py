@@ -31,6 +31,7 @@ from backend.domain.kinds import (
     EscalationState,
     OutboxState,
     RectificationState,
+    ReferralState,
     TaskState,
     VisitKind,
 )
@@ -425,6 +426,66 @@ class Escalation(Base):
     confirmed_by: Mapped[str] = mapped_column(String(100), default="")
     # 约谈: time, attendees, what was said, commitments; 问责: 基本情况, 问责事实, 问责依据, 问责方式, 生效时间
     record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # issue 15: 问责's fact-finding (started, due 60 days later) and the office's approval to show it on /public
+    fact_finding_started_on: Mapped[date | None] = mapped_column(Date, default=None)
+    fact_finding_due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    public_approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    public_approved_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EscalationFiling(Base):
+    """报备: a 约谈 record filed with the unit's party committee, government or superior."""
+
+    __tablename__ = "escalation_filing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id"), index=True)
+    to_kind: Mapped[str] = mapped_column(String(20))  # FilingTo
+    to_name: Mapped[str] = mapped_column(String(100))
+    filed_on: Mapped[date] = mapped_column(Date)
+    how: Mapped[str] = mapped_column(String(16))  # FilingHow
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=clock_default)
+
+
+class Referral(Base):
+    """移交: a visit's finding or a concern referred to another department, its receipt (回执) and outcome."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_subject", "subject_type", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(16))  # ReferralSubject
+    subject_id: Mapped[int] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the visited / reported unit (for the scope)
+    department: Mapped[str] = mapped_column(String(100))
+    referred_on: Mapped[date] = mapped_column(Date)
+    matter: Mapped[str] = mapped_column(Text)  # what was referred, as the office wrote it (never who reported)
+    receipt_due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default=ReferralState.REFERRED.value)
+    received_on: Mapped[date | None] = mapped_column(Date, default=None)
+    receipt_note: Mapped[str] = mapped_column(Text, default="")
+    concluded_on: Mapped[date | None] = mapped_column(Date, default=None)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock_default)
+
+
+class Commendation(Base):
+    """表扬: a unit or a person commended, for the annual report and, with the office's approval, /public."""
+
+    __tablename__ = "commendation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    person_name: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    commended_on: Mapped[date] = mapped_column(Date)
+    document_number: Mapped[str] = mapped_column(String(60), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=clock_default)
+    public_approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    public_approved_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 class DocumentCounter(Base):
@@ -746,10 +807,12 @@ __all__ = [
     "CalendarDay",
     "Checklist",
     "ChecklistItem",
+    "Commendation",
     "Concern",
     "Document",
     "DocumentCounter",
     "Escalation",
+    "EscalationFiling",
     "ExtensionRequest",
     "InboundDelivery",
     "Inspector",
@@ -762,6 +825,7 @@ __all__ = [
     "TaskAnswer",
     "TaskMember",
     "TaskTarget",
+    "Referral",
     "TrainingRecord",
     "Unit",
     "Visit",

@@ -1,4 +1,5 @@
-"""`/public`: the results the authority chooses to publish (向社会公开), per zone and per school, no personal data.
+"""`/public`: the results the authority chooses to publish (向社会公开), per zone and per school, no personal data;
+and the 通报, 问责 results and 表扬 the office approved one by one (`backend.services.publishing`).
 
 Also serves the stylesheets and scripts of the office web and the public pages (`/public/static/…`), so that
 they are reachable before signing in.
@@ -11,6 +12,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
+from backend.services import publishing
 from backend.services.authority import current_authority
 from backend.services.office import periods, publication
 from backend.services.office import worklists as lists
@@ -60,6 +62,7 @@ def results() -> ResponseReturnValue:
         authority = current_authority(session)
         chosen = publication.publication_of(authority)
         found = publication.public_results(session, authority, period) if chosen.enabled else None
+        steps_published = publishing.published(session, authority.id, year=year)
         names = {"authority": authority.name, "office": authority.office_name, "hotline": authority.hotline}
     schools = [row for row in found.schools if not zone or row.zone == zone] if found else []
     page = _page_of(schools)
@@ -67,6 +70,7 @@ def results() -> ResponseReturnValue:
         "office/public.html",
         chosen=chosen,
         results=found,
+        steps_published=steps_published,
         schools=page.rows,
         page=page,
         zone=zone,

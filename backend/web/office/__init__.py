@@ -19,6 +19,7 @@ from backend.web.office import (  # noqa: F401
     security,
     settings,
     staff,
+    steps,
     tasks,
     undelivered,
     worklists,

@@ -12,6 +12,7 @@ from backend.domain import staffing
 from backend.domain.kinds import ConcernState
 from backend.services import calendar, privacy, undelivered
 from backend.services.office import figures
+from backend.web.office import steps as office_steps
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp, label
 from messages import t
@@ -73,6 +74,7 @@ def dashboard() -> ResponseReturnValue:
         missing_schedules = calendar.missing_schedules(s, board.today)
         open_undelivered = undelivered.views(s) if scope().is_office else []
         privacy_open = privacy.open_count(s) if scope().is_office else 0
+        due_steps = office_steps.steps_due(s)
     took = (time.perf_counter() - started) * 1000
     return render_template(
         "office/dashboard.html",
@@ -85,4 +87,5 @@ def dashboard() -> ResponseReturnValue:
         urgent_days=figures.URGENT_DAYS,
         undelivered=open_undelivered,
         privacy_open=privacy_open,
+        steps_due=due_steps,
     )

@@ -32,6 +32,7 @@ from backend.services.office import worklists as lists
 from backend.store.models import Concern, Escalation, ExtensionRequest, Inspector, Media, Rectification, Visit, Zone
 from backend.web import args as arguments
 from backend.web import runtime, today
+from backend.web.office import steps as office_steps
 from backend.web.office.auth import authority, db, scope
 from backend.web.office.blueprint import bp
 from messages import t
@@ -120,6 +121,7 @@ def concern(concern_id: int) -> ResponseReturnValue:
             photos=media_of(s, "concern", item.id),
             events=details.history_entries(s, "concern", item.id),
             today=today(),
+            **office_steps.referrals_of(s, "concern", item.id),
             **_undelivered_of(s, "concern", item.id),
             assignable=[] if ConcernState(item.state) in concern_service.NOT_ASSIGNABLE else _assignable(s),
         )
@@ -235,12 +237,14 @@ def rectification(rectification_id: int) -> ResponseReturnValue:
     with db() as s:
         item = _rectification_or_404(s, rectification_id)
         names = details.names_of_rectification(s, item)
+        rungs = details.escalations_of(s, item.id)
         return render_template(
             "office/rectification.html",
             item=item,
             names=names,
             extensions=details.extensions_of(s, item.id),
-            escalations=details.escalations_of(s, item.id),
+            escalations=rungs,
+            **office_steps.rectification_steps(s, item, rungs),
             photos=media_of(s, "rectification", item.id),
             events=details.history_entries(s, "rectification", item.id),
             today=today(),
@@ -364,6 +368,8 @@ def visit(visit_id: int) -> ResponseReturnValue:
             item_names=scoped.items_of(authority(s)),
             photos=media_of(s, "visit", item.id),
             events=details.history_entries(s, "visit", item.id),
+            today=today(),
+            **office_steps.referrals_of(s, "visit", item.id),
         )
 
 
