@@ -83,6 +83,18 @@ TEMPLATE_FIELDS: dict[str, dict[str, str]] = {
         "thing2": "{detail}",
         "time3": "{at}",
     },
+    # to a 乡镇 or 县级部门: the year's 督政 evaluation is open, fill in the 自评 (the template opens the form)
+    "evaluation_opened": {
+        "thing1": "{title}",
+        "thing2": "{unit}",
+        "time3": "{deadline}",
+    },
+    # to the same: the 自评's deadline is near, or past
+    "evaluation_due": {
+        "thing1": "{title}",
+        "thing2": "{unit}",
+        "time3": "{deadline}",
+    },
 }
 
 MESSAGES: dict[str, str] = {
@@ -98,6 +110,8 @@ MESSAGES: dict[str, str] = {
     "notice.supervision_notice": "督办通知",
     "notice.visit_reminder": "督导进度提醒",
     "notice.office_alert": "督导室提醒",
+    "notice.evaluation_opened": "督政评价自评通知",
+    "notice.evaluation_due": "督政自评截止提醒",
     "notice.result.passed": "通过",
     "notice.result.reopened": "不通过",
     # the outbox, as the office sees it

@@ -102,3 +102,17 @@ class CalendarDayKind(StrEnum):
     HOLIDAY = "holiday"  # 法定节假日 (a weekday off)
     WORKDAY = "workday"  # 调休上班 (a weekend day worked)
     ORDINARY = "ordinary"  # the office put the day back to the weekday rule; reloading the schedule keeps that
+
+
+class EvaluationTarget(StrEnum):
+    """Who a 督政 indicator system evaluates (issue 15): the unit kinds of the same names."""
+
+    TOWNSHIP = "township"  # 乡镇人民政府
+    DEPARTMENT = "department"  # 县级部门
+
+
+class EvaluationState(StrEnum):
+    OPEN = "open"  # opened by the office: the unit fills in its 自评
+    SUBMITTED = "submitted"  # the 自评 is in (from WeChat or by the office on the unit's behalf)
+    SCORED = "scored"  # the office and its experts have scored it
+    FED_BACK = "fed_back"  # the 督导反馈意见书 and its 整改 items are issued

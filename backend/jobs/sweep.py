@@ -33,6 +33,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
     )
     from backend.services import (
         calendar,  # the December alert while a year's holiday schedule is missing
+        evaluations,  # issue 15: the 自评's deadline reminders
         monthly_report,  # issue 5: the start-of-month 月报 to every inspector
     )
 
@@ -41,6 +42,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
         ("concerns", concern_sweep.step),
         ("monthly_reports", monthly_report.sweep_step),
         ("calendar", calendar.sweep_step),
+        ("evaluations", evaluations.sweep_step),
     ]
 
 
