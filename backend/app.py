@@ -74,7 +74,17 @@ def register_security(app: Flask, config: Config) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.web import api, api_rectifications, api_visits, health, home, office, public, public_results
+    from backend.web import (
+        api,
+        api_rectifications,
+        api_visits,
+        evaluation_pages,
+        health,
+        home,
+        office,
+        public,
+        public_results,
+    )
     from bot import webhook
 
     for blueprint in (
@@ -85,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         api_rectifications.bp,  # /api/v1/rectifications
         public.bp,  # /b/<code>: the board's page and the concern form, /ticket
         public_results.bp,  # /public: results the authority publishes
+        evaluation_pages.bp,  # /e/<token>: a unit's 督政 自评 in WeChat; /public/evaluations
         office.bp,  # /office: the office web
         webhook.bp,  # /wechat
     ):

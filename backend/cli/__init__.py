@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "chat",
     "concerns",
     "db",
+    "evaluation",
     "importing",
     "outbox",
     "rectifications",

@@ -9,6 +9,7 @@ Use cases take a session and do not commit; each writes its `AuditEvent` and que
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -316,7 +317,17 @@ def add_attachment(
     if entry is None:
         raise EvaluationError("eval.error.no_indicator")
     content_type, kind = attachment_kind(content)
-    if len(media.media_of(session, ATTACHMENT_OWNER, entry.id)) >= MAX_ATTACHMENTS:
+    if kind == "image":
+        try:
+            content = media.without_metadata(content)  # measured first; EXIF and GPS dropped
+        except images.BadImage as bad:
+            raise EvaluationError("eval.error.file_type") from bad
+    digest = hashlib.sha256(content).hexdigest()
+    kept_already = media.media_of(session, ATTACHMENT_OWNER, entry.id)
+    same = next((m for m in kept_already if m.sha256 == digest), None)
+    if same is not None:
+        return same  # the same file sent twice (a retried upload): kept once
+    if len(kept_already) >= MAX_ATTACHMENTS:
         raise EvaluationError("eval.error.too_many_files", most=MAX_ATTACHMENTS)
     kept = media.keep_file(
         session,
@@ -326,8 +337,9 @@ def add_attachment(
         kind=kind,
         content=content,
         content_type=content_type,
-        strip_metadata=kind == "image",
+        strip_metadata=False,
     )
+    kept.exif_stripped = kind == "image"
     _audit(session, evaluation, actor, "attached", now, indicator=indicator_id, media=kept.id, size=len(content))
     return kept
 
