@@ -95,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
         api_rectifications.bp,  # /api/v1/rectifications
         public.bp,  # /b/<code>: the board's page and the concern form, /ticket
         public_results.bp,  # /public: results the authority publishes
-        evaluation_pages.bp,  # /e/<token>: a unit's 督政 自评 in WeChat; /public/evaluations
+        evaluation_pages.bp,  # /f/evaluation: a unit's 督政 自评 in WeChat; /public/evaluations
         office.bp,  # /office: the office web
         webhook.bp,  # /wechat
     ):

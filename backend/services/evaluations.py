@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from backend.domain import evaluation as rules
 from backend.domain.calendar import SHANGHAI, local_date
 from backend.domain.errors import DomainError
 from backend.domain.kinds import EvaluationState, EvaluationTarget
-from backend.services import evaluation_links, images, indicators, media, notices
+from backend.services import form_links, images, indicators, media, notices
 from backend.services import rectifications as rect
 from backend.services.audit import record
 from backend.services.calendar import working_calendar
@@ -46,6 +46,9 @@ ATTACHMENT_OWNER = "evaluation_entry"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # a scanned PDF or a phone photo
 MAX_ATTACHMENTS = 6  # per indicator
 MAX_NOTE = 2000
+LINK_KIND = "evaluation"  # the subject of its form links: `evaluation:<id>`
+FORM_PATH = "/f/evaluation"
+LINK_DAYS_AFTER_DEADLINE = 30
 REMIND_DAYS_BEFORE = 3  # working days before the deadline: one reminder; the day after it: one more
 
 
@@ -55,17 +58,19 @@ class EvaluationError(DomainError, ValueError):
 
 @dataclass(frozen=True)
 class Links:
-    """What the signed link is built from: the deployment's secret and public address."""
+    """What the signed link (`backend.services.form_links`) is built from: the deployment's secret and address."""
 
     secret: str
     public_url: str
 
-    def form_url(self, evaluation: Evaluation, year: int) -> str:
-        # the link works until the end of March of the next year (a deadline may be extended; the form itself
-        # refuses once the office has scored)
-        expires = datetime.combine(date(year + 1, 4, 1), datetime.min.time(), SHANGHAI)
-        token = evaluation_links.make(self.secret, evaluation_links.PURPOSE, evaluation.id, expires)
-        return f"{self.public_url}/e/{token}"
+    def form_url(self, evaluation: Evaluation, openid: str, now: datetime) -> str:
+        # the link works until a month after the deadline (capped by form_links.MAX_LIFETIME); the form itself
+        # refuses changes once the office has scored, and a contact no longer bound to the unit
+        until = datetime.combine(evaluation.deadline + timedelta(days=LINK_DAYS_AFTER_DEADLINE), time(), SHANGHAI)
+        return form_links.link(
+            self.secret, self.public_url, FORM_PATH, openid=openid, subject=f"{LINK_KIND}:{evaluation.id}", now=now,
+            until=until,
+        )  # fmt: skip
 
 
 # --- reading ---
@@ -169,7 +174,9 @@ def open_for_units(
         session.flush()
         for row in rows:
             session.add(EvaluationEntry(evaluation_id=evaluation.id, indicator_id=row.id))
-        evaluation.form_url = links.form_url(evaluation, system.year)
+        evaluation.form_urls = {
+            openid: links.form_url(evaluation, openid, now) for openid in notices.openids_of_unit(session, unit.id)
+        }
         pushes = _tell_unit(session, evaluation, kind="opened", now=now)
         _audit(session, evaluation, actor, "opened", now, unit_id=unit.id, deadline=deadline.isoformat(), pushes=pushes)
         opened.append(evaluation)
@@ -178,18 +185,45 @@ def open_for_units(
 
 
 def _tell_unit(session: Session, evaluation: Evaluation, *, kind: str, now: datetime) -> int:
-    url = evaluation.form_url
-    fields = _fields(session, evaluation, url=url)
-    return notices.notify(
-        session,
-        notices.openids_of_unit(session, evaluation.unit_id),
-        notice=f"evaluation_{kind}" if kind == "opened" else "evaluation_due",
-        text=t(f"eval.notice.{kind}", **fields),
-        fields=fields,
-        dedupe_key=f"eval:{evaluation.id}:{kind}:{evaluation.deadline.isoformat()}",
-        url=url,
-        now=now,
-    )
+    """Each bound contact who was sent a link hears of the evaluation, with their own link (a contact bound
+    later gets one when the office sends the links again: `resend_links`)."""
+    links = evaluation.form_urls or {}
+    sent = 0
+    for openid in notices.openids_of_unit(session, evaluation.unit_id):
+        url = links.get(openid)
+        if not url:
+            continue
+        fields = _fields(session, evaluation, url=url)
+        sent += notices.notify(
+            session,
+            [openid],
+            notice="evaluation_opened" if kind == "opened" else "evaluation_due",
+            text=t(f"eval.notice.{kind}", **fields),
+            fields=fields,
+            dedupe_key=f"eval:{evaluation.id}:{kind}:{evaluation.deadline.isoformat()}",
+            url=url,
+            now=now,
+        )
+    return sent
+
+
+def resend_links(session: Session, evaluation_id: int, *, actor: str, links: Links, now: datetime | None = None) -> int:
+    """Links for the contacts bound since the evaluation was opened, and the notice to them. Does not commit."""
+    now = now or session_now(session)
+    evaluation = get(session, evaluation_id)
+    known = dict(evaluation.form_urls or {})
+    for openid in notices.openids_of_unit(session, evaluation.unit_id):
+        known.setdefault(openid, links.form_url(evaluation, openid, now))
+    evaluation.form_urls = known
+    sent = _tell_unit(session, evaluation, kind="opened", now=now)
+    _audit(session, evaluation, actor, "links_sent", now, pushes=sent)
+    session.flush()
+    return sent
+
+
+def entitled(session: Session, evaluation: Evaluation, openid: str) -> bool:
+    """Whether `openid` (the link's addressee) is still a bound contact of the evaluated unit."""
+    return openid in notices.openids_of_unit(session, evaluation.unit_id)
 
 
 def extend(

@@ -579,7 +579,8 @@ class Evaluation(Timestamped, Base):
     deadline: Mapped[date] = mapped_column(Date)  # the 自评's deadline
     opened_at: Mapped[datetime] = mapped_column(default=clock_default)
     opened_by: Mapped[str] = mapped_column(String(100), default="")
-    form_url: Mapped[str] = mapped_column(String(300), default="")  # the signed link to the 自评 form
+    # each bound contact's signed link to the 自评 form (backend.services.form_links), by openid
+    form_urls: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     submitted_by: Mapped[str] = mapped_column(String(100), default="")
     scored_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,8 +1,10 @@
 """The 督政 pages outside the office web (issue 15): the unit's 自评 form inside WeChat's browser, reached by the
-signed link of its notice (`/e/<token>`), and the results the office approved for `/public/evaluations`.
+signed link of its notice (`/f/evaluation?k=…`, `backend.services.form_links`), and the results the office
+approved for `/public/evaluations`.
 
-The link is the unit's credential (signed, dated, for this evaluation only); a post must also come from our own
-page (Origin or Referer). Uploads are measured before anything decodes them (`evaluations.attachment_kind`).
+The link names the contact it was sent to and this evaluation; every request checks that contact is still bound to
+the unit, and a post must also come from our own page (Origin or Referer). Uploads are measured before anything
+decodes them (`evaluations.attachment_kind`).
 """
 
 from __future__ import annotations
@@ -14,29 +16,36 @@ from werkzeug.datastructures import FileStorage
 
 from backend.domain.errors import DomainError
 from backend.domain.kinds import EvaluationState
-from backend.services import evaluation_links, evaluations, indicators
+from backend.services import evaluations, indicators
 from backend.services.authority import current_authority
-from backend.store.models import IndicatorSystem, Unit
-from backend.web import runtime
+from backend.store.models import Evaluation, IndicatorSystem, Unit
+from backend.web import form_pages, runtime
 from backend.web.office.blueprint import WEB_DIR
 from messages import t
 
 bp = Blueprint("evaluation_pages", __name__, template_folder=str(WEB_DIR / "templates"))
+form_pages.register(bp)
 
 
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the link is a credential: never sent onwards
+    response.headers["Referrer-Policy"] = "same-origin"  # the link's token goes to no other site
     return response
 
 
-def _evaluation_id(token: str) -> int | None:
-    rt = runtime()
-    return evaluation_links.read(rt.config.secret_key, evaluation_links.PURPOSE, token[:200], rt.clock.now())
+def _evaluation_id() -> int | None:
+    """The evaluation the request's link opens, if its contact is still bound to the unit; raises LinkRefused."""
+    link = form_pages.linked(evaluations.LINK_KIND)
+    evaluation_id = link.subject_id(evaluations.LINK_KIND)
+    with runtime().db.session() as session:
+        evaluation = session.get(Evaluation, evaluation_id)
+        if evaluation is None or not evaluations.entitled(session, evaluation, link.openid):
+            return None
+    return evaluation_id
 
 
-def _page(token: str, evaluation_id: int, *, notes: list[str], errors: list[str], status: int = 200) -> Response:
+def _page(evaluation_id: int, *, notes: list[str], errors: list[str], status: int = 200) -> Response:
     with runtime().db.session() as session:
         evaluation = evaluations.get(session, evaluation_id)
         system = session.get(IndicatorSystem, evaluation.system_id)
@@ -44,7 +53,7 @@ def _page(token: str, evaluation_id: int, *, notes: list[str], errors: list[str]
         assert system is not None and unit is not None
         html = render_template(
             "public/evaluation_form.html",
-            token=token,
+            token=form_pages.token(),
             evaluation=evaluation,
             system=system,
             unit=unit,
@@ -58,17 +67,16 @@ def _page(token: str, evaluation_id: int, *, notes: list[str], errors: list[str]
     return _no_store(make_response(html, status))
 
 
-def _refused() -> Response:
-    html = render_template("public/message.html", title=t("eval.form.title", year=""), body=t("eval.error.link"))
-    return _no_store(make_response(html, 404))
+def _not_yours() -> Response:
+    return form_pages.refused_page("not_yours", 403)
 
 
-@bp.get("/e/<token>")
-def form(token: str) -> Response:
-    evaluation_id = _evaluation_id(token)
+@bp.get(evaluations.FORM_PATH)
+def form() -> Response:
+    evaluation_id = _evaluation_id()
     if evaluation_id is None:
-        return _refused()
-    return _page(token, evaluation_id, notes=[], errors=[])
+        return _not_yours()
+    return _page(evaluation_id, notes=[], errors=[])
 
 
 def _same_origin() -> bool:
@@ -78,11 +86,11 @@ def _same_origin() -> bool:
     return urlsplit(claimed).netloc in {request.host, urlsplit(runtime().config.public_url).netloc}
 
 
-@bp.post("/e/<token>")
-def submit(token: str) -> Response:
-    evaluation_id = _evaluation_id(token)
+@bp.post(evaluations.FORM_PATH)
+def submit() -> Response:
+    evaluation_id = _evaluation_id()
     if evaluation_id is None or not _same_origin():
-        return _refused()
+        return _not_yours()
     submit_now = request.form.get("submit") == "1"
     rt = runtime()
     errors: list[str] = []
@@ -116,9 +124,9 @@ def submit(token: str) -> Response:
         except DomainError as refused:
             errors.append(refused.message)
     if errors:
-        return _page(token, evaluation_id, notes=[], errors=sorted(set(errors)), status=400)
+        return _page(evaluation_id, notes=[], errors=sorted(set(errors)), status=400)
     note = t("eval.form.submitted") if submit_now else t("eval.form.saved")
-    return _page(token, evaluation_id, notes=[note], errors=[])
+    return _page(evaluation_id, notes=[note], errors=[])
 
 
 def _uploads(name: str) -> list[bytes]:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from backend.domain import evaluation as rules
 from backend.domain.calendar import SHANGHAI
 from backend.domain.kinds import EvaluationTarget, Role
-from backend.services import evaluation_links, evaluations, indicators
+from backend.services import evaluations, form_links, indicators
 from backend.services.calendar import load_official_calendar
 from backend.store.db import Database
 from backend.store.models import AuditEvent, IndicatorChange, OutboxMessage, Rectification
@@ -228,10 +228,13 @@ def test_a_year_evaluated_scored_ranked_and_fed_back(database: Database, tmp_pat
     with database.session() as session:
         [push] = session.scalars(select(OutboxMessage).where(OutboxMessage.openid == TIANXIN_OPENID)).all()
         assert push.kind == "template" and push.notice == "evaluation_opened"
-        token = push.payload["url"].rsplit("/", 1)[1]
-        assert evaluation_links.read(LINKS.secret, "evaluation", token, now) == tianxin.id
-        assert evaluation_links.read(LINKS.secret, "task", token, now) is None
-        assert evaluation_links.read("another-secret-0000", "evaluation", token, now) is None
+        token = push.payload["url"].split("?k=", 1)[1]
+        link = form_links.verify(LINKS.secret, token, now=now, prefix="evaluation")
+        assert link.subject_id("evaluation") == tianxin.id and link.openid == TIANXIN_OPENID
+        with pytest.raises(form_links.LinkRefused):
+            form_links.verify(LINKS.secret, token, now=now, prefix="task_check")
+        with pytest.raises(form_links.LinkRefused):
+            form_links.verify("another-secret-0000", token, now=now, prefix="evaluation")
 
     # 自评: a draft, an incomplete submission refused, a score over the maximum refused, then complete
     answers = {r.id: evaluations.Answer(r.max_score - (1 if n % 3 == 0 else 0), f"说明{n}") for n, r in enumerate(rows)}

@@ -96,17 +96,17 @@ def test_the_office_runs_a_year_and_a_unit_answers_in_the_signed_form(database: 
         url = push.payload["url"]
         evaluation_id = s.scalar(select(Evaluation.id).where(Evaluation.unit_id == first_id))
     path = "/" + url.split("/", 3)[3]
-    assert path.startswith("/e/")
+    assert path.startswith("/f/evaluation?k=")
 
     unit = app.test_client()
-    assert unit.get(path[:-3] + "abc").status_code == 404  # a forged signature
+    assert unit.get(path[:-3] + "abc").status_code == 403  # a forged signature
     form = unit.get(path)
     assert form.status_code == 200 and first_name in form.text and "控辍保学" in form.text
     fields: dict[str, object] = {f"score_{r.id}": str(r.max_score) for r in rows}
     fields |= {f"note_{r.id}": "已落实" for r in rows}
     origin = {"Origin": "http://localhost"}
     # without our origin: refused
-    assert unit.post(path, data={**fields, "submit": "1"}).status_code == 404
+    assert unit.post(path, data={**fields, "submit": "1"}).status_code == 403
     # a bomb is refused, nothing submitted
     refused = unit.post(path, data={**fields, "submit": "1", f"files_{rows[0].id}": (io.BytesIO(_bomb()), "b.png")},
                         content_type="multipart/form-data", headers=origin)  # fmt: skip

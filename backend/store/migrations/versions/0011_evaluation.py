@@ -94,7 +94,7 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("opened_at", backend.store.types.UTCDateTime(), nullable=False),
         sa.Column("opened_by", sa.String(length=100), nullable=False),
-        sa.Column("form_url", sa.String(length=300), nullable=False),
+        sa.Column("form_urls", sa.JSON(), nullable=False),
         sa.Column("submitted_at", backend.store.types.UTCDateTime(), nullable=True),
         sa.Column("submitted_by", sa.String(length=100), nullable=False),
         sa.Column("scored_at", backend.store.types.UTCDateTime(), nullable=True),
