@@ -22,6 +22,8 @@ MESSAGES: dict[str, str] = {
     "settings.prefix.supervision_notice": "督办通知书",
     "settings.prefix.talk": "约谈记录",
     "settings.prefix.circular": "督导通报",
+    "settings.prefix.feedback": "督导反馈意见书",
+    "settings.prefix.accountability": "问责决定（建议）书",
     "settings.prefix.example": "编号示例：{number}",
     "settings.prefix.unset": "未设置，如：安督办",
     "settings.saved": "设置已保存。督导室名称或监督电话有变化时，请重新生成公示牌。",

@@ -2,7 +2,7 @@
 
 Pure: the office's form comes in as text, the checked values (or the problems, as message keys per field) go out.
 Document numbers read `<prefix>〔<year>〕<n>号` (安督办〔2026〕12号); this module keeps the prefixes and renders the
-form, numbering itself belongs to the documents.
+form, numbering itself belongs to the documents (`backend.domain.documents`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from backend.domain.documents import KINDS as DOCUMENT_KINDS
+from backend.domain.documents import document_number as document_number
 from backend.domain.visit_targets import LEGAL_SEMESTER_FLOOR
 
-# the kinds of numbered documents whose prefix the office sets (DOMAIN.md: 整改通知书, 督办通知书, 约谈记录, 督导通报)
-DOCUMENT_KINDS = ("rectification_notice", "supervision_notice", "talk", "circular")
+# the kinds of numbered documents whose prefix the office sets: the six of backend.domain.documents
 OFFICE_NAME_LENGTH = (2, 50)
 PREFIX_LENGTH = 12
 VISITS_PER_MONTH = (0, 8)  # 0: no monthly target, only the semester floor
@@ -25,11 +26,6 @@ VISITS_PER_SEMESTER = (LEGAL_SEMESTER_FLOOR, 40)
 _PREFIX = re.compile(r"^[\u3400-\u9fffA-Za-z]+$")
 # digits with dashes: 0797-3721234, 12345, 400-123-4567, 0797-3721234-8001
 _HOTLINE = re.compile(r"^\d[\d-]{3,22}\d$")
-
-
-def document_number(prefix: str, year: int, n: int) -> str:
-    """安督办〔2026〕12号."""
-    return f"{prefix}〔{year}〕{n}号"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ AND its superior. Still overdue after that deadline: a 约谈 is proposed to the
 attendees, what was said, commitments; filed with the superior) and sets the next deadline. Still overdue: a 通报
 is proposed; the office confirms and publishes it. 问责 is recorded by the office after its fact-finding, with
 基本情况, 问责事实, 问责依据, 问责方式, 生效时间; a unit held accountable twice within a year is flagged for
-heavier handling. Use cases do not commit; every rung is an `Escalation` row (one per item and level) and an
-audit event.
+heavier handling. Use cases do not commit; every rung is an `Escalation` row (one per item and level), an
+audit event and a numbered paper in the register (督办通知书, 约谈记录, 督导通报, 问责决定（建议）书:
+`backend.services.document_kinds`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from backend.domain import rectification as rules
 from backend.domain.calendar import local_date
 from backend.domain.kinds import EscalationLevel, EscalationState
-from backend.services import notices
+from backend.services import document_kinds, notices
 from backend.services.calendar import working_calendar
 from backend.services.rectifications import (
     RectificationError,
@@ -103,6 +104,7 @@ def supervise(session: Session, item: Rectification, *, now: datetime, actor: st
     row.new_deadline = new_deadline
     session.add(row)
     item.deadline, item.level = new_deadline, rules.LEVEL_NUMBER[L.SUPERVISION_NOTICE]
+    document_kinds.issue_for_escalation(session, item, row, actor=actor, now=now)  # 督办通知书, registered
     superior, superior_openids = _superior_openids(session, item.unit_id)
     fields = fields_of(session, item, old_deadline=old_deadline.isoformat())
     key = f"rect:{item.id}:supervision:{old_deadline.isoformat()}"
@@ -205,9 +207,11 @@ ANNOUNCED: dict[EscalationLevel, Announced] = {
 def _announce(
     session: Session, item: Rectification, row: Escalation, *, actor: str, now: datetime, **detail: Any
 ) -> None:
-    """A rung the office took (约谈, 通报, 问责): told to the unit and its superior, and audited with its record."""
+    """A rung the office took (约谈, 通报, 问责): its paper issued, told to the unit and its superior, and audited
+    with its record."""
     level = L(row.level)
     how = ANNOUNCED[level]
+    document_kinds.issue_for_escalation(session, item, row, actor=actor, now=now)  # its paper, registered
     key = f"rect:{item.id}:{level.value}" + ("" if how.once_per_item else f":{row.id}")
     shown = fields_of(session, item, **{k: row.record.get(k, "") for k in how.fields})
     _tell_unit_and_superior(session, item, text=t(how.notice, **shown), fields=shown, key=key, now=now)

@@ -225,11 +225,15 @@ def propose_rectification(
 def issue_rectification(
     session: Session, rectification_id: int, *, actor: str, now: datetime | None = None
 ) -> Rectification:
-    """Draft → issued: the 整改通知 goes to the unit's bound contacts. Does not commit."""
+    """Draft → issued: the 整改通知 goes to the unit's bound contacts and its 整改通知书 into the register (发文登记).
+    Does not commit."""
     now = now or session_now(session)
     row = get(session, rectification_id)
     before, after = _step(row, "issue")
     row.issued_at = now
+    from backend.services import document_kinds
+
+    document_kinds.issue_rectification_notice(session, row, actor=actor, now=now)  # the numbered paper, registered
     text = t("rect.notice.issued", **fields_of(session, row))
     queued = _push_unit(session, row, notice="rectification_issued", text=text, key=f"rect:{row.id}:issued", now=now)
     if not notices.openids_of_unit(session, row.unit_id):

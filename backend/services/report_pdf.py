@@ -76,7 +76,8 @@ def find_font() -> ReportFont | None:
     return None
 
 
-def _register() -> str:
+def register_font() -> str:
+    """The report font registered with reportlab (once per process), by its name; refused when none is installed."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -107,7 +108,7 @@ def school_report_pdf(session: Session, authority: Authority, unit: Unit, period
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register()
+    font = register_font()
     report = details.school_report(session, unit, period)
     today = local_date(session_now(session))
     items = {i["code"]: i["name"] for i in scoped.items_of(authority)}

@@ -420,6 +420,45 @@ class Escalation(Base):
     record: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class DocumentCounter(Base):
+    """The last number given to a kind of document of an authority in a year: incremented in the issuing
+    transaction (UPDATE … RETURNING locks the row until commit), so two processes never take the same number."""
+
+    __tablename__ = "document_counter"
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Document(Base):
+    """A numbered formal document (公文) as issued: its entry in the register (发文登记) and the snapshot of its
+    content (a `backend.services.papers.Paper`), from which it is rendered at download time and never changes."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "kind", "year", "seq"),
+        Index("ix_document_subject", "subject_type", "subject_id"),
+        Index("ix_document_register", "authority_id", "year", "kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"))
+    kind: Mapped[str] = mapped_column(String(24))  # backend.domain.documents.DocumentKind
+    year: Mapped[int] = mapped_column()  # the Asia/Shanghai year it was issued in
+    seq: Mapped[int] = mapped_column()
+    number: Mapped[str] = mapped_column(String(64))  # 安督整〔2026〕12号
+    title: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True, default=None)  # addressed to
+    # the record it is generated from (rectification, escalation, evaluation, …) and the chain item it belongs to
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int | None] = mapped_column(default=None)
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectification.id"), index=True, default=None)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(default=clock_default)
+    issued_by: Mapped[str] = mapped_column(String(100))  # the actor: office:<username>, inspector:<id>, system
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)  # Paper.to_data()
+
+
 class OutboxMessage(Base):
     """A push to send, written in the same transaction as the change that caused it."""
 
@@ -627,6 +666,8 @@ __all__ = [
     "BoardCode",
     "CalendarDay",
     "Concern",
+    "Document",
+    "DocumentCounter",
     "Escalation",
     "Evaluation",
     "EvaluationEntry",
