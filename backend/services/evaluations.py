@@ -21,14 +21,16 @@ from sqlalchemy.orm import Session
 
 from backend.domain import evaluation as rules
 from backend.domain.calendar import SHANGHAI, local_date
+from backend.domain.documents import DocumentKind
 from backend.domain.errors import DomainError
 from backend.domain.kinds import EvaluationState, EvaluationTarget
-from backend.services import form_links, images, indicators, media, notices
+from backend.services import documents, form_links, images, indicators, media, notices, papers
 from backend.services import rectifications as rect
 from backend.services.audit import record
 from backend.services.calendar import working_calendar
 from backend.store.db import Database, session_now
 from backend.store.models import (
+    Document,
     Evaluation,
     EvaluationEntry,
     EvaluationRectification,
@@ -593,10 +595,80 @@ def issue_feedback(
                                             indicator_id=item.indicator_id))  # fmt: skip
         issued.append(row)
     evaluation.state, evaluation.fed_back_at = S.FED_BACK.value, now
-    evaluation.feedback = {"opinion": opinion.strip()[:MAX_NOTE], "by": actor, "rectifications": [r.id for r in issued]}
-    _audit(session, evaluation, actor, "fed_back", now, rectifications=[r.number for r in issued])
+    paper = documents.issue(
+        session,
+        kind=DocumentKind.FEEDBACK,
+        draft=feedback_draft(session, evaluation, opinion.strip()[:MAX_NOTE], issued),
+        subject_type=SUBJECT,
+        subject_id=evaluation.id,
+        unit_id=evaluation.unit_id,
+        actor=actor,
+        now=now,
+    )
+    evaluation.feedback = {
+        "opinion": opinion.strip()[:MAX_NOTE],
+        "by": actor,
+        "rectifications": [r.id for r in issued],
+        "document_id": paper.id,
+        "document_number": paper.number,
+    }
+    _audit(session, evaluation, actor, "fed_back", now, rectifications=[r.number for r in issued], number=paper.number)
     session.flush()
     return issued
+
+
+def feedback_draft(
+    session: Session, evaluation: Evaluation, opinion: str, items: Sequence[Rectification]
+) -> papers.Draft:
+    """The 督导反馈意见书's content: the result, the points lost with the 实地核查 notes, the 整改 items."""
+    system = session.get(IndicatorSystem, evaluation.system_id)
+    assert system is not None
+    mine = next((r for r in results(session, system.id) if r.evaluation_id == evaluation.id), None)
+    ranked = [r for r in results(session, system.id) if r.rank is not None]
+    entries = entries_of(session, evaluation.id)
+    target = t(f"eval.target.{system.target}")
+    summary = t(
+        "eval.paper.summary",
+        total=evaluation.total,
+        full=indicators.full_score(session, system.id),
+        grade=t(f"eval.grade.{evaluation.grade}"),
+        n=len(ranked),
+        target=target,
+        rank=mine.rank if mine else "—",
+    )
+    gaps = tuple(
+        (str(n), f"{g.level1} / {g.name}", f"{g.max_score:g}", f"{g.score:g}", entries[g.indicator_id].check_note)
+        for n, g in enumerate(mine.gaps if mine else [], start=1)
+    )
+    item_rows = tuple(
+        (str(n), r.number, r.problem, r.requirement or r.problem, r.deadline.isoformat())
+        for n, r in enumerate(items, start=1)
+    )
+    sections = [papers.Section(t("eval.paper.overall"), (opinion, summary))]
+    if evaluation.field_note:
+        sections.append(papers.Section(t("eval.paper.field"), (evaluation.field_note,)))
+    if gaps:
+        headers = tuple(t(f"eval.paper.gap.{k}") for k in ("n", "indicator", "max", "score", "note"))
+        sections.append(papers.Section(t("eval.paper.gaps"), (papers.Grid(rows=gaps, headers=headers),)))
+    if item_rows:
+        headers = tuple(t(f"eval.paper.item.{k}") for k in ("n", "number", "problem", "requirement", "deadline"))
+        sections.append(
+            papers.Section(
+                t("eval.paper.items"), (papers.Grid(rows=item_rows, headers=headers), t("eval.paper.items_report"))
+            )
+        )
+    return papers.Draft(
+        title=documents.kind_label(DocumentKind.FEEDBACK),
+        addressee=unit_label(session, evaluation.unit_id),
+        body=(t("eval.paper.opening", year=system.year, target=target),),
+        sections=tuple(sections),
+        closing=(t("eval.paper.closing"),),
+    )
+
+
+def feedback_document(session: Session, evaluation: Evaluation) -> Document | None:
+    found = documents.of_subject(session, SUBJECT, evaluation.id)
+    return next((d for d in found if d.kind == DocumentKind.FEEDBACK.value), None)
 
 
 def rectifications_of(session: Session, evaluation_id: int) -> list[Rectification]:

@@ -5,18 +5,20 @@ yearly evaluation opened, self-evaluated with an attachment, reminded once, scor
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from backend.domain import evaluation as rules
 from backend.domain.calendar import SHANGHAI
 from backend.domain.kinds import EvaluationTarget, Role
-from backend.services import evaluations, form_links, indicators
+from backend.services import documents, evaluations, form_links, indicators
 from backend.services.calendar import load_official_calendar
 from backend.store.db import Database
 from backend.store.models import AuditEvent, IndicatorChange, OutboxMessage, Rectification
@@ -308,6 +310,19 @@ def test_a_year_evaluated_scored_ranked_and_fed_back(database: Database, tmp_pat
         assert session.scalar(select(func.count()).select_from(Rectification)) == 2
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "evaluation")).all()
         assert "evaluation.fed_back" in actions and "evaluation.submitted" in actions
+        # the 反馈意见书 is numbered in the register; each 整改 item has its 整改通知书 there too
+        evaluation = evaluations.get(session, tianxin.id)
+        paper = evaluations.feedback_document(session, evaluation)
+        assert paper is not None and paper.number == evaluation.feedback["document_number"]
+        assert re.fullmatch(r"督反馈〔2026〕1号", paper.number)
+        for item in issued:
+            assert [d.kind for d in documents.of_rectification(session, item.id)] == ["rectification_notice"]
+        docx = documents.render(paper, "docx").content
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    tables = " ".join(c.text for table in Document(io.BytesIO(docx)).tables for row in table.rows for c in row.cells)
+    assert "督导反馈意见书" in text and "安远县天心镇人民政府" in text and "总体较好，控辍保学需加强。" in text
+    assert "评定总分 82.0 分（满分 100.0 分），等次为「良好」，在参评的 3 个乡镇中排名第 2 位。" in text
+    assert "2名辍学学生未劝返复学" in tables and issued[0].number in tables and "2027-01-15" in tables
 
 
 def test_reminders_go_once_before_and_once_after_the_deadline(database: Database) -> None:

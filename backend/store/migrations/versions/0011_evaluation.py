@@ -1,7 +1,7 @@
 """evaluation: indicator systems, evaluations, entries, change log
 
 Revision ID: 0011_evaluation
-Revises: 0003_outbox
+Revises: 0005_documents
 Create Date: 2026-12-01 16:21:52.165457
 """
 
@@ -14,7 +14,7 @@ import backend.store.types
 
 
 revision: str = "0011_evaluation"
-down_revision: str | None = "0003_outbox"
+down_revision: str | None = "0005_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
