@@ -131,6 +131,8 @@ MESSAGES: dict[str, str] = {
     "eval.office.saved": "评分已保存。",
     "eval.office.finished": "评分完成：总分 {total}，等次 {grade}。",
     "eval.office.self_for_unit": "代为填写自评",
+    "eval.office.resend": "向新绑定的联系人发送自评链接",
+    "eval.office.links_sent": "已向 {n} 位新绑定的联系人发送自评链接。",
     "eval.office.feedback": "督导反馈意见书",
     "eval.office.opinion": "反馈意见",
     "eval.office.item": "整改事项 {n}",

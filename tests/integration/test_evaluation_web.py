@@ -120,6 +120,21 @@ def test_the_office_runs_a_year_and_a_unit_answers_in_the_signed_form(database: 
         assert kept.exif_stripped and kept.content_type == "image/png"
         media_id = kept.id
 
+    # a contact unbound since: their link opens nothing; one bound since gets a link when the office sends them
+    with database.session() as s:
+        contact = s.scalar(select(WechatIdentity).where(WechatIdentity.openid == "o-town-contact"))
+        assert contact is not None
+        contact.unit_id = None
+        s.add(WechatIdentity(openid="o-town-new", role=Role.UNIT.value, unit_id=first_id, following=True))
+    assert unit.get(path).status_code == 403
+    assert "无法打开" in unit.get(path).text
+    resent = office.post(f"/office/evaluation/{evaluation_id}/links", data={"csrf_token": token}, follow_redirects=True)
+    assert "已向 1 位新绑定的联系人发送自评链接" in resent.text
+    with database.session() as s:
+        fresh = s.scalar(select(OutboxMessage).where(OutboxMessage.openid == "o-town-new"))
+        assert fresh is not None and fresh.payload["url"] != url
+        assert unit.get("/" + fresh.payload["url"].split("/", 3)[3]).status_code == 200
+
     # the office sees the 自评 and its photo, scores (over the maximum refused), finishes
     page = office.get(f"/office/evaluation/{evaluation_id}").text
     assert "已落实" in page and f"/office/evaluation/files/{media_id}" in page

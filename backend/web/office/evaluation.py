@@ -300,6 +300,17 @@ def evaluation_score(evaluation_id: int) -> ResponseReturnValue:
     return redirect(url_for("office.evaluation_unit", evaluation_id=evaluation_id))
 
 
+@bp.post("/evaluation/<int:evaluation_id>/links")
+@office_only
+def evaluation_links(evaluation_id: int) -> ResponseReturnValue:
+    """Send the form's link to the unit's contacts bound since the evaluation was opened."""
+    with db() as s:
+        row = _evaluation_or_404(s, evaluation_id)
+        sent = evaluations.resend_links(s, row.id, actor=scope().actor, links=_links())
+    flash(t("eval.office.links_sent", n=sent), "ok")
+    return redirect(url_for("office.evaluation_unit", evaluation_id=evaluation_id))
+
+
 @bp.post("/evaluation/<int:evaluation_id>/self")
 @office_only
 def evaluation_self(evaluation_id: int) -> ResponseReturnValue:
