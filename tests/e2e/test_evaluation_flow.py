@@ -121,8 +121,8 @@ def test_a_township_is_evaluated_for_2026(hook: Webhook, fake_wechat: RunningFak
         # the contact is told in WeChat: a template (no message from them in 48 h) opening the form
         assert _deliver(worker) == 1
         [told] = fake_wechat.sent(TOWN_OPENID)
-        assert told["type"] == "template" and told["body"]["template_id"] == "tpl-evaluation_opened"  # type: ignore[index]
-        link = str(told["body"]["url"])  # type: ignore[index]
+        assert told["type"] == "template" and told["body"]["template_id"] == "tpl-evaluation_opened"
+        link = str(told["body"]["url"])
         parts = urlsplit(link)
         assert parts.path == "/f/evaluation" and parts.query.startswith("k=")
 
@@ -196,7 +196,7 @@ def test_a_township_is_evaluated_for_2026(hook: Webhook, fake_wechat: RunningFak
         # the chain: the unit is told of each item, signs both over the webhook; the late one is 督办'd
         assert _deliver(worker) == 2 + 1  # two 整改通知 and the office's alert of the submitted 自评
         issued = [m for m in fake_wechat.sent(TOWN_OPENID) if m["type"] == "template"]
-        assert [m["body"]["template_id"] for m in issued[1:]] == ["tpl-rectification_issued"] * 2  # type: ignore[index]
+        assert [m["body"]["template_id"] for m in issued[1:]] == ["tpl-rectification_issued"] * 2
         for number in numbers:
             answer = hook.sender.send(hook.sender.text(TOWN_OPENID, f"签收 {number}"))
             assert answer.status == 200 and number in answer.content

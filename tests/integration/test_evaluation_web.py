@@ -115,7 +115,8 @@ def test_the_office_runs_a_year_and_a_unit_answers_in_the_signed_form(database: 
                      content_type="multipart/form-data", headers=origin)  # fmt: skip
     assert sent.status_code == 200 and "自评已提交" in sent.text
     with database.session() as s:
-        assert s.get(Evaluation, evaluation_id).state == "submitted"  # type: ignore[union-attr]
+        evaluation = s.get(Evaluation, evaluation_id)
+        assert evaluation is not None and evaluation.state == "submitted"
         [kept] = s.scalars(select(Media).where(Media.owner_type == "evaluation_entry")).all()
         assert kept.exif_stripped and kept.content_type == "image/png"
         media_id = kept.id
@@ -136,8 +137,8 @@ def test_the_office_runs_a_year_and_a_unit_answers_in_the_signed_form(database: 
         assert unit.get("/" + fresh.payload["url"].split("/", 3)[3]).status_code == 200
 
     # the office sees the 自评 and its photo, scores (over the maximum refused), finishes
-    page = office.get(f"/office/evaluation/{evaluation_id}").text
-    assert "已落实" in page and f"/office/evaluation/files/{media_id}" in page
+    scoring_page = office.get(f"/office/evaluation/{evaluation_id}").text
+    assert "已落实" in scoring_page and f"/office/evaluation/files/{media_id}" in scoring_page
     assert office.get(f"/office/evaluation/files/{media_id}").status_code == 200
     scores = {f"score_{r.id}": str(r.max_score) for r in rows} | {f"check_{rows[0].id}": "查看会议纪要"}
     scores[f"score_{rows[1].id}"] = "99"
