@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         api_rectifications,
         api_tasks,
         api_visits,
+        evaluation_pages,
         health,
         home,
         office,
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         public_results.bp,  # /public: results the authority publishes
         privacy.bp,  # /privacy: the notice, and a person's request about their data
         task_form.bp,  # /f/check: a task's check form in WeChat's browser (signed links)
+        evaluation_pages.bp,  # /f/evaluation: a unit's 督政 自评 in WeChat; /public/evaluations
         office.bp,  # /office: the office web
         webhook.bp,  # /wechat
     ):

@@ -96,6 +96,18 @@ TEMPLATE_FIELDS: dict[str, dict[str, str]] = {
         "time2": "{ends}",
         "number3": "{count}",
     },
+    # to a 乡镇 or 县级部门: the year's 督政 evaluation is open, fill in the 自评 (the template opens the form)
+    "evaluation_opened": {
+        "thing1": "{title}",
+        "thing2": "{unit}",
+        "time3": "{deadline}",
+    },
+    # to the same: the 自评's deadline is near, or past
+    "evaluation_due": {
+        "thing1": "{title}",
+        "thing2": "{unit}",
+        "time3": "{deadline}",
+    },
 }
 
 MESSAGES: dict[str, str] = {
@@ -113,6 +125,8 @@ MESSAGES: dict[str, str] = {
     "notice.office_alert": "督导室提醒",
     "notice.task_assigned": "新的督导任务",
     "notice.task_due_soon": "督导任务即将截止",
+    "notice.evaluation_opened": "督政评价自评通知",
+    "notice.evaluation_due": "督政自评截止提醒",
     "notice.result.passed": "通过",
     "notice.result.reopened": "不通过",
     # the outbox, as the office sees it

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "checklists",
     "concerns",
     "db",
+    "evaluation",
     "importing",
     "outbox",
     "privacy",

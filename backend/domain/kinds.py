@@ -194,3 +194,17 @@ class PublishedKind(StrEnum):
     CIRCULAR = "circular"  # 通报
     ACCOUNTABILITY = "accountability"  # 问责
     COMMENDATION = "commendation"  # 表扬
+
+
+class EvaluationTarget(StrEnum):
+    """Who a 督政 indicator system evaluates (issue 15): the unit kinds of the same names."""
+
+    TOWNSHIP = "township"  # 乡镇人民政府
+    DEPARTMENT = "department"  # 县级部门
+
+
+class EvaluationState(StrEnum):
+    OPEN = "open"  # opened by the office: the unit fills in its 自评
+    SUBMITTED = "submitted"  # the 自评 is in (from WeChat or by the office on the unit's behalf)
+    SCORED = "scored"  # the office and its experts have scored it
+    FED_BACK = "fed_back"  # the 督导反馈意见书 and its 整改 items are issued

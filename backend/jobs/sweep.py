@@ -33,6 +33,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
     )
     from backend.services import (
         calendar,  # the December alert while a year's holiday schedule is missing
+        evaluations,  # issue 15: the 自评's deadline reminders
         monthly_report,  # issue 5: the start-of-month 月报 to every inspector
         task_checks,  # issue 14: a new task told to its team, reminders before its window closes
     )
@@ -43,6 +44,7 @@ def sweep_steps() -> list[tuple[str, SweepStep]]:
         ("monthly_reports", monthly_report.sweep_step),
         ("calendar", calendar.sweep_step),
         ("tasks", task_checks.sweep_step),
+        ("evaluations", evaluations.sweep_step),
     ]
 
 

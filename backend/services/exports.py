@@ -217,4 +217,28 @@ def annual_summary_xlsx(session: Session, authority: Authority, year: int, today
             for c in commendations.listed(session, authority.id, year=year)
         ),
     )
+    _evaluation_sheet(book, session, authority, year)
     return save_book(book)
+
+
+def _evaluation_sheet(book: Workbook, session: Session, authority: Authority, year: int) -> None:
+    """Issue 15: the year's 督政 results, each indicator system's units by rank (only when the year has one)."""
+    from backend.services import evaluations
+
+    systems = evaluations.results_of_year(session, authority.id, year)
+    if not systems:
+        return
+    sheet = book.create_sheet(t("eval.annual.sheet"))
+    append_row(sheet, [t("eval.annual.title", year=year)])
+    headers = [t("eval.office.target"), t("eval.office.rank"), t("eval.office.unit"), t("eval.office.self_total")]
+    headers += [t("eval.office.total"), t("eval.office.grade"), t("eval.office.state"), t("eval.office.gaps")]
+    append_row(sheet, headers)
+    for system, results in systems:
+        target = t(f"eval.target.{system.target}")
+        for r in results:
+            gaps = "；".join(f"{g.level1}/{g.name}（-{g.lost}）" for g in r.gaps)
+            grade = t(f"eval.grade.{r.grade}") if r.grade else ""
+            append_row(sheet, [target, r.rank or "", r.unit, r.self_total, r.total, grade, t(f"eval.state.{r.state}"),
+                               gaps])  # fmt: skip
+    for letter, width in zip("ABCDEFGH", (10, 6, 28, 10, 10, 8, 8, 60), strict=True):
+        sheet.column_dimensions[letter].width = width

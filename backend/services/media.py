@@ -38,6 +38,7 @@ EXTENSIONS = {
     "audio/speex": ".speex",
     "audio/mpeg": ".mp3",
     "video/mp4": ".mp4",
+    "application/pdf": ".pdf",  # issue 15: a 自评's evidence
 }
 
 

@@ -29,6 +29,7 @@ from backend.domain.kinds import (
     CheckState,
     ConcernState,
     EscalationState,
+    EvaluationState,
     OutboxState,
     RectificationState,
     ReferralState,
@@ -796,6 +797,106 @@ class TaskAnswer(Base):
     item: Mapped[ChecklistItem] = relationship()
 
 
+class IndicatorSystem(Timestamped, Base):
+    """A year's 督政 indicator system for townships or for departments (评价指标体系, issue 15)."""
+
+    __tablename__ = "indicator_system"
+    __table_args__ = (UniqueConstraint("authority_id", "year", "target"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    year: Mapped[int] = mapped_column()
+    target: Mapped[str] = mapped_column(String(16))  # backend.domain.kinds.EvaluationTarget
+    name: Mapped[str] = mapped_column(String(200), default="")
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_system.id"), default=None)
+    # the grade thresholds, percent of the full score: {"excellent": 90, "good": 80, "pass": 60}
+    grades: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the results on /public: set when the office approves publishing them
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    published_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Indicator(Base):
+    """One row of an indicator system: its three levels, 分值, 评分标准 and 佐证材料."""
+
+    __tablename__ = "indicator"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system_id: Mapped[int] = mapped_column(ForeignKey("indicator_system.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    level1: Mapped[str] = mapped_column(String(200))
+    level2: Mapped[str] = mapped_column(String(200))
+    level3: Mapped[str] = mapped_column(String(200), default="")
+    max_score: Mapped[float] = mapped_column(Float)
+    rule: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # a removed row stays for the scores given on it
+
+
+class IndicatorChange(Base):
+    """The change log of an indicator system: who changed what, when and why (动态调整)."""
+
+    __tablename__ = "indicator_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system_id: Mapped[int] = mapped_column(ForeignKey("indicator_system.id"), index=True)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"), default=None)
+    at: Mapped[datetime] = mapped_column(default=clock_default)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(24))  # created | copied | imported | added | changed | removed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Evaluation(Timestamped, Base):
+    """A unit's yearly 督政 evaluation: 自评, the office's scores, the result and its feedback."""
+
+    __tablename__ = "evaluation"
+    __table_args__ = (UniqueConstraint("system_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    system_id: Mapped[int] = mapped_column(ForeignKey("indicator_system.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=EvaluationState.OPEN.value)
+    deadline: Mapped[date] = mapped_column(Date)  # the 自评's deadline
+    opened_at: Mapped[datetime] = mapped_column(default=clock_default)
+    opened_by: Mapped[str] = mapped_column(String(100), default="")
+    # each bound contact's signed link to the 自评 form (backend.services.form_links), by openid
+    form_urls: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_by: Mapped[str] = mapped_column(String(100), default="")
+    scored_at: Mapped[datetime | None] = mapped_column(default=None)
+    scored_by: Mapped[str] = mapped_column(String(100), default="")
+    field_note: Mapped[str] = mapped_column(Text, default="")  # 实地核查 as a whole
+    total: Mapped[float | None] = mapped_column(Float, default=None)
+    grade: Mapped[str] = mapped_column(String(16), default="")
+    fed_back_at: Mapped[datetime | None] = mapped_column(default=None)
+    feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the 反馈意见书's text, number, document
+
+
+class EvaluationEntry(Base):
+    """A unit's 自评 and the office's score on one indicator; attachments are `Media` (owner `evaluation_entry`)."""
+
+    __tablename__ = "evaluation_entry"
+    __table_args__ = (UniqueConstraint("evaluation_id", "indicator_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    self_score: Mapped[float | None] = mapped_column(Float, default=None)
+    self_note: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float | None] = mapped_column(Float, default=None)  # the office's (experts') score
+    check_note: Mapped[str] = mapped_column(Text, default="")  # 实地核查 on this indicator
+    scored_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EvaluationRectification(Base):
+    """A 整改 item of an evaluation's 反馈意见书: a rectification running the chain, and the indicator it is for."""
+
+    __tablename__ = "evaluation_rectification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), unique=True)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"), default=None)
+
+
 __all__ = [
     "ApiToken",
     "Assignment",
@@ -813,8 +914,14 @@ __all__ = [
     "DocumentCounter",
     "Escalation",
     "EscalationFiling",
+    "Evaluation",
+    "EvaluationEntry",
+    "EvaluationRectification",
     "ExtensionRequest",
     "InboundDelivery",
+    "Indicator",
+    "IndicatorChange",
+    "IndicatorSystem",
     "Inspector",
     "Media",
     "OfficeUser",

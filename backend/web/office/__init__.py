@@ -13,6 +13,7 @@ from backend.web.office import (  # noqa: F401
     checklists,
     documents,
     downloads,
+    evaluation,
     home,
     masterdata,
     privacy,

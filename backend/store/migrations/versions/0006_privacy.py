@@ -1,7 +1,7 @@
 """privacy: retention settings, erased marks, privacy requests
 
 Revision ID: 0006_privacy
-Revises: 0003_outbox
+Revises: 0005_documents
 Create Date: 2026-12-01 16:21:35
 """
 
@@ -14,7 +14,7 @@ import backend.store.types
 
 
 revision: str = "0006_privacy"
-down_revision: str | None = "0003_outbox"
+down_revision: str | None = "0005_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

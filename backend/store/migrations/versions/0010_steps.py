@@ -1,7 +1,7 @@
 """steps: fact-finding, filings, referrals, commendations, public approval
 
 Revision ID: 0010_steps
-Revises: 0005_documents
+Revises: 0007_security
 Create Date: 2026-12-01 16:20:12.568054
 """
 
@@ -14,7 +14,7 @@ import backend.store.types
 
 
 revision: str = "0010_steps"
-down_revision: str | None = "0005_documents"
+down_revision: str | None = "0007_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
