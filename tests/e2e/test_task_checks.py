@@ -461,3 +461,47 @@ def test_reminders_come_once_each_a_lost_conversation_resumes_and_hostile_forms_
     run.say("o-wang-01", "解绑")
     refused = requests.get(hook.url + path, timeout=10)
     assert refused.status_code == 403 and "无法打开" in refused.text
+
+
+def test_the_check_form_is_filled_and_submitted_on_a_390px_phone(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, tmp_path: Any
+) -> None:
+    from tests.e2e.browser import chromium_context
+
+    run = Run(hook, fake_wechat)
+    ids = seed(run)
+    run.say("o-wang-01", "任务")
+    path = form_path(run.say("o-wang-01", "1"))
+    with hook.runtime.db.session() as session:
+        items = {
+            i.position: i.id
+            for i in session.scalars(select(ChecklistItem).where(ChecklistItem.checklist_id == ids["checklist"]))
+        }
+    photo = {"name": "photo.png", "mimeType": "image/png", "buffer": png()}
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
+    with chromium_context(tmp_path / "profile", **phone) as context:
+        page = context.new_page()
+        page.goto(hook.url + path)
+        assert "安远县欣山镇中心小学" in page.inner_text("h1")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+        for position in (1, 2, 4, 7):
+            page.check(f"input[name=a-{items[position]}][value='1']")
+        page.check(f"input[name=a-{items[3]}][value='2']")
+        page.fill(f"input[name=r-{items[3]}]", "灭火器过期")
+        page.set_input_files(f"input[name=p-{items[3]}]", files=[photo])
+        page.fill(f"input[name=a-{items[5]}]", "9")
+        page.check(f"input[name=a-{items[6]}][value='1']")
+        page.fill(f"input[name=a-{items[8]}]", "0")
+        page.check(f"input[name=s-{items[9]}]")
+        page.fill(f"textarea[name=a-{items[10]}]", "整体较好")
+        page.click("button[value=save]")
+        assert "已保存草稿" in page.inner_text("main") and "第7项" not in page.inner_text("main")
+        page.set_input_files(f"input[name=p-{items[7]}]", files=[photo])
+        page.click("button[value=submit]")
+        page.wait_for_selector("text=检查已提交")
+        assert "得分 59/70" in page.inner_text("main")
+    target = target_of(run, ids["task"], "安远县欣山镇中心小学")
+    assert target.state == CheckState.DONE.value and target.score == 59
+    with hook.runtime.db.session() as session:
+        sources = set(session.scalars(select(TaskAnswer.source).where(TaskAnswer.target_id == target.id)))
+        assert sources == {"form"}
