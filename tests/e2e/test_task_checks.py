@@ -457,6 +457,15 @@ def test_reminders_come_once_each_a_lost_conversation_resumes_and_hostile_forms_
     )
     assert bad_answer.status_code == 400 and "请回复 1（是）或 2（否）" in bad_answer.text
     assert answers_of(run, target_of(run, ids["task"], "安远县欣山镇中心小学").id) == [("是", True, 10, False, 0)] * 2
+    # the office cancels the task: the form and the chat say so, and the chat's check ends
+    from backend.store.models import Task
+
+    with db.session() as session:
+        session.get(Task, ids["task"]).state = "cancelled"  # type: ignore[union-attr]
+    closed = requests.get(hook.url + path, timeout=10)
+    assert closed.status_code == 410 and "已结束或已撤销" in closed.text
+    assert "已结束或已撤销" in run.say("o-wang-01", "1")
+    assert "没有督导任务" in run.say("o-wang-01", "任务")
     # unbound, the link opens nothing
     run.say("o-wang-01", "解绑")
     refused = requests.get(hook.url + path, timeout=10)
