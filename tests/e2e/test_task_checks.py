@@ -353,7 +353,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
     run.sweep()
     run.deliver()
     with hook.runtime.db.session() as session:
-        authority = session.get(Inspector, ids["people"][0]).authority_id  # type: ignore[union-attr]
+        authority = session.get(Inspector, ids["people"][0]).authority_id
         today = local_date(hook.runtime.clock.now())
         hidden = tasks.create_task(
             session,
@@ -367,7 +367,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
             actor="office:test",
             sample=tasks.Sample(3, seed="20261123"),
         )
-        sampled = [session.get(Unit, x.unit_id).code for x in hidden.targets]  # type: ignore[union-attr]
+        sampled = [session.get(Unit, x.unit_id).code for x in hidden.targets]
         hidden_id = hidden.id
     assert run.sweep() == {"announced": 1, "reminded": 1}  # the window closes within 3 working days
     run.deliver()
@@ -381,7 +381,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
             select(TaskTarget).where(TaskTarget.task_id == hidden_id).order_by(TaskTarget.position)
         ).first()
         assert first is not None
-        name = session.get(Unit, first.unit_id).name  # type: ignore[union-attr]
+        name = session.get(Unit, first.unit_id).name
     number = re.search(rf"(\d+)\. {name} —— 未开始", listed)
     assert number, listed
     run.say("o-wang-01", number.group(1))
@@ -461,7 +461,7 @@ def test_reminders_come_once_each_a_lost_conversation_resumes_and_hostile_forms_
     from backend.store.models import Task
 
     with db.session() as session:
-        session.get(Task, ids["task"]).state = "cancelled"  # type: ignore[union-attr]
+        session.get(Task, ids["task"]).state = "cancelled"
     closed = requests.get(hook.url + path, timeout=10)
     assert closed.status_code == 410 and "已结束或已撤销" in closed.text
     assert "已结束或已撤销" in run.say("o-wang-01", "1")
