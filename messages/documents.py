@@ -8,6 +8,7 @@ MESSAGES = {
     "papers.page": "— {n} —",
     "papers.generated": "督导通生成",
     # the kinds
+    "office.action.document.issued": "印发文书",
     "documents.kind.rectification_notice": "整改通知书",
     "documents.kind.supervision_notice": "督办通知书",
     "documents.kind.feedback": "督导反馈意见书",

@@ -74,7 +74,8 @@ def entry_of(session: Session, kind: str, row: Escalation | Commendation) -> Ent
 def _authority_of(session: Session, row: Escalation | Commendation) -> int:
     if isinstance(row, Commendation):
         return row.authority_id
-    return int(session.scalar(select(Rectification.authority_id).where(Rectification.id == row.rectification_id)))
+    item = session.get(Rectification, row.rectification_id)
+    return item.authority_id if item is not None else 0
 
 
 def _audit(session: Session, kind: str, row: Escalation | Commendation, action: str, actor: str, now: datetime) -> None:

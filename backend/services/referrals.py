@@ -34,8 +34,11 @@ class ReferralError(DomainError, ValueError):
 
 
 def _subject(session: Session, subject_type: str, subject_id: int) -> Visit | Concern:
-    model = {ReferralSubject.VISIT.value: Visit, ReferralSubject.CONCERN.value: Concern}.get(subject_type)
-    found = session.get(model, subject_id) if model is not None else None
+    found: Visit | Concern | None = None
+    if subject_type == ReferralSubject.VISIT.value:
+        found = session.get(Visit, subject_id)
+    elif subject_type == ReferralSubject.CONCERN.value:
+        found = session.get(Concern, subject_id)
     if found is None:
         raise ReferralError("steps.error.referral_subject")
     return found

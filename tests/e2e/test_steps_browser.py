@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from backend.store.db import Database
@@ -30,7 +31,8 @@ def test_the_office_records_a_talk_and_an_accountability_in_the_browser_and_publ
     site: tuple[str, Seeded, Database], tmp_path: Path
 ) -> None:
     url, seeded, db = site
-    with chromium_context(tmp_path / "profile", viewport={"width": 1366, "height": 768}) as context:
+    viewport = {"width": 1366, "height": 768}
+    with chromium_context(tmp_path / "profile", viewport=viewport, accept_downloads=True) as context:
         page = context.new_page()
         sign_in(page, url, "admin", PASSWORD)
         page.goto(f"{url}/office/rectifications/{seeded.rect_a}")
@@ -63,6 +65,16 @@ def test_the_office_records_a_talk_and_an_accountability_in_the_browser_and_publ
             row = s.scalar(select(Escalation).where(Escalation.level == "accountability"))
             assert row is not None and row.state == "confirmed"
             row_id = row.id
+        # the 问责决定（建议）书 issued with it, downloaded from its rung and read back
+        with page.expect_download() as download_info:
+            page.click(f"#rung-{row_id} a.doc-docx")
+        paper = Document(str(download_info.value.path()))
+        text = "\n".join(p.text for p in paper.paragraphs) + "".join(
+            c.text for table in paper.tables for row in table.rows for c in row.cells
+        )
+        assert "通报批评，责令书面检查" in text and "《教育督导问责办法》第八条" in text
+        pdf = page.request.get(url + page.get_attribute(f"#rung-{row_id} a.doc-pdf", "href"))
+        assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
         publish = f"#publish-accountability-{row_id}"
         assert "通报批评，责令书面检查" in page.inner_text(publish)  # what will be shown, before approving
         page.click(f"{publish} button[value=approve]")

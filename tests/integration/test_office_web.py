@@ -374,7 +374,7 @@ def test_every_list_exports_to_xlsx_with_its_filters(app: Flask, seeded: Seeded)
     overdue = load_workbook(io.BytesIO(client.get("/office/export/rectifications.xlsx?overdue=1").data)).active
     assert sorted(str(r[0]) for r in overdue.iter_rows(min_row=2, values_only=True)) == ["ZG-a", "ZG-b"]
     annual = load_workbook(io.BytesIO(client.get("/office/export/annual.xlsx").data))
-    assert annual.sheetnames == ["总体情况", "各责任区", "各学校", "责任督学"]
+    assert annual.sheetnames == ["总体情况", "各责任区", "各学校", "责任督学", "表扬"]
 
 
 def test_a_school_report_is_a_pdf(app: Flask, seeded: Seeded) -> None:

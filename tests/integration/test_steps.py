@@ -62,7 +62,9 @@ def test_accountability_starts_with_a_60_day_fact_finding_and_flags_a_repeat(
         assert [e.id for e in escalations.fact_findings(s)] == [row.id]
     clock.advance(timedelta(days=61))
     with database.sessions() as s:
-        row = s.get(Escalation, row.id)
+        found = s.get(Escalation, row.id)
+        assert found is not None
+        row = found
         assert rules.fact_finding_overdue(
             investigating=True, due_on=row.fact_finding_due_on, today=local_date(clock.now())
         )
@@ -122,6 +124,7 @@ def test_a_referral_runs_receipt_and_outcome_and_never_carries_the_reporter(
     seeded = seed_activity(database)
     with database.sessions() as s:
         concern = s.get(Concern, seeded.concern_a)
+        assert concern is not None
         concern.reporter_phone = "138 0013 8000"
         s.flush()
         with pytest.raises(DomainError) as refused:
@@ -133,6 +136,7 @@ def test_a_referral_runs_receipt_and_outcome_and_never_carries_the_reporter(
         row = referrals.refer(s, "concern", concern.id, department="县市场监督管理局",
                               matter="某校食堂食品安全问题，请依职责核查", actor="office:admin")  # fmt: skip
         visit = s.scalar(select(Visit).where(Visit.unit_id == concern.unit_id))
+        assert visit is not None
         on_visit = referrals.refer(s, "visit", visit.id, department="县住房和城乡建设局",
                                    matter="校舍围墙安全隐患", actor="office:admin")  # fmt: skip
         s.commit()
@@ -162,6 +166,7 @@ def test_commendations_are_in_the_annual_report_and_on_public_only_when_approved
     today = local_date(database.clock.now())
     with database.sessions() as s:
         authority = s.scalar(select(Authority))
+        assert authority is not None
         unit = s.scalar(select(Unit).where(Unit.code == seeded.school_a))
         with pytest.raises(DomainError):
             commendations.record_commendation(s, authority.id, reason="好", commended_on=today, actor="office:admin")
@@ -170,9 +175,9 @@ def test_commendations_are_in_the_annual_report_and_on_public_only_when_approved
             commended_on=today, document_number="某督〔2026〕3号", actor="office:admin",
         )  # fmt: skip
         talk = _confirmed_talk(s, seeded.rect_a, seeded.talk_a)
-        circular = escalations.propose(
-            s, s.get(Rectification, seeded.rect_a), EscalationLevel.CIRCULAR, now=database.clock.now()
-        )
+        item = s.get(Rectification, seeded.rect_a)
+        assert item is not None
+        circular = escalations.propose(s, item, EscalationLevel.CIRCULAR, now=database.clock.now())
         escalations.confirm_circular(s, circular.id, record={"scope": "全县教育系统", "text": "整改不力，予以通报"},
                                      actor="office:admin")  # fmt: skip
         s.commit()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from backend.domain.kinds import (
     PublishedKind,
     ReferralSubject,
 )
-from backend.services import commendations, documents, escalations, publishing, referrals
+from backend.services import commendations, escalations, publishing, referrals
 from backend.services.office import details, scoped
 from backend.store.models import Concern, Escalation, Rectification, Referral, Unit, Visit
 from backend.web import args as arguments
@@ -100,9 +100,6 @@ def rectification_steps(s: Session, item: Rectification, escalation_rows: list[E
         "public_entries": entries,
         "filing_to": list(FilingTo),
         "filing_how": list(FilingHow),
-        # each rung's paper (约谈记录, 督导通报, 问责决定书) from the register; downloads once its route is there
-        "rung_documents": {e.id: documents.of_subject(s, "escalation", e.id) for e in escalation_rows},
-        "can_download": "office.document_download" in current_app.view_functions,
     }
 
 
