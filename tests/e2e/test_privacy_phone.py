@@ -1,6 +1,6 @@
 """`/privacy` on a 390 px phone in headless Chromium: nothing wider than the screen, readable text (the page's body;
-the public pages' common 12 px footer is theirs), the office's
-periods and contact shown, and the request form usable (a wrong ticket gets its Chinese answer in the page)."""
+the 12 px footer is every public page's), the office's periods and contact shown, and the request form usable (a
+wrong ticket gets its Chinese answer in the page)."""
 
 from __future__ import annotations
 
