@@ -211,9 +211,10 @@ def accountability(session: Session, item: Rectification, row: Escalation) -> Dr
     names = _Names(session, item)
     record = row.record
     sections = [
-        Section(t(f"documents.accountability.{field}"), (str(record.get(field, "")),))
+        Section(t(f"documents.accountability.{field}"), (_day(str(record.get(field, ""))) if field == "effective_at"
+                                                         else str(record.get(field, "")),))
         for field in ACCOUNTABILITY_FIELDS
-    ]
+    ]  # fmt: skip
     if record.get("heavier_handling"):
         sections.append(
             Section(t("documents.accountability.heavier_title"),

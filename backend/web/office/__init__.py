@@ -10,6 +10,7 @@ from __future__ import annotations
 # the views register themselves on `bp`
 from backend.web.office import (  # noqa: F401
     auth,
+    documents,
     downloads,
     evaluation,
     home,
