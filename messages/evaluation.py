@@ -168,7 +168,6 @@ MESSAGES: dict[str, str] = {
     "eval.paper.item.deadline": "整改期限",
     "eval.paper.items_report": "请逐项制定整改措施，在整改期限内通过公众号「整改」报送整改报告和佐证材料；逾期未整改的，将依次督办、约谈、通报。",
     "eval.paper.closing": "特此反馈。",
-    "eval.office.document": "反馈意见书：{number}",
     # the annual report and /public
     "eval.annual.sheet": "督政评价",
     "eval.annual.title": "{year}年度督政评价结果",

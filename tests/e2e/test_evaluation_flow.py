@@ -181,7 +181,7 @@ def test_a_township_is_evaluated_for_2026(hook: Webhook, fake_wechat: RunningFak
         assert "2 项整改事项已进入整改流程" in office.inner_text(".flash")
         assert "督反馈〔2026〕1号" in office.inner_text("#feedback-paper")
         with office.expect_download() as download:
-            office.click("#feedback-paper a:text('DOCX')")
+            office.click("#feedback-paper a.doc-docx")
         paper = Document(download.value.path())
         text = "\n".join(p.text for p in paper.paragraphs)
         cells = " ".join(c.text for t in paper.tables for r in t.rows for c in r.cells)

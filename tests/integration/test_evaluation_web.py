@@ -153,6 +153,26 @@ def test_the_office_runs_a_year_and_a_unit_answers_in_the_signed_form(database: 
         [result] = [r for r in evaluations.results(s, system_id) if r.evaluation_id == evaluation_id]
         assert result.rank == 1 and result.gaps[0].indicator_id == rows[1].id
 
+    # the 督导反馈意见书: in the register with its two 整改通知书, downloadable, linked back to the evaluation
+    feedback = {
+        "csrf_token": token,
+        "opinion": "总体较好。",
+        "problem_1": "辍学学生未劝返",
+        "requirement_1": "限期劝返",
+        "deadline_1": f"{year}-12-30",
+        "indicator_1": str(rows[1].id),
+        "problem_2": "周边摊点",
+        "deadline_2": f"{year}-12-30",
+    }
+    issued = office.post(f"/office/evaluation/{evaluation_id}/feedback", data=feedback, follow_redirects=True)
+    assert "2 项整改事项已进入整改流程" in issued.text and "督导反馈意见书" in issued.text
+    register = office.get(f"/office/documents?year={year}").text
+    assert "督导反馈意见书" in register and register.count("整改通知书") >= 2
+    paper = re.search(r'href="(/office/documents/\d+\.docx)"', issued.text)
+    assert paper and office.get(paper.group(1)).status_code == 200
+    again = office.post(f"/office/evaluation/{evaluation_id}/feedback", data=feedback, follow_redirects=True)
+    assert "反馈意见书已下发，评分不能再修改" in again.text  # once
+
     # the annual report has the ranking
     report = office.get(f"/office/export/annual.xlsx?year={year}")
     assert report.status_code == 200, report.text[:300]

@@ -15,16 +15,25 @@ from werkzeug.datastructures import MultiDict
 from backend.domain import evaluation as rules
 from backend.domain.errors import DomainError
 from backend.domain.kinds import EvaluationState, EvaluationTarget
-from backend.services import documents, evaluations, indicators, media
-from backend.store.models import Evaluation, EvaluationEntry, Indicator, IndicatorSystem, Media, Unit
+from backend.services import evaluations, indicators, media
+from backend.store.models import Document, Evaluation, EvaluationEntry, Indicator, IndicatorSystem, Media, Unit
 from backend.web import args as arguments
 from backend.web import runtime, today
 from backend.web.office.auth import authority, db, office_only, scope
 from backend.web.office.blueprint import bp
+from backend.web.office.documents import RECORD_PAGES
 from backend.web.office.downloads import attachment
 from messages import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _evaluation_page(_session: Session, document: Document) -> str | None:
+    return url_for("office.evaluation_unit", evaluation_id=document.subject_id) if document.subject_id else None
+
+
+# the register links a 督导反馈意见书 to the evaluation it was issued for
+RECORD_PAGES[evaluations.SUBJECT] = _evaluation_page
 MAX_FEEDBACK_ITEMS = 10
 
 
@@ -261,7 +270,7 @@ def evaluation_unit(evaluation_id: int) -> ResponseReturnValue:
             files=evaluations.attachments_of(s, row.id),
             result=result,
             rectifications=evaluations.rectifications_of(s, row.id),
-            paper=evaluations.feedback_document(s, row),
+            papers=[p for p in [evaluations.feedback_document(s, row)] if p is not None],
             states=EvaluationState,
             item_slots=2,
             default_item_deadline=None,
@@ -355,25 +364,6 @@ def evaluation_feedback(evaluation_id: int) -> ResponseReturnValue:
             return redirect(url_for("office.evaluation_unit", evaluation_id=evaluation_id))
     flash(t("eval.office.issued", n=len(issued)), "ok")
     return redirect(url_for("office.evaluation_unit", evaluation_id=evaluation_id))
-
-
-@bp.get("/evaluation/<int:evaluation_id>/feedback.<fmt>")
-@office_only
-def evaluation_feedback_paper(evaluation_id: int, fmt: str) -> ResponseReturnValue:
-    """The 督导反馈意见书 as issued (DOCX or PDF, rendered by the documents register from its snapshot)."""
-    if fmt not in ("docx", "pdf"):
-        abort(404)
-    with db() as s:
-        row = _evaluation_or_404(s, evaluation_id)
-        paper = evaluations.feedback_document(s, row)
-        if paper is None:
-            abort(404)
-        try:
-            rendered = documents.render(paper, fmt)
-        except DomainError as refused:
-            flash(refused.message, "error")
-            return redirect(url_for("office.evaluation_unit", evaluation_id=evaluation_id))
-    return attachment(rendered.content, rendered.filename, rendered.mimetype)
 
 
 @bp.get("/evaluation/files/<int:media_id>")
