@@ -160,7 +160,8 @@ def build(db: Database, today: date, seed: int = 14) -> int:
             select(TaskTarget.id, TaskTarget.unit_id, TaskTarget.inspector_id).where(TaskTarget.task_id == task_id)
             .order_by(TaskTarget.position)
         ).all()  # fmt: skip
-    answers, visits = [], []
+    answers: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
     for n, (target_id, unit_id, inspector_id) in enumerate(targets[: DONE + UNDER_WAY]):
         for item_id, kind, _rectify in items[: 10 if n < DONE else rng.randint(1, 9)]:
             passed = rng.random() > 0.15
@@ -177,16 +178,16 @@ def build(db: Database, today: date, seed: int = 14) -> int:
     bulk(db, Visit, visits)
     with db.sessions() as s:
         made = list(s.scalars(select(Visit.id).where(Visit.source == "task").order_by(Visit.id)))
-        sums = dict(
+        sums: dict[int, Any] = dict(
             s.execute(select(TaskAnswer.target_id, text("sum(task_answer.score)")).group_by(TaskAnswer.target_id)).all()
         )
-        failed_of = dict(
+        failed_of: dict[int, Any] = dict(
             s.execute(
                 select(TaskAnswer.target_id, text("count(*)")).where(TaskAnswer.passed.is_(False))
                 .group_by(TaskAnswer.target_id)
             ).all()
         )  # fmt: skip
-        rects = []
+        rects: list[dict[str, Any]] = []
         for n, (target_id, unit_id, inspector_id) in enumerate(targets[: DONE + UNDER_WAY]):
             row = s.get(TaskTarget, target_id)
             assert row is not None
