@@ -254,6 +254,7 @@ def test_principals_terms_ending_within_six_months_get_their_review_task_in_one_
         )  # fmt: skip
     client = app.test_client()
     token = sign_in(client, "admin")
+    assert 'href="/office/terms"' in client.get("/office/dashboard").text  # the dashboard's card leads here
     page = client.get("/office/terms")
     assert page.status_code == 200
     for code in codes[:3]:
