@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import logging
+import os
 import random
 import re
 import statistics
@@ -335,6 +336,8 @@ def main() -> int:
         }
     assert task_id is not None
     print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs (the figures are only as quiet as the machine)")
     print("1. the progress page, against the dashboard (peer), PostgreSQL:")
     found = pages(db, args, task_id)
     worst_task = max(found["task:bench"], found["task:bench-zone"])
