@@ -22,6 +22,9 @@ MESSAGES: dict[str, str] = {
     "task.answer_type.text": "文字",
     # refusals
     "task.error.no_name": "请填写任务名称。",
+    "task.error.name_long": "任务名称太长（最多200个字）。",
+    "task.error.name_control": "任务名称含有不可见的控制字符。",
+    "task.error.seed": "抽样种子最多40个字母或数字。",
     "task.error.kind": "任务类型“{kind}”不认识。可选：专项、综合、随机、暗访、校长任期、回访复查。",
     "task.error.window": "任务时间不对：结束日期 {ends} 早于开始日期 {starts}。",
     "task.error.date": "日期“{text}”看不懂，请写成 2026-12-01 或 2026年12月1日。",
@@ -60,12 +63,14 @@ MESSAGES: dict[str, str] = {
     "checklist.error.version": "评估表“{name}”没有第{version}版。",
     "checklist.error.no_name": "请填写评估表名称。",
     "checklist.error.name_long": "评估表名称太长（最多100个字）。",
+    "checklist.error.name_control": "评估表名称含有不可见的控制字符。",
     "checklist.error.file": "文件读不了：{reason}",
     "checklist.error.headers": "第{row}行应是表头：序号、检查内容、类型、分值、不合格须整改、需拍照（可加“分类”“选项”）；缺少：{missing}。",
     "checklist.error.empty": "文件里没有检查项。",
     "checklist.error.too_many": "检查项太多（{count}项，最多{limit}项）。",
     "checklist.error.row": "第{row}行：{reason}",
     "checklist.reason.no_text": "检查内容是空的",
+    "checklist.reason.control": "含有不可见的控制字符，请删除后再导入",
     "checklist.reason.text_long": "检查内容太长（最多{limit}个字）",
     "checklist.reason.type": "类型“{value}”不认识（可选：是否、评分、选项、数字、文字）",
     "checklist.reason.score": "分值“{value}”不是数字",
@@ -98,4 +103,8 @@ MESSAGES: dict[str, str] = {
     "checklist.page.no_file": "请选择要导入的文件。",
     "checklist.page.too_big": "文件太大（最多 {limit} MB）。",
     "checklist.export.sheet": "评估表",
+    # the steps as a record's history (办理记录) names them
+    "office.action.task.created": "创建督导任务",
+    "office.action.task.notice_withheld": "未向抽查对象推送（随机/暗访）",
+    "office.action.checklist.imported": "导入督导评估表",
 }

@@ -251,8 +251,18 @@ def parse_range(text: str) -> tuple[float | None, float | None]:
     raise RowProblem("range", value=text)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(text: str) -> bool:
+    """NUL and the other control characters no typed text holds (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.search(text) is not None
+
+
 def parse_item(cells: Mapping[str, str], section: str = "") -> ItemSpec:
     """An item from a row's cells (canonical column names, trimmed text); raises `RowProblem`."""
+    if any(has_control(v) for v in (*cells.values(), section)):
+        raise RowProblem("control")
     text = cells.get("text", "")
     if not text:
         raise RowProblem("no_text")

@@ -98,6 +98,8 @@ def _clean_name(name: str) -> str:
         raise DomainError("checklist.error.no_name")
     if len(name) > MAX_NAME:
         raise DomainError("checklist.error.name_long")
+    if rules.has_control(name):
+        raise DomainError("checklist.error.name_control")
     return name
 
 
@@ -168,6 +170,8 @@ def import_checklist(
 
 def find(session: Session, authority_id: int, name: str, version: int | None = None) -> Checklist:
     """The checklist `name` at `version` (default: its latest); raises `DomainError`."""
+    if rules.has_control(name):
+        raise DomainError("checklist.error.unknown", name=repr(name))
     query = select(Checklist).where(Checklist.authority_id == authority_id, Checklist.name == name.strip())
     if version is not None:
         found = session.scalar(query.where(Checklist.version == version))

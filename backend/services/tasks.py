@@ -16,8 +16,10 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from backend.domain import tasks as rules
+from backend.domain.checklists import has_control
 from backend.domain.errors import DomainError
 from backend.domain.kinds import CheckProgress, CheckState, RectificationState, TaskKind, TaskState, UnitKind
 from backend.domain.school_names import Kind as NameKind
@@ -37,6 +39,7 @@ from backend.store.models import (
 )
 
 SCHOOL_KINDS = tuple(k.value for k in UnitKind if k.is_school)
+MAX_NAME = 200
 POOL_ALL = "all"
 POOL_ZONE = "zone:"
 
@@ -60,6 +63,8 @@ def pool_unit_codes(session: Session, authority_id: int, pool: str) -> list[str]
     query = select(Unit.code).where(
         Unit.authority_id == authority_id, Unit.active.is_(True), Unit.kind.in_(SCHOOL_KINDS)
     )
+    if has_control(pool):
+        raise DomainError("task.error.no_zone", zone=pool.removeprefix(POOL_ZONE))
     if pool.startswith(POOL_ZONE):
         zone_id = session.scalar(
             select(Zone.id).where(Zone.authority_id == authority_id, Zone.name == pool[len(POOL_ZONE) :])
@@ -76,6 +81,8 @@ def draw(session: Session, authority_id: int, sample: Sample) -> tuple[list[int]
     """The unit ids of the sample (in draw order) and the seed it was drawn with."""
     if sample.size < 1:
         raise DomainError("task.error.sample_size")
+    if sample.seed is not None and not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", sample.seed):
+        raise DomainError("task.error.seed")
     seed = sample.seed or new_seed()
     codes = rules.draw_sample(pool_unit_codes(session, authority_id, sample.pool), sample.size, seed)
     if not codes:
@@ -109,6 +116,10 @@ def create_task(
     name = name.strip()
     if not name:
         raise DomainError("task.error.no_name")
+    if len(name) > MAX_NAME:
+        raise DomainError("task.error.name_long")
+    if has_control(name) or has_control(note):
+        raise DomainError("task.error.name_control")
     try:
         task_kind = TaskKind(kind)
     except ValueError:
@@ -274,13 +285,15 @@ class TargetView:
     score: float | None
 
 
-def _target_views(session: Session, condition: object, today: date) -> list[TargetView]:
-    answered = select(TaskAnswer.target_id, func.count().label("n")).group_by(TaskAnswer.target_id).subquery("answered")
+def _target_views(session: Session, condition: ColumnElement[bool], today: date) -> list[TargetView]:
+    # counted per row from the indexes (task_answer.target_id, checklist_item.checklist_id): the cost follows the
+    # targets read, not every answer ever given
+    answered = (
+        select(func.count(TaskAnswer.id)).where(TaskAnswer.target_id == TaskTarget.id).correlate(TaskTarget)
+    ).scalar_subquery()
     items = (
-        select(ChecklistItem.checklist_id, func.count().label("n"))
-        .group_by(ChecklistItem.checklist_id)
-        .subquery("items")
-    )
+        select(func.count(ChecklistItem.id)).where(ChecklistItem.checklist_id == Task.checklist_id).correlate(Task)
+    ).scalar_subquery()
     rows = session.execute(
         select(
             TaskTarget.id,
@@ -294,15 +307,13 @@ def _target_views(session: Session, condition: object, today: date) -> list[Targ
             TaskTarget.state,
             Task.starts_on,
             Task.ends_on,
-            func.coalesce(answered.c.n, 0),
-            func.coalesce(items.c.n, 0),
+            answered,
+            items,
             TaskTarget.score,
         )
         .join(Task, Task.id == TaskTarget.task_id)
         .join(Unit, Unit.id == TaskTarget.unit_id)
-        .outerjoin(answered, answered.c.target_id == TaskTarget.id)
-        .outerjoin(items, items.c.checklist_id == Task.checklist_id)
-        .where(condition)  # type: ignore[arg-type]
+        .where(condition)
         .order_by(Task.ends_on, Task.id, TaskTarget.position)
     ).all()
     return [
@@ -404,7 +415,7 @@ def resolve_units(session: Session, authority_id: int, texts: Sequence[str]) -> 
             if finding.school_id is not None and finding.kind is NameKind.EXACT:
                 unit_id = finding.school_id
             elif finding.candidates or finding.school_id is not None:
-                ids = finding.candidates or (finding.school_id,)
+                ids = finding.candidates or ((finding.school_id,) if finding.school_id is not None else ())
                 candidates = "、".join(names.schools[i].name for i in ids if i in names.schools)
                 raise DomainError("task.error.ambiguous_school", n=n, text=text, candidates=candidates)
             else:
@@ -443,6 +454,8 @@ def resolve_inspectors(session: Session, authority_id: int, numbers: Sequence[st
 def rectification_ids(session: Session, authority_id: int, numbers: Sequence[str]) -> list[int]:
     ids = []
     for number in numbers:
+        if has_control(number):
+            raise DomainError("task.error.no_rectification", number=repr(number))
         rect_id = session.scalar(
             select(Rectification.id).where(Rectification.authority_id == authority_id, Rectification.number == number)
         )

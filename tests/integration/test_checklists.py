@@ -140,6 +140,7 @@ def test_section_rows_instead_of_a_section_column(database: Database) -> None:
         ([["一", "1", "校舍"]], ["分类", "序号", "检查内容"], "第1行应是表头"),
         ([["1", "2", "3"]], ["甲", "乙", "丙"], "缺少：检查内容、类型、分值"),
         ([], HEADER, "文件里没有检查项"),
+        ([["一", "1", "校舍\x00安全", "是否", "5", "是", "是"]], HEADER, "第2行：含有不可见的控制字符"),
     ],
 )  # fmt: skip
 def test_odd_files_are_refused_in_chinese_naming_the_row(
@@ -169,8 +170,11 @@ def test_hostile_files_are_refused_before_they_are_read(database: Database, bomb
         with pytest.raises(DomainError) as refused:
             checklists.import_checklist(s, authority_id, csv_bytes(too_many), "表.csv", name="x", actor="t")
         assert "检查项太多" in refused.value.message
+        for name in ("  ", "表" * 101, "食堂\x00"):
+            with pytest.raises(DomainError):
+                checklists.import_checklist(s, authority_id, csv_bytes(ROWS), "表.csv", name=name, actor="t")
         with pytest.raises(DomainError):
-            checklists.import_checklist(s, authority_id, csv_bytes(ROWS), "表.csv", name="  ", actor="t")
+            checklists.find(s, authority_id, "食堂\x00")
 
 
 def test_a_new_version_leaves_the_tasks_on_the_old_one(database: Database) -> None:

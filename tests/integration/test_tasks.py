@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -117,7 +118,7 @@ def test_only_a_comprehensive_task_targets_a_township(database: Database) -> Non
     with database.session() as session:
         c = _county(session)
         checklist = _checklist(session, c.authority_id)
-        common = {
+        common: dict[str, Any] = {
             "checklist_id": checklist.id,
             "unit_ids": [c.township.id],
             "inspector_ids": [c.wang.id],
@@ -259,7 +260,7 @@ def test_a_follow_up_task_targets_the_units_of_closed_rectifications(database: D
         )
         session.add_all([closed, still_open])
         session.flush()
-        common = {
+        common: dict[str, Any] = {
             "name": "回访复查",
             "kind": TaskKind.FOLLOW_UP,
             "checklist_id": checklist.id,
@@ -345,3 +346,44 @@ def test_dudao_task_create_list_show(database: Database, clock: SettableClock, t
         assert len(tasks.list_tasks(session, c.authority_id, date(2026, 9, 16))) == 2
         events = session.scalars(select(AuditEvent.action).where(AuditEvent.action == "task.created")).all()
         assert len(events) == 2
+
+
+def test_hostile_task_input_is_refused_in_chinese(database: Database) -> None:
+    with database.session() as session:
+        c = _county(session, schools=3)
+        checklist = _checklist(session, c.authority_id)
+        common: dict[str, Any] = {
+            "kind": TaskKind.SPECIAL,
+            "checklist_id": checklist.id,
+            "unit_ids": [c.units[0].id],
+            "inspector_ids": [c.wang.id],
+            "starts_on": date(2026, 11, 2),
+            "ends_on": date(2026, 11, 20),
+            "actor": "office:test",
+        }
+        for name, words in (("", "请填写任务名称"), ("督" * 201, "任务名称太长"), ("暗访\x00", "控制字符")):
+            with pytest.raises(DomainError) as refused:
+                tasks.create_task(session, c.authority_id, name=name, **common)
+            assert words in refused.value.message
+        with pytest.raises(DomainError) as refused:
+            tasks.create_task(session, c.authority_id, name="x", **{**common, "inspector_ids": []})
+        assert "至少指定一名督学" in refused.value.message
+        with pytest.raises(DomainError) as refused:
+            tasks.create_task(session, c.authority_id, name="x", **{**common, "leader_id": c.li.id})
+        assert "组长必须是任务组的督学之一" in refused.value.message
+        c.zhao.active = False
+        with pytest.raises(DomainError) as refused:
+            tasks.create_task(session, c.authority_id, name="x", **{**common, "inspector_ids": [c.zhao.id]})
+        assert "赵德明督学已停聘或解聘" in refused.value.message
+        sampled = {**common, "kind": TaskKind.RANDOM, "unit_ids": []}
+        for sample, words in (
+            (tasks.Sample(3, "all", "1; DROP TABLE task"), "抽样种子"),
+            (tasks.Sample(0, "all"), "抽取数量至少为 1"),
+            (tasks.Sample(2, "zone:北\x00区"), "没有名为"),
+        ):
+            with pytest.raises(DomainError) as refused:
+                tasks.create_task(session, c.authority_id, name="x", sample=sample, **sampled)
+            assert words in refused.value.message
+        with pytest.raises(DomainError):
+            tasks.rectification_ids(session, c.authority_id, ["ZG\x00"])
+        assert session.scalars(select(TaskTarget)).all() == []
