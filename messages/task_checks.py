@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "check.list.row": "{number}. {school} —— {progress}{detail}",
     "check.list.answered": "（已答{answered}/{items}项）",
     "check.list.scored": "（{score}分）",
+    "check.list.more": "……还有{count}所没有列出（共已完成{done}所）。可直接发“检查 学校名”。",
     "check.list.tail": "回复序号开始，或发“检查 学校名”。中途可回复“暂停”，以后回复“继续”接着做。",
     "check.progress.not_started": "未开始",
     "check.progress.in_progress": "进行中",

@@ -110,6 +110,7 @@ class CheckView:
     answers: dict[int, AnswerView] = field(default_factory=dict)
     checked_in: bool = False
     distance_m: float | None = None
+    task_open: bool = True  # the task is still open (not closed or cancelled by the office)
 
     def item_at(self, position: int) -> ItemView | None:
         return next((i for i in self.items if i.position == position), None)
@@ -212,6 +213,7 @@ def view(session: Session, target_id: int, inspector_id: int) -> CheckView:
         answers=answers,
         checked_in=target.checked_in_at is not None,
         distance_m=target.checkin_distance_m,
+        task_open=task.state == TaskState.OPEN.value,
     )
 
 

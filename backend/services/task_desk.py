@@ -18,6 +18,7 @@ from backend.services.task_checks import CheckView, ItemView
 from backend.store.db import session_now
 from messages import t
 
+LIST_AT_MOST = 15  # rows of `任务` (a passive reply holds 2048 bytes)
 END = 0  # the position "after the last item": the check waits for 完成
 
 
@@ -53,7 +54,13 @@ class TaskDesk:
             return Step(t("check.list.none"))
         rows = [t("check.list.head")]
         shown_task = None
-        for m in mine:
+        waiting = [m for m in mine if m.state != CheckState.DONE.value]
+        done = [m for m in mine if m.state == CheckState.DONE.value]
+        # a passive reply holds 2048 bytes: the checks to do first, the done ones after while they fit
+        listed = (
+            (waiting[:LIST_AT_MOST] + done[: max(0, LIST_AT_MOST - len(waiting))]) if waiting else done[:LIST_AT_MOST]
+        )
+        for m in listed:
             if (m.task_name, m.ends_on) != shown_task:
                 shown_task = (m.task_name, m.ends_on)
                 rows.append(
@@ -73,6 +80,8 @@ class TaskDesk:
                     detail=detail,
                 )
             )
+        if len(listed) < len(mine):
+            rows.append(t("check.list.more", count=len(mine) - len(listed), done=len(done)))
         rows.append(t("check.list.tail"))
         return Step("\n".join(rows), choices=tuple(m.target_id for m in mine))
 

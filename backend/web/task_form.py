@@ -116,6 +116,8 @@ def show() -> Response:
             return form_pages.refused_page("not_yours", 403)
         if check.state == CheckState.DONE.value:
             return _message(t("check.form.done_title"), t("check.form.already_done"), 200)
+        if not check.task_open:
+            return _message(t("check.form.title"), t("check.error.task_closed"), 410)
         return _page(check, entered={}, errors=[], notice="", status=200)
 
 
@@ -137,6 +139,8 @@ def save() -> Response:
             return form_pages.refused_page("not_yours", 403)
         if check.state == CheckState.DONE.value:
             return _message(t("check.form.done_title"), t("check.form.already_done"), 200)
+        if not check.task_open:
+            return _message(t("check.form.title"), t("check.error.task_closed"), 410)
         entered, errors = _record(session, check, inspector_id, rt.config.media_dir)
         check = task_checks.view(session, target_id, inspector_id)
         if errors or not submit:
@@ -192,6 +196,6 @@ def _record(
                 task_checks.answer(
                     session, check.target_id, inspector_id, item.id, got.value, remark=got.remark, source="form"
                 )
-        except AnswerRefused as refused:
+        except (AnswerRefused, task_checks.CheckError) as refused:
             errors.append(t("check.form.error_item", number=item.number, reason=refused.message))
     return entered, errors

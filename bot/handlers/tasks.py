@@ -7,7 +7,10 @@ list just shown); the answers are in the database, so a paused or lost conversat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from backend.domain import visit_text as vt
+from backend.services.task_checks import CheckError
 from backend.services.task_desk import END, Step
 from bot.handlers import Context
 from bot.replies import Reply
@@ -16,6 +19,16 @@ CHECKING = "task:check"
 PICKING = "task:pick"
 STATES = (CHECKING, PICKING)
 CHECK_TTL = 4 * 3600.0  # a check in chat may rest four hours; after that `继续` picks it up again
+
+
+def _safely(ctx: Context, work: Callable[[], Step]) -> Reply:
+    """A refusal (the task closed by the office, the check done elsewhere) ends the check in chat, in its words."""
+    try:
+        step = work()
+    except CheckError as refused:
+        ctx.conversation.end()
+        return Reply.text(refused.message)
+    return _reply(ctx, step)
 
 
 def _reply(ctx: Context, step: Step) -> Reply:
@@ -37,12 +50,12 @@ def _where(ctx: Context) -> tuple[int, int, bool]:
 
 def my_tasks(ctx: Context) -> Reply:
     """`任务`: the inspector's checks with their progress."""
-    return _reply(ctx, ctx.desk.tasks.list())
+    return _safely(ctx, lambda: ctx.desk.tasks.list())
 
 
 def start(ctx: Context) -> Reply:
     """`检查 <学校>`: start (or go on with) the check of that school."""
-    return _reply(ctx, ctx.desk.tasks.pick(ctx.said("school")))
+    return _safely(ctx, lambda: ctx.desk.tasks.pick(ctx.said("school")))
 
 
 def pick(ctx: Context) -> Reply:
@@ -52,15 +65,15 @@ def pick(ctx: Context) -> Reply:
 
         ctx.conversation.end()
         return inspector.fallback(ctx)
-    return _reply(ctx, ctx.desk.tasks.pick(ctx.typed or ctx.text))
+    return _safely(ctx, lambda: ctx.desk.tasks.pick(ctx.typed or ctx.text))
 
 
 def resume(ctx: Context) -> Reply:
     """`继续`: the check begun and not finished (the one open in chat first)."""
     if ctx.conversation.state == CHECKING:
         target, at, _photo = _where(ctx)
-        return _reply(ctx, ctx.desk.tasks.current(target, at))
-    return _reply(ctx, ctx.desk.tasks.resume())
+        return _safely(ctx, lambda: ctx.desk.tasks.current(target, at))
+    return _safely(ctx, lambda: ctx.desk.tasks.resume())
 
 
 def answer(ctx: Context) -> Reply:
@@ -70,30 +83,30 @@ def answer(ctx: Context) -> Reply:
     if at == END:
         if vt.is_yes(ctx.text):
             return finish(ctx)
-        return _reply(ctx, desk.current(target, at))
+        return _safely(ctx, lambda: desk.current(target, at))
     if photo:
-        return _reply(ctx, desk.still_needs_photo(target, at))
-    return _reply(ctx, desk.answer(target, at, ctx.typed or ctx.text))
+        return _safely(ctx, lambda: desk.still_needs_photo(target, at))
+    return _safely(ctx, lambda: desk.answer(target, at, ctx.typed or ctx.text))
 
 
 def skip(ctx: Context) -> Reply:
     target, at, _photo = _where(ctx)
-    return _reply(ctx, ctx.desk.tasks.skip(target, at))
+    return _safely(ctx, lambda: ctx.desk.tasks.skip(target, at))
 
 
 def back(ctx: Context) -> Reply:
     target, at, _photo = _where(ctx)
-    return _reply(ctx, ctx.desk.tasks.back(target, at))
+    return _safely(ctx, lambda: ctx.desk.tasks.back(target, at))
 
 
 def pause(ctx: Context) -> Reply:
     target, _at, _photo = _where(ctx)
-    return _reply(ctx, ctx.desk.tasks.pause(target))
+    return _safely(ctx, lambda: ctx.desk.tasks.pause(target))
 
 
 def finish(ctx: Context) -> Reply:
     target, _at, _photo = _where(ctx)
-    return _reply(ctx, ctx.desk.tasks.finish(target))
+    return _safely(ctx, lambda: ctx.desk.tasks.finish(target))
 
 
 def form(ctx: Context) -> Reply:
@@ -107,7 +120,7 @@ def form(ctx: Context) -> Reply:
 def photo(ctx: Context) -> Reply:
     """A photo during a check belongs to the item asked (or the one just answered)."""
     target, at, _photo = _where(ctx)
-    return _reply(ctx, ctx.desk.tasks.photo(target, at, ctx.inbound.get("MediaId")))
+    return _safely(ctx, lambda: ctx.desk.tasks.photo(target, at, ctx.inbound.get("MediaId")))
 
 
 def location(ctx: Context) -> Reply:

@@ -323,6 +323,15 @@ def test_a_task_is_done_by_chat_and_by_the_form_and_its_failures_reach_the_units
     run.deliver()
     assert len(fake_wechat.sent("o-unit-3607261008")) == 2
 
+    # the office reads the results: per target and per item, with the rectifications each produced
+    with hook.runtime.db.session() as session:
+        results = {r.target_id: r for r in task_checks.task_results(session, ids["task"])}
+    mine = results[wang_target.id]
+    assert (mine.score, mine.max_score, mine.failed, len(mine.rectifications)) == (44, 70, 2, 2)
+    assert [i.passed for i in mine.items][:4] == [True, True, False, False] and mine.items[8].skipped
+    assert len(mine.items[2].media_ids) == 1 and results[li_target.id].score == 44
+    assert sum(1 for r in results.values() if r.state == CheckState.DONE.value) == 2
+
     # a retried delivery answers once and records once
     message = hook.sender.text("o-zhang-01", "任务")
     assert hook.sender.send(message).content == hook.sender.send(message).content
@@ -344,7 +353,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
     run.sweep()
     run.deliver()
     with hook.runtime.db.session() as session:
-        authority = session.get(Inspector, ids["people"][0]).authority_id  # type: ignore[union-attr]
+        authority = session.get(Inspector, ids["people"][0]).authority_id
         today = local_date(hook.runtime.clock.now())
         hidden = tasks.create_task(
             session,
@@ -358,7 +367,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
             actor="office:test",
             sample=tasks.Sample(3, seed="20261123"),
         )
-        sampled = [session.get(Unit, x.unit_id).code for x in hidden.targets]  # type: ignore[union-attr]
+        sampled = [session.get(Unit, x.unit_id).code for x in hidden.targets]
         hidden_id = hidden.id
     assert run.sweep() == {"announced": 1, "reminded": 1}  # the window closes within 3 working days
     run.deliver()
@@ -372,7 +381,7 @@ def test_an_unannounced_sample_reaches_no_school_before_its_check_is_complete(
             select(TaskTarget).where(TaskTarget.task_id == hidden_id).order_by(TaskTarget.position)
         ).first()
         assert first is not None
-        name = session.get(Unit, first.unit_id).name  # type: ignore[union-attr]
+        name = session.get(Unit, first.unit_id).name
     number = re.search(rf"(\d+)\. {name} —— 未开始", listed)
     assert number, listed
     run.say("o-wang-01", number.group(1))
@@ -448,7 +457,60 @@ def test_reminders_come_once_each_a_lost_conversation_resumes_and_hostile_forms_
     )
     assert bad_answer.status_code == 400 and "请回复 1（是）或 2（否）" in bad_answer.text
     assert answers_of(run, target_of(run, ids["task"], "安远县欣山镇中心小学").id) == [("是", True, 10, False, 0)] * 2
+    # the office cancels the task: the form and the chat say so, and the chat's check ends
+    from backend.store.models import Task
+
+    with db.session() as session:
+        session.get(Task, ids["task"]).state = "cancelled"
+    closed = requests.get(hook.url + path, timeout=10)
+    assert closed.status_code == 410 and "已结束或已撤销" in closed.text
+    assert "已结束或已撤销" in run.say("o-wang-01", "1")
+    assert "没有督导任务" in run.say("o-wang-01", "任务")
     # unbound, the link opens nothing
     run.say("o-wang-01", "解绑")
     refused = requests.get(hook.url + path, timeout=10)
     assert refused.status_code == 403 and "无法打开" in refused.text
+
+
+def test_the_check_form_is_filled_and_submitted_on_a_390px_phone(
+    hook: Webhook, fake_wechat: RunningFakeWeChat, tmp_path: Any
+) -> None:
+    from tests.e2e.browser import chromium_context
+
+    run = Run(hook, fake_wechat)
+    ids = seed(run)
+    run.say("o-wang-01", "任务")
+    path = form_path(run.say("o-wang-01", "1"))
+    with hook.runtime.db.session() as session:
+        items = {
+            i.position: i.id
+            for i in session.scalars(select(ChecklistItem).where(ChecklistItem.checklist_id == ids["checklist"]))
+        }
+    photo = {"name": "photo.png", "mimeType": "image/png", "buffer": png()}
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3}
+    with chromium_context(tmp_path / "profile", **phone) as context:
+        page = context.new_page()
+        page.goto(hook.url + path)
+        assert "安远县欣山镇中心小学" in page.inner_text("h1")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+        for position in (1, 2, 4, 7):
+            page.check(f"input[name=a-{items[position]}][value='1']")
+        page.check(f"input[name=a-{items[3]}][value='2']")
+        page.fill(f"input[name=r-{items[3]}]", "灭火器过期")
+        page.set_input_files(f"input[name=p-{items[3]}]", files=[photo])
+        page.fill(f"input[name=a-{items[5]}]", "9")
+        page.check(f"input[name=a-{items[6]}][value='1']")
+        page.fill(f"input[name=a-{items[8]}]", "0")
+        page.check(f"input[name=s-{items[9]}]")
+        page.fill(f"textarea[name=a-{items[10]}]", "整体较好")
+        page.click("button[value=save]")
+        assert "已保存草稿" in page.inner_text("main") and "第7项" not in page.inner_text("main")
+        page.set_input_files(f"input[name=p-{items[7]}]", files=[photo])
+        page.click("button[value=submit]")
+        page.wait_for_selector("text=检查已提交")
+        assert "得分 59/70" in page.inner_text("main")
+    target = target_of(run, ids["task"], "安远县欣山镇中心小学")
+    assert target.state == CheckState.DONE.value and target.score == 59
+    with hook.runtime.db.session() as session:
+        sources = set(session.scalars(select(TaskAnswer.source).where(TaskAnswer.target_id == target.id)))
+        assert sources == {"form"}
