@@ -38,7 +38,7 @@ def _day(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            return paper_date(date.fromisoformat(value))
         except ValueError:
             return value
     return paper_date(value)
@@ -70,7 +70,7 @@ def _problem(item: Rectification) -> str:
 
 def _extra(record: dict[str, Any], known: tuple[str, ...]) -> list[Block]:
     """The record's other fields, as "label：value" lines."""
-    lines = []
+    lines: list[Block] = []
     for key, value in record.items():
         if key in known or key in _INTERNAL or not str(value).strip():
             continue
