@@ -70,10 +70,15 @@ def list_xlsx(
 ) -> bytes:
     """The whole list `kind` (every page) with the page's filters, as one sheet."""
     headers, rows = list_rows(session, scope, authority, kind, filters, today)
+    return table_xlsx(t(f"office.nav.{kind}"), headers, rows)
+
+
+def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One readable sheet (every cell written as text where it could be a formula: `tabular.append_row`)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = t(f"office.nav.{kind}")
+    sheet.title = title[:31]
     table_sheet(sheet, headers, rows)
     return save_book(book)
 

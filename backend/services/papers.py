@@ -37,8 +37,8 @@ FALLBACKS = {
     "宋体": ("SimSun", "", "02010600030101010101"),
 }
 RED = "C00000"
-# sizes in points: 三号 16, 二号 22, 小初 36 (the red header), 小四 12 (tables), 四号 14
-BODY_PT, TITLE_PT, HEADER_PT, TABLE_PT, SMALL_PT = 16.0, 22.0, 30.0, 12.0, 14.0
+# sizes in points: 三号 16, 二号 22, 小初 36 (the red header, smaller for a long name), 小四 12 (tables), 四号 14
+BODY_PT, TITLE_PT, HEADER_PT, TABLE_PT, SMALL_PT = 16.0, 22.0, 36.0, 12.0, 14.0
 LINE_PT = 28.0  # a fixed line pitch close to the standard's 22 lines a page
 MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
 # characters XML 1.0 cannot hold (python-docx refuses them); typed text may carry them
@@ -230,6 +230,12 @@ def form(pairs: Sequence[tuple[str, str]], *, columns: int = 2) -> Grid:
     return Grid(rows=tuple(rows), widths=widths)
 
 
+def header_size(office: str) -> float:
+    """The red header's size: 小初 (36 pt) at most, smaller for a long name so that it keeps to one line."""
+    width_pt = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+    return round(min(HEADER_PT, width_pt * 0.94 / max(1, len(clean(office)))), 1)
+
+
 def clean(text: str) -> str:
     """Text as a paper can hold it: characters XML refuses dropped, line ends made one kind."""
     return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -284,7 +290,8 @@ def to_docx(paper: Paper) -> bytes:
     properties.comments = t("papers.generated")
 
     writer = _DocxWriter(document)
-    writer.line(paper.office, font=TITLE_FONT, size=HEADER_PT, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
+    header = header_size(paper.office)
+    writer.line(paper.office, font=TITLE_FONT, size=header, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
     writer.line(paper.number, align=WD_ALIGN_PARAGRAPH.CENTER, rule=True, before=10)
     writer.line(paper.title, font=TITLE_FONT, size=TITLE_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=16)
     if paper.addressee:
@@ -504,7 +511,8 @@ def to_pdf(paper: Paper) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=BODY_PT, leading=LINE_PT, wordWrap="CJK",
                           firstLineIndent=BODY_PT * 2)  # fmt: skip
     flush = ParagraphStyle("flush", parent=body, firstLineIndent=0)
-    header = ParagraphStyle("header", parent=flush, fontSize=HEADER_PT, leading=HEADER_PT * 1.3, alignment=1,
+    size = header_size(paper.office)
+    header = ParagraphStyle("header", parent=flush, fontSize=size, leading=size * 1.3, alignment=1,
                             textColor=red)  # fmt: skip
     centred = ParagraphStyle("centred", parent=flush, alignment=1)
     title = ParagraphStyle("title", parent=centred, fontSize=TITLE_PT, leading=TITLE_PT * 1.5, spaceBefore=16,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from backend.web.office import (  # noqa: F401
     auth,
     checklists,
+    documents,
     downloads,
     home,
     masterdata,

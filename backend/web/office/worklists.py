@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from backend.domain.errors import TransitionRefused
 from backend.domain.kinds import ConcernState, EscalationLevel, RectificationState
 from backend.services import concerns as concern_service
+from backend.services import documents as document_service
 from backend.services import escalations as escalation_service
 from backend.services import list_filters, undelivered
 from backend.services import rectifications as rectification_service
@@ -245,7 +246,18 @@ def rectification(rectification_id: int) -> ResponseReturnValue:
             today=today(),
             **_undelivered_of(s, "rectification", item.id),
             item_name=rectification_service.item_name(s, item.authority_id, item.item),
+            **_documents_of(s, item.id),
         )
+
+
+def _documents_of(s: Session, rectification_id: int) -> dict[str, Any]:
+    """The item's numbered papers (整改通知书 and those of its rungs), and those of each rung by its id."""
+    papers = document_service.of_rectification(s, rectification_id)
+    by_rung: dict[int, list[Any]] = {}
+    for paper in papers:
+        if paper.subject_type == "escalation" and paper.subject_id is not None:
+            by_rung.setdefault(paper.subject_id, []).append(paper)
+    return {"documents": papers, "documents_of_rung": by_rung}
 
 
 def _back(rectification_id: int) -> ResponseReturnValue:
