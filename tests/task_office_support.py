@@ -66,7 +66,7 @@ class TaskSeed:
 
 def _answers(n: int) -> list[tuple[bool | None, float]]:
     """The answers of the n-th finished check: a few failed items, the rest passed (score items partly)."""
-    found = []
+    found: list[tuple[bool | None, float]] = []
     for position, (_section, _text, kind, top, _rectify) in enumerate(ITEMS, start=1):
         failed = (position + n) % 5 == 0 or (n == 0 and position == 1)
         if kind == "yes_no":
@@ -151,10 +151,9 @@ def seed_task(db: Database, media_dir: Path) -> TaskSeed:
             seed.scores[codes[target.unit_id]] = finished.score
             seed.rectifications[codes[target.unit_id]] = list(finished.drafts)
             if n == 0:
-                seed.photo_id = s.scalar(
-                    select(TaskAnswer.media_ids).where(
-                        TaskAnswer.target_id == target.id, TaskAnswer.item_id == items[0].id
-                    )
-                )[0]
+                first = select(TaskAnswer.media_ids).where(
+                    TaskAnswer.target_id == target.id, TaskAnswer.item_id == items[0].id
+                )
+                seed.photo_id = int(s.scalars(first).one()[0])
         s.commit()
     return seed

@@ -12,11 +12,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from backend.domain.documents import KINDS as DOCUMENT_KINDS
+from backend.domain.documents import KINDS
 from backend.domain.documents import document_number as document_number
 from backend.domain.visit_targets import LEGAL_SEMESTER_FLOOR
 
 # the kinds of numbered documents whose prefix the office sets: the six of backend.domain.documents
+DOCUMENT_KINDS = KINDS
 OFFICE_NAME_LENGTH = (2, 50)
 PREFIX_LENGTH = 12
 VISITS_PER_MONTH = (0, 8)  # 0: no monthly target, only the semester floor

@@ -47,7 +47,7 @@ def _day(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            return paper_date(date.fromisoformat(value))
         except ValueError:
             return value
     return paper_date(value)
@@ -79,7 +79,7 @@ def _problem(item: Rectification) -> str:
 
 def _extra(record: dict[str, Any], known: tuple[str, ...]) -> list[Block]:
     """The record's other fields, as "label：value" lines."""
-    lines = []
+    lines: list[Block] = []
     for key, value in record.items():
         if key in known or key in _INTERNAL or not str(value).strip():
             continue
@@ -250,20 +250,36 @@ BUILDERS = {
 }
 
 
-def issue_rectification_notice(session: Session, item: Rectification, *, actor: str, now: datetime) -> Document:
-    """The 整改通知书 of an item being issued, in the register. Does not commit."""
+def _issue(
+    session: Session,
+    item: Rectification,
+    kind: str,
+    draft: Draft,
+    subject: tuple[str, int],
+    *,
+    actor: str,
+    now: datetime,
+) -> Document:
+    """A paper of the item's chain, addressed to its unit, in the register."""
     return documents.issue(
         session,
-        kind=DocumentKind.RECTIFICATION_NOTICE,
-        draft=rectification_notice(session, item),
-        subject_type="rectification",
-        subject_id=item.id,
+        kind=kind,
+        draft=draft,
+        subject_type=subject[0],
+        subject_id=subject[1],
         rectification_id=item.id,
         authority_id=item.authority_id,
         unit_id=item.unit_id,
         actor=actor,
         now=now,
     )
+
+
+def issue_rectification_notice(session: Session, item: Rectification, *, actor: str, now: datetime) -> Document:
+    """The 整改通知书 of an item being issued, in the register. Does not commit."""
+    draft = rectification_notice(session, item)
+    return _issue(session, item, DocumentKind.RECTIFICATION_NOTICE, draft, ("rectification", item.id), actor=actor,
+                  now=now)  # fmt: skip
 
 
 def issue_for_escalation(
@@ -272,15 +288,5 @@ def issue_for_escalation(
     """The document of a rung taken (督办通知书, 约谈记录, 督导通报, 问责决定（建议）书). Does not commit."""
     level = L(row.level)
     session.flush()  # the row's id names the document's record
-    return documents.issue(
-        session,
-        kind=KIND_OF_LEVEL[level.value],
-        draft=BUILDERS[level](session, item, row),
-        subject_type="escalation",
-        subject_id=row.id,
-        rectification_id=item.id,
-        authority_id=item.authority_id,
-        unit_id=item.unit_id,
-        actor=actor,
-        now=now,
-    )
+    draft = BUILDERS[level](session, item, row)
+    return _issue(session, item, KIND_OF_LEVEL[level.value], draft, ("escalation", row.id), actor=actor, now=now)

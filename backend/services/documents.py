@@ -29,6 +29,7 @@ from backend.domain.documents import KINDS, DocumentKind, document_number, prefi
 from backend.domain.errors import DomainError
 from backend.services import papers
 from backend.services.audit import record
+from backend.services.office.worklists import Page
 from backend.store.db import session_now
 from backend.store.models import Authority, Document, DocumentCounter, Unit
 from messages import t
@@ -209,18 +210,6 @@ def _register_where(authority_id: int, filters: RegisterFilters, units: ColumnEl
     return where
 
 
-@dataclass(frozen=True)
-class RegisterPage:
-    rows: list[tuple[Document, str]]  # the document and its unit's name
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def register(
     session: Session,
     authority_id: int,
@@ -229,8 +218,9 @@ def register(
     units: ColumnElement[bool] | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> RegisterPage:
-    """发文登记: the authority's documents, the newest first, filtered by kind, year and unit."""
+) -> Page:
+    """发文登记: the authority's documents, the newest first, filtered by kind, year and unit; a page's rows are
+    (the document, its unit's name)."""
     where = _register_where(authority_id, filters, units)
     total = int(session.scalar(select(func.count(Document.id)).where(*where)) or 0)
     query = (
@@ -242,7 +232,7 @@ def register(
         .offset((page - 1) * per_page)
     )
     rows = [(doc, name or "") for doc, name in session.execute(query).all()]
-    return RegisterPage(rows, total, page, per_page)
+    return Page(rows, total, page, per_page)
 
 
 def register_rows(
@@ -268,7 +258,6 @@ __all__ = [
     "DocumentError",
     "DocumentKind",
     "RegisterFilters",
-    "RegisterPage",
     "Rendered",
     "issue",
     "kind_label",

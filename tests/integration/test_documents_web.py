@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import docx
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -19,17 +17,9 @@ from backend.services import documents
 from backend.services import rectifications as rect
 from backend.store.db import Database
 from backend.store.models import Assignment, Authority, Document, Rectification, Unit
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import Seeded, app, seeded, sign_in
 
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
+__all__ = ["app", "seeded"]  # the office web tests' fixtures
 
 
 def issue_in(db: Database, school_code: str, problem: str) -> tuple[int, str, str]:

@@ -18,7 +18,7 @@ from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 
 from backend.domain.calendar import local_date
 from backend.domain.kinds import CheckProgress, TaskKind
@@ -76,7 +76,9 @@ def test_the_task_page_shows_progress_per_target_and_inspector_and_the_scores(ap
 def test_the_results_count_every_state_rank_the_scores_and_rate_the_items(database: Database, task: TaskSeed) -> None:
     with database.sessions() as s:
         scope = Scope(0, "t", "t", OfficeRole.OFFICE, current_authority(s).id, None, None)
-        found = task_results.task_results(s, scope, s.get(Task, task.task_id), local_date(database.clock.now()))
+        row = s.get(Task, task.task_id)
+        assert row is not None
+        found = task_results.task_results(s, scope, row, local_date(database.clock.now()))
     assert found.counts[CheckProgress.DONE] == DONE
     assert found.counts[CheckProgress.IN_PROGRESS] == UNDER_WAY
     assert found.counts[CheckProgress.NOT_STARTED] == 20 - DONE - UNDER_WAY
@@ -85,7 +87,7 @@ def test_the_results_count_every_state_rank_the_scores_and_rate_the_items(databa
     assert {c: by_code[c].score for c in task.done_codes} == task.scores
     best = max(task.scores, key=lambda c: task.scores[c])
     assert by_code[best].rank == 1
-    assert sorted(r.rank for r in found.ranking) == sorted(r.rank for r in found.ranking if r.rank)
+    assert [r.rank for r in found.ranking] == sorted(r.rank or 0 for r in found.ranking)
     assert len(found.items) == 10
     first = found.items[0]
     assert first.answered == DONE and first.passed + first.failed == DONE and first.failed >= 1
@@ -98,8 +100,9 @@ def test_the_results_count_every_state_rank_the_scores_and_rate_the_items(databa
 def test_targets_not_done_after_the_window_are_overdue(database: Database, task: TaskSeed) -> None:
     with database.sessions() as s:
         scope = Scope(0, "t", "t", OfficeRole.OFFICE, current_authority(s).id, None, None)
-        later = s.get(Task, task.task_id).ends_on + timedelta(days=1)
-        found = task_results.task_results(s, scope, s.get(Task, task.task_id), later)
+        row = s.get(Task, task.task_id)
+        assert row is not None
+        found = task_results.task_results(s, scope, row, row.ends_on + timedelta(days=1))
     assert found.counts[CheckProgress.OVERDUE] == 20 - DONE
     assert found.counts[CheckProgress.DONE] == DONE
 
@@ -115,6 +118,7 @@ def test_the_page_takes_a_fixed_number_of_queries_whatever_the_number_of_targets
     with database.sessions() as s:
         scope = Scope(0, "t", "t", OfficeRole.OFFICE, current_authority(s).id, None, None)
         row = s.get(Task, task.task_id)
+        assert row is not None
         event.listen(database.engine, "before_cursor_execute", count)
         try:
             task_results.task_results(s, scope, row, local_date(database.clock.now()))
@@ -138,11 +142,10 @@ def test_a_zone_leader_sees_their_zones_targets_only(app: Flask, database: Datab
     assert client.get(f"/office/tasks/{task.task_id}.xlsx").status_code == 200
     # a task with no target in the zone does not exist for them
     with database.sessions() as s:
-        other = s.get(Task, task.task_id)
         outside = [c for c in task.codes if zone_of[c] != first_zone]
         s.execute(
-            TaskTarget.__table__.delete().where(
-                TaskTarget.task_id == other.id,
+            delete(TaskTarget).where(
+                TaskTarget.task_id == task.task_id,
                 TaskTarget.unit_id.in_(select(Unit.id).where(Unit.code.not_in(outside))),
             )
         )
@@ -251,6 +254,7 @@ def test_principals_terms_ending_within_six_months_get_their_review_task_in_one_
         )  # fmt: skip
     client = app.test_client()
     token = sign_in(client, "admin")
+    assert 'href="/office/terms"' in client.get("/office/dashboard").text  # the dashboard's card leads here
     page = client.get("/office/terms")
     assert page.status_code == 200
     for code in codes[:3]:
@@ -382,7 +386,12 @@ def test_a_bomb_among_the_photos_is_refused_from_its_header_and_the_report_still
         (media_dir / photo.path).write_bytes(header + chunk)
     decoded: list[tuple[int, int]] = []
     original = images.Image.Image.load
-    monkeypatch.setattr(images.Image.Image, "load", lambda self: decoded.append(self.size) or original(self))
+
+    def load(self: images.Image.Image) -> object:
+        decoded.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(images.Image.Image, "load", load)
     client = app.test_client()
     sign_in(client, "admin")
     response = client.get(f"/office/tasks/{task.task_id}/report.docx")

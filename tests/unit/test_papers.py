@@ -87,7 +87,7 @@ def test_the_docx_reads_back_with_its_text_fonts_and_page() -> None:
     ]
     section = document.sections[0]
     sizes = (section.page_width, section.page_height, section.top_margin, section.left_margin)
-    assert [round(Length(v).mm) for v in sizes] == [210, 297, 37, 28]  # A4, 公文 margins (stored in twips)
+    assert [round(Length(v or 0).mm) for v in sizes] == [210, 297, 37, 28]  # A4, 公文 margins (stored in twips)
     # every run names its Chinese font: the body in 仿宋, the headings in 黑体, the title in 宋体
     fonts = {}
     for p in document.paragraphs:

@@ -62,6 +62,7 @@ def terms_ending(
     found = [
         TermEnding(uid, code, name, zone or "", principal, since, ends, iid, number or "", person or "")
         for uid, code, name, zone, principal, since, ends, iid, number, person in session.execute(query).all()
+        if ends is not None
     ]
     return [row for row in found if staffing.term_ending_soon(row.ends_on, today, days)]
 
