@@ -87,6 +87,12 @@ def _extra(record: dict[str, Any], known: tuple[str, ...]) -> list[Block]:
     return lines
 
 
+def _others(record: dict[str, Any], known: tuple[str, ...]) -> list[Section]:
+    """其他事项: the section of the record's fields the paper has no place of its own for, if any."""
+    more = _extra(record, known)
+    return [Section(t("documents.other"), tuple(more))] if more else []
+
+
 def rectification_notice(session: Session, item: Rectification) -> Draft:
     """整改通知书: the problem found, the requirement and the deadline, to the unit (copied to its superior)."""
     names = _Names(session, item)
@@ -175,9 +181,7 @@ def talk_record(session: Session, item: Rectification, row: Escalation) -> Draft
         Section(t("office.record.commitments"), (str(record.get("commitments", "")),)),
         Section(t("documents.talk.after"), tuple(follow)),
     ]
-    more = _extra(record, TALK_FIELDS)
-    if more:
-        sections.append(Section(t("documents.other"), tuple(more)))
+    sections += _others(record, TALK_FIELDS)
     return Draft(
         title=documents.kind_label(DocumentKind.TALK),
         body=(facts,),
@@ -202,9 +206,7 @@ def circular(session: Session, item: Rectification, row: Escalation) -> Draft:
         Section(t("documents.circular.requirements"), (t("documents.circular.unit", unit=names.unit_name),
                                                        t("documents.circular.all")))
     )  # fmt: skip
-    more = _extra(record, CIRCULAR_FIELDS)
-    if more:
-        sections.append(Section(t("documents.other"), tuple(more)))
+    sections += _others(record, CIRCULAR_FIELDS)
     return Draft(
         title=documents.kind_label(DocumentKind.CIRCULAR),
         addressee=str(record.get("scope", "")).strip() or t("documents.circular.scope_default"),
@@ -229,9 +231,7 @@ def accountability(session: Session, item: Rectification, row: Escalation) -> Dr
             Section(t("documents.accountability.heavier_title"),
                     (t("documents.accountability.heavier", n=record.get("within_year", 2)),))
         )  # fmt: skip
-    more = _extra(record, ACCOUNTABILITY_FIELDS)
-    if more:
-        sections.append(Section(t("documents.other"), tuple(more)))
+    sections += _others(record, ACCOUNTABILITY_FIELDS)
     return Draft(
         title=documents.kind_label(DocumentKind.ACCOUNTABILITY),
         addressee=names.unit_name,

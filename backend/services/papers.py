@@ -387,9 +387,8 @@ class _DocxWriter:
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         widths = _widths(grid, 210 - MARGINS_MM["left"] - MARGINS_MM["right"])
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                cell = table.cell(r, c)
+        for r, (row, table_row) in enumerate(zip(rows, table.rows, strict=True)):
+            for c, (value, cell) in enumerate(zip(row, table_row.cells, strict=True)):  # table.cell(r, c) is O(cells)
                 cell.width = Mm(widths[c])
                 paragraph = cell.paragraphs[0]
                 paragraph.paragraph_format.space_after = Pt(0)

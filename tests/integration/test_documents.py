@@ -63,6 +63,7 @@ def ladder(db: Database, seeded: Seeded) -> int:
                 "attendees": "校长 张三；督导室 李四",
                 "summary": "消防通道长期堆放杂物，督办后仍未清理",
                 "commitments": "一周内清理完毕并建立巡查台账",
+                "备注": "校长当场签字确认",  # a field a later form adds: printed too
             },
             actor="office:li",
             now=at(date(2026, 12, 17)),
@@ -142,7 +143,8 @@ WANTED = {
     DocumentKind.SUPERVISION_NOTICE: ["督办通知书", SCHOOL + "：", "安督整〔2026〕1号", "2026年12月4日",
                                       "2026年12月14日", "请" + SUPERIOR + "督促"],
     DocumentKind.TALK: ["约谈记录", SCHOOL, "2026年12月17日 9:30", "校长 张三；督导室 李四",
-                        "督办后仍未清理", "一周内清理完毕", "本记录报" + SUPERIOR + "备案"],
+                        "督办后仍未清理", "一周内清理完毕", "本记录报" + SUPERIOR + "备案",
+                        "其他事项", "备注：校长当场签字确认"],
     DocumentKind.CIRCULAR: ["督导通报", "全县各中小学校：", "予以通报批评", "安督整〔2026〕1号", "特此通报。"],
     DocumentKind.ACCOUNTABILITY: ["问责决定（建议）书", SCHOOL + "：", "基本情况", "问责事实", "问责依据", "问责方式",
                                   "生效时间", "第十条", "责令作出书面检查", "2027年1月11日"],
