@@ -213,13 +213,20 @@ def test_sign_in_failure_sign_out_and_downloads_are_audit_events(app: Flask, dat
         ("office:admin", "office.download"),
         ("office:admin", "office_user.logout"),
     ]
-    failed = events[-5]
+    failed = next(e for e in events if e.action == "office_user.login_failed")
     assert failed.detail["username"] == typed and failed.detail["ip"] == "127.0.0.1"
     download = next(e for e in events if e.action == "office.download")
     assert download.detail["endpoint"] == "office.export_list" and download.detail["args"] == {"state": "open"}
     assert download.detail["filename"].endswith(".xlsx")
     everything = " ".join(str(e.detail) for e in events)
     assert "Secret-Guess" not in everything and PASSWORD not in everything  # never a password
+
+
+def test_a_throttled_sign_in_is_an_audit_event_too(app: Flask, database: Database) -> None:
+    client = app.test_client()
+    codes = [post_login(client, "admin", f"Guess-{n}-abcdef").status_code for n in range(7)]
+    assert codes == [401] * 5 + [429] * 2
+    assert actions(database, "office:admin") == ["office_user.login_failed"] * 5 + ["office_user.login_throttled"] * 2
 
 
 def test_every_read_of_the_api_by_a_token_is_an_audit_event(app: Flask, database: Database) -> None:
