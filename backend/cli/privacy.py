@@ -7,7 +7,9 @@ dudao privacy retention
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +17,8 @@ from backend.cli.sessions import config_session
 from backend.config import Config
 from backend.services import privacy
 from messages import t
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _person(openid: str | None, phone: str | None) -> privacy.Person:
@@ -24,7 +28,7 @@ def _person(openid: str | None, phone: str | None) -> privacy.Person:
         raise click.UsageError(t(f"privacy.office.bad_{refused.reason}")) from None
 
 
-def _who_options(command: click.Command) -> click.Command:
+def _who_options(command: F) -> F:
     command = click.option("--phone", default=None, help="The phone number the person left on concerns.")(command)
     return click.option("--openid", default=None, help="The person's WeChat openid.")(command)
 
