@@ -1,6 +1,7 @@
 """The audit log is append-only for the application (issue 16, 等保 安全审计).
 
-Every ORM session refuses to flush a changed or deleted `AuditEvent`, and refuses an ORM `update(AuditEvent)` or
+The mapper refuses to flush a changed or deleted `AuditEvent` (its `before_update` / `before_delete` events: no
+cost for other flushes), and every session refuses an ORM `update(AuditEvent)` or
 `delete(AuditEvent)` statement. The one exception is purging events past their retention, inside
 `purge_allowed(session)` (used by `backend.services.audit.purge_before`), which on PostgreSQL also sets
 `dudao.audit_purge` for the transaction so that the table's trigger (migration 0007) lets the DELETE through.
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
 from backend.store.models import AuditEvent
 
@@ -29,14 +30,16 @@ def _purging(session: Session) -> bool:
     return bool(session.info.get(PURGE_FLAG))
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
-    for obj in session.dirty:
-        if isinstance(obj, AuditEvent) and session.is_modified(obj, include_collections=False):
-            raise AuditLogIsAppendOnly(f"audit event {obj.id} cannot be changed")
-    for obj in session.deleted:
-        if isinstance(obj, AuditEvent) and not _purging(session):
-            raise AuditLogIsAppendOnly(f"audit event {obj.id} cannot be deleted")
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    session = object_session(target)
+    if session is None or not _purging(session):
+        raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be deleted")
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -147,6 +147,12 @@ def test_the_demo_accounts_sign_in_and_exist_once(database: Database) -> None:
         scope = office_users.scope_of(session, leader)
         assert not scope.is_office and scope.zone_name == DEMO_LEADER.zone_name
         assert office_users.authenticate(session, DEMO_ADMIN.username, "wrong-password-1") is None
+        admin = office_users.authenticate(session, DEMO_ADMIN.username, DEMO_ADMIN.password)
+        assert admin is not None
+        # the demo's printed passwords meet the rules, and its first sign-in lands on the dashboard (no forced change)
+        for account, user in ((DEMO_ADMIN, admin), (DEMO_LEADER, leader)):
+            office_users.check_password_rules(account.password, account.username)
+            assert not user.must_change_password
 
 
 def test_nothing_made_up_goes_into_a_county_that_is_not_the_demo(sqlite_database: Database, tmp_path: Path) -> None:

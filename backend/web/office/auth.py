@@ -227,6 +227,11 @@ def login() -> ResponseReturnValue:
     except KVUnavailable:
         attempts, locked = LOGIN_ATTEMPTS + 1, True  # without the counters, passwords could be guessed: refuse
     if attempts > LOGIN_ATTEMPTS or locked:
+        with db() as s:  # a refused try is a security event too (a guess, or someone locking an account out)
+            record(
+                s, f"office:{username[:60]}", "office_user.login_throttled", "office_user",
+                ip=_client(), username=username[:200],
+            )  # fmt: skip
         flash(t("office.login.too_many"), "error")
         return render_template("office/login.html", next=request.form.get("next", ""), username=username), 429
     with db() as s:
