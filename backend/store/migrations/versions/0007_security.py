@@ -7,7 +7,7 @@ Create Date: 2026-12-01 16:30:00
 The audit log is append-only: on PostgreSQL a trigger refuses every UPDATE of `audit_event`, and every DELETE
 (and TRUNCATE) unless the transaction set `dudao.audit_purge` to `on` (`SET LOCAL`, done only by
 `backend.services.audit.purge_before` for events past their retention); on SQLite a trigger refuses UPDATE and
-the application refuses deletes (`backend.services.audit`'s ORM guard).
+the application refuses deletes (the ORM guard of `backend/store/audit_guard.py`).
 """
 
 from collections.abc import Sequence
