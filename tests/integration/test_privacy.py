@@ -22,7 +22,7 @@ from backend.domain.kinds import Role
 from backend.jobs.housekeeping import forget_old_deliveries
 from backend.kv import KV, MemoryKV
 from backend.runtime import Runtime
-from backend.services import audit, concerns, media, privacy
+from backend.services import audit, concerns, form_links, media, privacy
 from backend.services.authority import current_authority
 from backend.services.concerns import Photo
 from backend.services.office import figures
@@ -286,16 +286,28 @@ def test_requests_are_due_in_fifteen_working_days_and_counted_until_closed(
         assert s.scalar(select(func.count()).where(AuditEvent.action == "privacy.requested")) == 2
 
 
-def test_a_link_token_names_its_openid_for_thirty_days_and_cannot_be_forged(clock: SettableClock) -> None:
+def test_the_privacy_link_is_a_form_link_naming_its_openid_for_thirty_days(clock: SettableClock) -> None:
     now = clock.now()
-    token = privacy.link_token(PARENT, PEPPER, now)
-    assert privacy.openid_of_token(token, PEPPER, now + timedelta(days=29)) == PARENT
-    assert privacy.openid_of_token(token, PEPPER, now + timedelta(days=31)) is None
-    assert privacy.openid_of_token(token, "another-key", now) is None
-    forged = token.replace(PARENT, OTHER)
-    assert privacy.openid_of_token(forged, PEPPER, now) is None
-    assert privacy.openid_of_token("garbage", PEPPER, now) is None
-    assert privacy.openid_of_token("a.b.c", PEPPER, now) is None
+    url = privacy.link_url(PEPPER, "https://dudao.example.cn/", PARENT, now)
+    assert url.startswith("https://dudao.example.cn/privacy?k=")
+    token = url.partition("?k=")[2]
+
+    def opened(at: timedelta, secret: str = PEPPER, value: str = token) -> str:
+        return privacy.linked_openid(form_links.verify(secret, value, now=now + at, prefix=privacy.LINK_KIND))
+
+    assert opened(timedelta(days=29)) == PARENT
+    with pytest.raises(form_links.LinkRefused, match="expired"):
+        opened(timedelta(days=30, seconds=1))
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        opened(timedelta(0), secret="another-key")
+    with pytest.raises(form_links.LinkRefused, match="tampered"):  # a task's check link opens no privacy form
+        other = form_links.sign(PEPPER, openid=PARENT, subject="task_check:1", expires_at=now + timedelta(days=1))
+        opened(timedelta(0), value=other)
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        other = form_links.sign(PEPPER, openid=OTHER, subject="privacy:7", expires_at=now + timedelta(days=1))
+        opened(timedelta(0), value=other)
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        opened(timedelta(0), value="garbage")
 
 
 def test_office_input_names_a_person_or_is_refused() -> None:
