@@ -468,10 +468,7 @@ def check_in(session: Session, target_id: int, inspector_id: int, latitude: floa
     target = _target(session, target_id, inspector_id, for_update=True)
     _open_task(session, target)
     _begin(session, target, now, "chat")
-    unit = session.get(Unit, target.unit_id)
-    distance = None
-    if unit is not None and unit.latitude is not None and unit.longitude is not None:
-        distance = round(visits.distance_m(latitude, longitude, unit.latitude, unit.longitude), 1)
+    distance = visits.distance_to_unit(session, target.unit_id, latitude, longitude)
     target.checkin_latitude, target.checkin_longitude = latitude, longitude
     target.checkin_distance_m, target.checked_in_at = distance, now
     record(session, _actor(inspector_id), "task.checked_in", SUBJECT, target.id, distance_m=distance)
@@ -537,7 +534,7 @@ def finish(session: Session, target_id: int, inspector_id: int, *, source: str =
     )
     problems = [_problem(i, rows[i.id]) for i in failed]
     item_text = "；".join(i.text for i in current.items)
-    far = target.checkin_distance_m is not None and target.checkin_distance_m > visits.FAR_FROM_SCHOOL_M
+    far = visits.is_far(target.checkin_distance_m)
     visit = Visit(
         authority_id=task.authority_id,
         inspector_id=inspector_id,
