@@ -27,7 +27,6 @@ from backend.runtime import Runtime
 from backend.services import binding, task_checks, tasks
 from backend.services.office import task_results
 from backend.services.office_users import OfficeRole, Scope
-from backend.services.outbox import send_due
 from backend.store.models import (
     Checklist,
     ChecklistItem,
@@ -42,7 +41,7 @@ from backend.store.models import (
 )
 from bot.fake_wechat import RunningFakeWeChat
 from tests.builders import County
-from tests.e2e.webhook_support import SECRET_KEY, Webhook
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, deliver_all
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
@@ -112,14 +111,7 @@ class Run:
         return self.hook.sender.send(self.hook.sender.location(openid, lat=lat, lng=lng)).content
 
     def deliver(self) -> int:
-        sent = 0
-        for _ in range(10):
-            report = send_due(self.worker.db, self.worker.notifier, now=self.worker.clock.now(), templates=TEMPLATES)
-            sent += report.sent
-            assert report.given_up == 0
-            if report.claimed == 0:
-                break
-        return sent
+        return deliver_all(self.worker, TEMPLATES)
 
     def sweep(self) -> dict[str, int]:
         return task_checks.sweep_step(self.hook.runtime.db, self.hook.runtime.clock.now())
