@@ -256,6 +256,7 @@ def test_erase_removes_the_persons_fields_keeps_their_concerns_and_is_idempotent
     with database.session() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.erased")).all()
         assert len(events) == 2 and all(PARENT not in str(e.detail) for e in events)
+        assert all("13912345678" not in str(e.detail) for e in events)
     with database.session() as s:
         assert privacy.export_person(s, media_dir, person, actor="office:admin").concerns == 0
 
@@ -278,12 +279,15 @@ def test_requests_are_due_in_fifteen_working_days_and_counted_until_closed(
     with database.session() as s:
         assert privacy.open_count(s) == 2
         assert [r.state for r in privacy.requests(s)] == ["open", "open"]
-        privacy.close_request(s, request_id, "已删除联系电话。", actor="office:admin")
+        privacy.close_request(s, request_id, "已删除联系电话13912345678。", actor="office:admin")
         privacy.close_request(s, request_id, "again", actor="office:admin")  # closing twice changes nothing
     with database.session() as s:
         assert privacy.open_count(s) == 1
         assert s.scalar(select(func.count()).where(AuditEvent.action == "privacy.request_closed")) == 1
         assert s.scalar(select(func.count()).where(AuditEvent.action == "privacy.requested")) == 2
+        # the append-only log never holds whom a request is about, nor a phone typed in it or in its outcome
+        logged = s.scalars(select(AuditEvent.detail).where(AuditEvent.action.like("privacy.%"))).all()
+        assert logged and not any(PARENT in str(d) or "13912345678" in str(d) for d in logged)
 
 
 def test_the_privacy_link_is_a_form_link_naming_its_openid_for_thirty_days(clock: SettableClock) -> None:
