@@ -349,7 +349,7 @@ def test_every_list_exports_to_xlsx_with_its_filters(app: Flask, seeded: Seeded)
     sign_in(client, "admin")
     for kind, header in (
         ("concerns", "编号"),
-        ("rectifications", "整改通知书编号"),
+        ("rectifications", "整改事项编号"),
         ("visits", "督导日期"),
         ("schools", "学校代码"),
         ("inspectors", "督学编号"),
