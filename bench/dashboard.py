@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
-import statistics
-import tempfile
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
+from support import PASSWORD, USERS, bulk, ensure_database, office_clients, rebuilt, timed
 
 from backend.clock import SystemClock
 from backend.domain.calendar import local_date
@@ -44,31 +39,6 @@ from backend.store.models import (
 
 SCHOOLS, ZONES, INSPECTORS = 6000, 300, 1200
 KINDS = ["primary"] * 5 + ["kindergarten"] * 3 + ["junior"] * 2 + ["senior", "nine_year"]
-PASSWORD = "bench password 1234"
-
-
-def ensure_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.database in (None, "test"):
-        raise SystemExit("use a database of its own for the benchmark, never `test`")
-    admin = create_engine(
-        parsed.set(database="postgres", drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def batches(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def bulk(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
-    with db.engine.begin() as conn:
-        for chunk in batches(rows):
-            conn.execute(insert(model.__table__), chunk)
 
 
 def moment(day: date, rng: random.Random) -> datetime:
@@ -270,16 +240,6 @@ def build(db: Database, today: date, seed: int = 7) -> None:
         conn.execute(text("ANALYZE"))
 
 
-def timed(fn: Any, runs: int = 7) -> tuple[float, float]:
-    fn()  # warm the caches and the connection pool
-    took = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        took.append((time.perf_counter() - started) * 1000)
-    return statistics.median(took), max(took)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1/bench_dashboard")
@@ -288,22 +248,9 @@ def main() -> None:
     ensure_database(args.url)
     db = Database(args.url)
     today = local_date(db.clock.now())
-    with db.sessions() as s:
-        have = db.engine.dialect.has_table(s.connection(), "unit") and s.scalar(text("SELECT count(*) FROM unit"))
-    if not (args.keep and have):
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.upgrade()
-        started = time.perf_counter()
-        build(db, today)
-        print(f"built the prefecture in {time.perf_counter() - started:.1f} s")
-        with db.sessions() as s:
-            office_users.create_user(s, username="bench", password=PASSWORD, role=office_users.OfficeRole.OFFICE)
-            zone = s.scalar(select(Zone.name).order_by(Zone.id))
-            office_users.create_user(
-                s, username="bench-zone", password=PASSWORD, role=office_users.OfficeRole.ZONE_LEADER, zone_name=zone
-            )
+    took = rebuilt(db, keep=args.keep, table="unit", build=lambda: build(db, today))
+    if took is not None:
+        print(f"built the prefecture in {took:.1f} s")
     with db.sessions() as s:
         counts = {
             name: s.scalar(text(f"SELECT count(*) FROM {name}"))
@@ -311,7 +258,7 @@ def main() -> None:
         }
     print("rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
-    for username in ("bench", "bench-zone"):
+    for username in USERS:
         with db.sessions() as s:
             user = office_users.authenticate(s, username, PASSWORD)
             assert user is not None
@@ -324,21 +271,8 @@ def main() -> None:
         median, worst = timed(queries)
         print(f"dashboard queries ({username}): median {median:.0f} ms, max {worst:.0f} ms")
 
-    from backend.app import create_app
-    from backend.config import config_from_env
-    from backend.kv import MemoryKV
-    from backend.runtime import Runtime
-
-    with tempfile.TemporaryDirectory() as folder:
-        config = config_from_env({"DUDAO_INSTANCE_DIR": folder}, database_url=args.url, secret_key="bench")
-        app = create_app(runtime=Runtime(config=config, db=db, kv=MemoryKV()))
-        for username in ("bench", "bench-zone"):
-            client = app.test_client()
-            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/office/login").text)
-            assert token is not None
-            client.post(
-                "/office/login", data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
-            )
+    with office_clients(db, args.url) as clients:
+        for username, client in clients:
 
             def page(client: Any = client) -> None:
                 response = client.get("/office/dashboard")

@@ -21,10 +21,8 @@ import base64
 import logging
 import os
 import random
-import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date, timedelta
@@ -35,13 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dashboard import PASSWORD, bulk, ensure_database, timed  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
+from support import bulk, ensure_database, office_clients, rebuilt, timed  # noqa: E402
 
 from backend.clock import SystemClock  # noqa: E402
 from backend.domain.calendar import local_date  # noqa: E402
 from backend.domain.kinds import CheckState, Role, TaskKind  # noqa: E402
-from backend.services import office_users, tasks  # noqa: E402
+from backend.services import tasks  # noqa: E402
 from backend.services.authority import current_authority  # noqa: E402
 from backend.store.db import Database  # noqa: E402
 from backend.store.models import (  # noqa: E402
@@ -212,20 +210,9 @@ def build(db: Database, today: date, seed: int = 14) -> int:
 
 def pages(db: Database, args: argparse.Namespace, task_id: int) -> dict[str, float]:
     """GET /office/tasks/<id> and its peer GET /office/dashboard, for the office and a zone leader."""
-    from backend.app import create_app
-    from backend.config import config_from_env
-    from backend.kv import MemoryKV
-    from backend.runtime import Runtime
-
     found: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        config = config_from_env({"DUDAO_INSTANCE_DIR": folder}, database_url=args.url, secret_key="bench")
-        app = create_app(runtime=Runtime(config=config, db=db, kv=MemoryKV()))
-        for username in ("bench", "bench-zone"):
-            client = app.test_client()
-            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/office/login").text)
-            assert token is not None
-            client.post("/office/login", data={"username": username, "password": PASSWORD, "csrf_token": token[1]})
+    with office_clients(db, args.url) as clients:
+        for username, client in clients:
             for name, path in (("task", f"/office/tasks/{task_id}"), ("dashboard", "/office/dashboard")):
 
                 def get(client: Any = client, path: str = path) -> None:
@@ -312,22 +299,9 @@ def main() -> int:
     ensure_database(args.url)
     db = Database(args.url)
     today = local_date(db.clock.now())
-    with db.sessions() as s:
-        have = db.engine.dialect.has_table(s.connection(), "task") and s.scalar(text("SELECT count(*) FROM task"))
-    if not (args.keep and have):
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        db.upgrade()
-        started = time.perf_counter()
-        build(db, today)
-        print(f"built the county and its task in {time.perf_counter() - started:.1f} s")
-        with db.sessions() as s:
-            office_users.create_user(s, username="bench", password=PASSWORD, role=office_users.OfficeRole.OFFICE)
-            zone = s.scalar(select(Zone.name).order_by(Zone.id))
-            office_users.create_user(
-                s, username="bench-zone", password=PASSWORD, role=office_users.OfficeRole.ZONE_LEADER, zone_name=zone
-            )
+    took = rebuilt(db, keep=args.keep, table="task", build=lambda: build(db, today))
+    if took is not None:
+        print(f"built the county and its task in {took:.1f} s")
     with db.sessions() as s:
         task_id = s.scalar(select(Task.id).order_by(Task.id))
         counts = {

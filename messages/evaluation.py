@@ -162,7 +162,7 @@ MESSAGES: dict[str, str] = {
     "eval.paper.gap.note": "核查情况",
     "eval.paper.items": "整改要求",
     "eval.paper.item.n": "序号",
-    "eval.paper.item.number": "整改编号",
+    "eval.paper.item.number": "整改事项编号",
     "eval.paper.item.problem": "存在问题",
     "eval.paper.item.requirement": "整改要求",
     "eval.paper.item.deadline": "整改期限",

@@ -136,7 +136,7 @@ MESSAGES: dict[str, str] = {
     "office.col.inspector": "责任督学",
     "office.col.inspector_number": "督学编号",
     "office.col.overdue": "是否逾期",
-    "office.col.number": "整改通知书编号",
+    "office.col.number": "整改事项编号",
     "office.col.problem": "存在问题",
     "office.col.requirement": "整改要求",
     "office.col.deadline": "整改期限",

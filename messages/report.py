@@ -26,7 +26,7 @@ MESSAGES = {
     "report.col.kind": "督导类型",
     "report.col.items": "督导事项",
     "report.col.seen": "督导情况",
-    "report.col.number": "整改通知书编号",
+    "report.col.number": "整改事项编号",
     "report.col.problem": "存在问题",
     "report.col.requirement": "整改要求",
     "report.col.deadline": "整改期限",

@@ -66,13 +66,12 @@ class Desk:
         return identity.record_scan(self._session, self._me(), scene)
 
     def privacy_url(self, *, signed: bool = False) -> str:
-        """The notice `/privacy`; `signed`: with this user's signed link token, so that the request form there
-        knows them (`backend.services.privacy.link_token`)."""
-        url = f"{self._config.public_url.rstrip('/')}/privacy"
+        """The notice `/privacy`; `signed`: this user's signed form link to it, so that the request form there
+        knows them (`backend.services.privacy.link_url`)."""
         if not signed:
-            return url
-        token = privacy.link_token(self.openid, self._config.secret_key, session_now(self._session))
-        return f"{url}?u={token}"
+            return f"{self._config.public_url.rstrip('/')}{privacy.LINK_PATH}"
+        now = session_now(self._session)
+        return privacy.link_url(self._config.secret_key, self._config.public_url, self.openid, now)
 
     def bind(self, code: str) -> BindResult:
         result = binding.bind(self._session, self._kv, openid=self.openid, code=code, pepper=self._config.secret_key)

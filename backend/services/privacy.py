@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from backend.domain import retention
 from backend.domain.calendar import local_date, local_now
 from backend.domain.kinds import ConcernState, PrivacyRequestKind, PrivacyRequestState, Role
-from backend.services import audit, deliveries
+from backend.services import audit, deliveries, form_links
 from backend.services.authority import DEFAULT_AUTHORITY_CODE, current_authority
 from backend.services.calendar import working_calendar
 from backend.services.concerns import valid_phone
@@ -436,30 +436,25 @@ def erase_person(session: Session, media_dir: Path, pepper: str, person: Person,
 
 # --- the signed link from WeChat ----------------------------------------------------------------------------
 
-LINK_MAX_AGE = timedelta(days=30)
+LINK_PATH = "/privacy"
+LINK_KIND = "privacy"
+LINK_SUBJECT = f"{LINK_KIND}:0"  # the request form is about the link's own openid, not about a record
+LINK_LIFETIME = timedelta(days=30)
 
 
-def _link_signature(openid: str, issued: int, pepper: str) -> str:
-    return hmac.new(pepper.encode(), f"privacy-link|{openid}|{issued}".encode(), hashlib.sha256).hexdigest()[:32]
+def link_url(secret: str, public_url: str, openid: str, now: datetime) -> str:
+    """`/privacy?k=…`, the project's signed form link (`backend.services.form_links`) naming this WeChat user to
+    the request form for 30 days; it only lets its holder ask about that openid's own data."""
+    return form_links.link(
+        secret, public_url, LINK_PATH, openid=openid, subject=LINK_SUBJECT, now=now, until=now + LINK_LIFETIME
+    )
 
 
-def link_token(openid: str, pepper: str, now: datetime) -> str:
-    """A token for `/privacy?u=…` that names this WeChat user to the request form: `<openid>.<issued>.<signature>`
-    (an openid is [A-Za-z0-9_-]); it only lets its holder ask about that openid's own data, for 30 days."""
-    issued = int(now.timestamp())
-    return f"{openid}.{issued}.{_link_signature(openid, issued, pepper)}"
-
-
-def openid_of_token(token: str, pepper: str, now: datetime) -> str | None:
-    """The openid a link token names, or None (forged, malformed or older than `LINK_MAX_AGE`)."""
-    openid, _, rest = token.partition(".")
-    issued_text, _, signature = rest.partition(".")
-    if not _OPENID.match(openid) or not issued_text.isdigit() or len(issued_text) > 12 or not signature:
-        return None
-    issued = int(issued_text)
-    if not 0 <= now.timestamp() - issued <= LINK_MAX_AGE.total_seconds():
-        return None
-    return openid if hmac.compare_digest(signature, _link_signature(openid, issued, pepper)) else None
+def linked_openid(link: form_links.FormLink) -> str:
+    """The openid a verified privacy link names (`LinkRefused("tampered")` for another subject)."""
+    if link.subject_id(LINK_KIND) != 0:
+        raise form_links.LinkRefused("tampered")
+    return link.openid
 
 
 # --- requests ---------------------------------------------------------------------------------------------------
@@ -555,5 +550,8 @@ def close_request(session: Session, request_id: int, outcome: str, *, actor: str
         return request
     request.state, request.closed_at, request.closed_by = PrivacyRequestState.CLOSED.value, session_now(session), actor
     request.outcome = outcome.strip()[:MESSAGE_LENGTH]
-    audit.record(session, actor, "privacy.request_closed", "privacy_request", request.id, outcome=request.outcome)
+    # the outcome is the office's free text and may quote a phone number: the append-only log keeps its length only
+    audit.record(
+        session, actor, "privacy.request_closed", "privacy_request", request.id, outcome_chars=len(request.outcome)
+    )
     return request

@@ -37,8 +37,6 @@ from backend.store.models import (
     AuditEvent,
     ChecklistItem,
     Inspector,
-    Media,
-    Rectification,
     Task,
     TaskAnswer,
     TaskMember,
@@ -470,10 +468,7 @@ def check_in(session: Session, target_id: int, inspector_id: int, latitude: floa
     target = _target(session, target_id, inspector_id, for_update=True)
     _open_task(session, target)
     _begin(session, target, now, "chat")
-    unit = session.get(Unit, target.unit_id)
-    distance = None
-    if unit is not None and unit.latitude is not None and unit.longitude is not None:
-        distance = round(visits.distance_m(latitude, longitude, unit.latitude, unit.longitude), 1)
+    distance = visits.distance_to_unit(session, target.unit_id, latitude, longitude)
     target.checkin_latitude, target.checkin_longitude = latitude, longitude
     target.checkin_distance_m, target.checked_in_at = distance, now
     record(session, _actor(inspector_id), "task.checked_in", SUBJECT, target.id, distance_m=distance)
@@ -539,7 +534,7 @@ def finish(session: Session, target_id: int, inspector_id: int, *, source: str =
     )
     problems = [_problem(i, rows[i.id]) for i in failed]
     item_text = "；".join(i.text for i in current.items)
-    far = target.checkin_distance_m is not None and target.checkin_distance_m > visits.FAR_FROM_SCHOOL_M
+    far = visits.is_far(target.checkin_distance_m)
     visit = Visit(
         authority_id=task.authority_id,
         inspector_id=inspector_id,
@@ -630,112 +625,6 @@ def _num(value: float) -> str:
 
 def _day(day: date) -> str:
     return f"{day.month}月{day.day}日"
-
-
-# --- results (the office reads them: tasks-office) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    position: int
-    number: str
-    section: str
-    text: str
-    value: str
-    passed: bool | None
-    score: float | None
-    max_score: float
-    remark: str
-    skipped: bool
-    media_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class TargetResult:
-    target_id: int
-    unit_id: int
-    inspector_id: int
-    state: str
-    score: float | None
-    max_score: float | None
-    failed: int
-    visit_id: int | None
-    finished_at: datetime | None
-    items: tuple[ItemResult, ...]
-    rectifications: tuple[str, ...]  # numbers of the rectifications its visit produced (drafts included)
-
-
-def task_results(session: Session, task_id: int) -> list[TargetResult]:
-    """Every target of the task with its answers per item and its rectifications, in four queries."""
-    task = session.get(Task, task_id)
-    if task is None:
-        return []
-    targets = list(
-        session.scalars(select(TaskTarget).where(TaskTarget.task_id == task_id).order_by(TaskTarget.position))
-    )
-    items = list(
-        session.scalars(
-            select(ChecklistItem)
-            .where(ChecklistItem.checklist_id == task.checklist_id)
-            .order_by(ChecklistItem.position)
-        )
-    )
-    answers: dict[tuple[int, int], TaskAnswer] = {
-        (a.target_id, a.item_id): a
-        for a in session.scalars(select(TaskAnswer).where(TaskAnswer.target_id.in_([x.id for x in targets])))
-    }
-    visit_ids = [x.visit_id for x in targets if x.visit_id]
-    rects: dict[int, list[str]] = {}
-    if visit_ids:
-        for visit_id, number in session.execute(
-            select(Rectification.visit_id, Rectification.number)
-            .where(Rectification.visit_id.in_(visit_ids))
-            .order_by(Rectification.id)
-        ):
-            rects.setdefault(visit_id or 0, []).append(number)
-    results = []
-    for x in targets:
-        rows = []
-        for item in items:
-            a = answers.get((x.id, item.id))
-            rows.append(
-                ItemResult(
-                    position=item.position,
-                    number=item.number or str(item.position),
-                    section=item.section,
-                    text=item.text,
-                    value=a.value if a else "",
-                    passed=a.passed if a else None,
-                    score=a.score if a else None,
-                    max_score=float(item.score or 0),
-                    remark=a.remark if a else "",
-                    skipped=bool(a and a.skipped),
-                    media_ids=tuple(a.media_ids or []) if a else (),
-                )
-            )
-        results.append(
-            TargetResult(
-                target_id=x.id,
-                unit_id=x.unit_id,
-                inspector_id=x.inspector_id,
-                state=x.state,
-                score=x.score,
-                max_score=x.max_score,
-                failed=x.failed_count,
-                visit_id=x.visit_id,
-                finished_at=x.finished_at,
-                items=tuple(rows),
-                rectifications=tuple(rects.get(x.visit_id or -1, [])),
-            )
-        )
-    return results
-
-
-def photos_of(session: Session, media_ids: Sequence[int]) -> list[Media]:
-    """The kept photos of an answer (or of many: pass all their ids), in one query."""
-    if not media_ids:
-        return []
-    return list(session.scalars(select(Media).where(Media.id.in_(list(media_ids))).order_by(Media.id)))
 
 
 # --- the form link ----------------------------------------------------------------------------------------------
@@ -879,10 +768,8 @@ __all__ = [
     "CheckError",
     "CheckView",
     "Finished",
-    "ItemResult",
     "ItemView",
     "MyTarget",
-    "TargetResult",
     "announce",
     "answer",
     "attach_photo",
@@ -893,10 +780,8 @@ __all__ = [
     "form_url",
     "in_progress",
     "my_targets",
-    "photos_of",
     "skip",
     "start",
     "sweep_step",
-    "task_results",
     "view",
 ]

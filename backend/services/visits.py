@@ -305,14 +305,24 @@ def attach_photo(session: Session, visit: Visit, wechat_media_id: str) -> Media:
     return photo
 
 
+def distance_to_unit(session: Session, unit_id: int, latitude: float, longitude: float) -> float | None:
+    """Metres (to 0.1 m) from a check-in's place to the unit, or None where the unit has no coordinates."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.latitude is None or unit.longitude is None:
+        return None
+    return round(distance_m(latitude, longitude, unit.latitude, unit.longitude), 1)
+
+
+def is_far(distance: float | None) -> bool:
+    """A check-in farther than `FAR_FROM_SCHOOL_M` from the school: flagged on the visit, never refused."""
+    return distance is not None and distance > FAR_FROM_SCHOOL_M
+
+
 def check_in(session: Session, visit: Visit, latitude: float, longitude: float) -> float | None:
     """Where the inspector was: the distance to the school is kept; far away is flagged, never refused."""
-    unit = session.get(Unit, visit.unit_id)
-    distance = None
-    if unit is not None and unit.latitude is not None and unit.longitude is not None:
-        distance = round(distance_m(latitude, longitude, unit.latitude, unit.longitude), 1)
+    distance = distance_to_unit(session, visit.unit_id, latitude, longitude)
     visit.checkin_latitude, visit.checkin_longitude, visit.checkin_distance_m = latitude, longitude, distance
-    visit.far_from_school = distance is not None and distance > FAR_FROM_SCHOOL_M
+    visit.far_from_school = is_far(distance)
     _audit(
         session,
         visit,

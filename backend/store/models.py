@@ -375,7 +375,7 @@ class Rectification(Timestamped, Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)  # 整改通知书编号
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # 整改事项编号 ZG-2026-000123 (not a document number)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspector.id"), index=True, default=None)

@@ -2,8 +2,10 @@
 it is kept — the office's own periods —, how to have it copied or deleted, whom to ask), and a person's request.
 
 A request names its person by a ticket and the status secret shown at submission (a web concern), or by the signed
-link (`?u=`) the bot's replies carry (a WeChat user's openid). Either way it reaches only that person's data. The
-form is same-origin, rate-limited like the concern form, and becomes the office's work item with a deadline.
+form link (`?k=`, `backend.services.form_links`, subject `privacy:0`, 30 days) the bot's replies carry (a WeChat
+user's openid); a forged or expired link gets the form links' own refusal page (403/410). Either way it reaches only
+that person's data. The form is same-origin, rate-limited like the concern form, and becomes the office's work item
+with a deadline.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ from backend.domain.kinds import PrivacyRequestKind
 from backend.services import concerns, privacy
 from backend.services.authority import current_authority
 from backend.store.models import Concern
-from backend.web import runtime
+from backend.web import form_pages, runtime
 from backend.web.public import _client_key, _no_store, _same_origin, _too_many_attempts
 from messages import t
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
+form_pages.register(bp)
 
 SHOWN_KINDS = (retention.REPORTER, retention.CONCERN_CONTENT, retention.VISIT_PHOTOS, retention.AUDIT)
 
 
 def _page(*, errors: list[str], values: dict[str, str], done: str = "", status: int = 200) -> Response:
     rt = runtime()
-    token = request.values.get("u", "")[:200]
-    openid = privacy.openid_of_token(token, rt.config.secret_key, rt.clock.now()) if token else None
+    token = form_pages.token()
+    if token:
+        privacy.linked_openid(form_pages.linked(privacy.LINK_KIND))  # raises LinkRefused: the refusal page
     with rt.db.session() as session:
         authority = current_authority(session)
         periods = retention.periods(authority.retention)
@@ -43,7 +47,7 @@ def _page(*, errors: list[str], values: dict[str, str], done: str = "", status: 
         keep=[(t(f"settings.retention.{kind}"), periods[kind]) for kind in SHOWN_KINDS],
         days=privacy.REQUEST_WORKING_DAYS,
         kinds=[k.value for k in PrivacyRequestKind],
-        token=token if openid else "",
+        token=token,
         errors=errors,
         values=values,
         done=done,
@@ -59,10 +63,8 @@ def notice() -> Response:
 def _identified(values: dict[str, str]) -> tuple[str | None, Any]:
     """The openid of a valid signed link, else the concern of a matching ticket and secret (or neither)."""
     rt = runtime()
-    token = request.form.get("u", "")[:200]
-    openid = privacy.openid_of_token(token, rt.config.secret_key, rt.clock.now()) if token else None
-    if openid:
-        return openid, None
+    if form_pages.token():
+        return privacy.linked_openid(form_pages.linked(privacy.LINK_KIND)), None  # or LinkRefused
     with rt.db.session() as session:
         try:
             concern = concerns.concern_for_secret(

@@ -52,6 +52,23 @@ def chromium_context(profile: Path, **options: Any) -> Iterator[Any]:
             context.close()
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+@contextmanager
+def phone_page() -> Iterator[Any]:
+    """A page in a fresh browser the size of a 390 px phone (3x, touch), as a parent opens our links in WeChat.
+    Skips (or, with CI=true, fails) where the browser is missing."""
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield browser.new_page(**PHONE)
+        finally:
+            browser.close()
+
+
 def sign_in(page: Any, url: str, username: str, password: str) -> None:
     """Sign in to the office web and land on the dashboard."""
     page.goto(f"{url}/office/login")

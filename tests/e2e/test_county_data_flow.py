@@ -25,14 +25,13 @@ from backend.services import rectifications as rect
 from backend.services.authority import current_authority
 from backend.services.calendar import load_official_calendar, working_calendar
 from backend.services.importing import import_bytes
-from backend.services.outbox import send_due
 from backend.store.db import Database
 from backend.store.models import Concern, Escalation, Inspector, Unit, Visit
 from bot.fake_wechat import RunningFakeWeChat
 from tests.conftest import clock_env
 from tests.data.counties import ANYUAN
 from tests.data.county_files import bureau_code, county_files
-from tests.e2e.webhook_support import SECRET_KEY, Webhook
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, deliver_all
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
@@ -101,11 +100,7 @@ def test_the_superior_named_in_the_import_gets_the_supervision_notice_and_the_ta
         number = row.number
 
     def deliver() -> None:
-        for _ in range(10):
-            report = send_due(worker.db, worker.notifier, now=worker.clock.now(), templates=TEMPLATES)
-            assert report.given_up == 0
-            if report.claimed == 0:
-                return
+        deliver_all(worker, TEMPLATES)
 
     deliver()
     assert fake_wechat.sent(BUREAU_OPENID) == []  # the notice itself is the unit's

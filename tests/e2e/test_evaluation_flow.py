@@ -32,18 +32,17 @@ from backend.jobs import rectification_sweep
 from backend.runtime import Runtime
 from backend.services import evaluations, indicators, office_users
 from backend.services.calendar import load_official_calendar
-from backend.services.outbox import send_due
 from backend.store.models import Evaluation, Media, Rectification
 from bot.fake_wechat import RunningFakeWeChat
 from tests.builders import County
 from tests.conftest import clock_env
 from tests.e2e.browser import chromium_context, sign_in
-from tests.e2e.webhook_support import Stack, Webhook, running_webhook
+from tests.e2e.webhook_support import Stack, Webhook, deliver_all, running_webhook
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
 
-PASSWORD = "a long enough password"
+PASSWORD = "A long enough password, 2026"  # the password rules: three kinds of character
 TOWN_OPENID = "o-tianxin-education-office"
 TEMPLATES = {n: f"tpl-{n}" for n in ("evaluation_opened", "evaluation_due", "rectification_issued", "office_alert",
                                      "supervision_notice", "rectification_due_soon")}  # fmt: skip
@@ -79,14 +78,7 @@ def _photo() -> bytes:
 
 
 def _deliver(worker: Runtime) -> int:
-    sent = 0
-    for _ in range(10):
-        report = send_due(worker.db, worker.notifier, now=worker.clock.now(), templates=TEMPLATES)
-        sent += report.sent
-        assert report.given_up == 0
-        if report.claimed == 0:
-            break
-    return sent
+    return deliver_all(worker, TEMPLATES)
 
 
 def test_a_township_is_evaluated_for_2026(hook: Webhook, fake_wechat: RunningFakeWeChat, tmp_path: Path) -> None:

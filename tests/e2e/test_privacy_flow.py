@@ -8,6 +8,7 @@ through the bot's signed link becomes the office's work item, counted on the das
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
 import re
@@ -167,26 +168,29 @@ def test_export_erase_and_a_request_from_the_notice_page(stage: Stage, clock: Se
 
     # the parent asks through the bot's signed link; the form knows them without a ticket
     reply = stage.say(PARENT, "隐私")
-    link = re.search(r"https?://[^/\s]+(/privacy\?u=\S+)", reply)
+    link = re.search(r"https?://[^/\s]+(/privacy\?k=\S+)", reply)
     assert link is not None, reply
     form = requests.get(stage.url + link.group(1), timeout=10)
     assert t("privacy.form.who.wechat") in form.text
-    token = re.search(r'name="u" value="([^"]+)"', form.text)
+    token = re.search(r'name="k" value="([^"]+)"', form.text)
     assert token is not None
     asked = requests.post(
         f"{stage.url}/privacy",
-        data={"u": token.group(1), "kind": "erase", "contact": PHONE, "message": "请删除我的信息"},
+        data={"k": token.group(1), "kind": "erase", "contact": PHONE, "message": "请删除我的信息"},
         headers={"Origin": stage.url},
         timeout=10,
     )
     assert asked.status_code == 201, asked.text
+    payload, _, signature = token.group(1).partition(".")  # the same signature on a payload naming someone else
+    named = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).replace(PARENT.encode(), b"o-someone-else")
+    claimed = base64.urlsafe_b64encode(named)
     forged = requests.post(
         f"{stage.url}/privacy",
-        data={"u": token.group(1).replace(PARENT, "o-someone-else"), "kind": "copy", "contact": "x"},
+        data={"k": f"{claimed.rstrip(b'=').decode()}.{signature}", "kind": "copy", "contact": "x"},
         headers={"Origin": stage.url},
         timeout=10,
     )
-    assert forged.status_code == 400 and t("privacy.error.who") in forged.text
+    assert forged.status_code == 403 and t("form_link.tampered.title") in forged.text
 
     office = signed_in(stage.url)
     listed = office.get(f"{stage.url}/office/privacy", timeout=10)

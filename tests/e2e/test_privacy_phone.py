@@ -13,7 +13,7 @@ import pytest
 from backend.services.authority import current_authority
 from backend.store.db import Database
 from messages import t
-from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+from tests.e2e.browser import phone_page
 from tests.e2e.conftest import serve_app
 from tests.integration.test_office_web import make_app
 
@@ -46,28 +46,19 @@ def site(sqlite_database: Database, tmp_path: Path) -> Iterator[str]:
 
 
 def test_the_notice_reads_well_on_a_390px_phone(site: str) -> None:
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(
-                viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
-            )
-            page.goto(f"{site}/privacy")
-            assert t("privacy.title") in page.inner_text("h1")
-            main = page.inner_text("main")
-            assert OFFICE in main and "0797-3721234" in main
-            assert t("privacy.keep.row", kind=t("settings.retention.audit"), days=365) in main
-            found: dict[str, Any] = page.evaluate(MEASURE)
-            assert found["scroll"] <= 0 and found["overflowing"] == [] and found["small"] == []
-            page.select_option("select[name=kind]", "erase")
-            page.fill("input[name=ticket]", "T2611-0042")
-            page.fill("input[name=secret]", "WRONGONE")
-            page.fill("input[name=contact]", "13912345678")
-            page.click("#request button[type=submit]")
-            assert t("privacy.error.who") in page.inner_text("main")
-            again: dict[str, Any] = page.evaluate(MEASURE)
-            assert again["scroll"] <= 0 and again["overflowing"] == []
-        finally:
-            browser.close()
+    with phone_page() as page:
+        page.goto(f"{site}/privacy")
+        assert t("privacy.title") in page.inner_text("h1")
+        main = page.inner_text("main")
+        assert OFFICE in main and "0797-3721234" in main
+        assert t("privacy.keep.row", kind=t("settings.retention.audit"), days=365) in main
+        found: dict[str, Any] = page.evaluate(MEASURE)
+        assert found["scroll"] <= 0 and found["overflowing"] == [] and found["small"] == []
+        page.select_option("select[name=kind]", "erase")
+        page.fill("input[name=ticket]", "T2611-0042")
+        page.fill("input[name=secret]", "WRONGONE")
+        page.fill("input[name=contact]", "13912345678")
+        page.click("#request button[type=submit]")
+        assert t("privacy.error.who") in page.inner_text("main")
+        again: dict[str, Any] = page.evaluate(MEASURE)
+        assert again["scroll"] <= 0 and again["overflowing"] == []

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from backend.store.db import Database
 from backend.store.models import Authority, Unit
-from tests.e2e.browser import CHROMIUM, FLAGS, require_chromium
+from tests.e2e.browser import phone_page
 from tests.e2e.conftest import serve_app
 from tests.e2e.test_office_browser import busy_county, shots
 from tests.integration.test_office_web import make_app, seed_activity
@@ -70,31 +70,22 @@ def site(sqlite_database: Database, tmp_path: Path) -> Iterator[str]:
 
 
 def test_public_reads_well_on_a_390px_phone(site: str, tmp_path: Path) -> None:
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(
-                viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
-            )
-            page.goto(f"{site}/public/")
-            assert "结果公开" in page.inner_text("h1")
-            assert LONG_NAME in page.inner_text("main")
-            page.screenshot(path=str(shots(tmp_path) / "public-390.png"), full_page=True)
-            found: dict[str, Any] = page.evaluate(MEASURE)
-            assert found["scroll"] <= 0, "the page scrolls sideways"
-            assert found["wraps"] and all(w <= 0 for w in found["wraps"]), "a table is wider than the screen"
-            assert found["overflowing"] == []
-            assert found["small"] == []
-            assert found["body"] >= MIN_BODY_PX
-            # each value is labelled in its card (the table head is hidden on a phone)
-            assert found["labels"] and all(label not in ("none", "normal", '""') for label in found["labels"])
+    with phone_page() as page:
+        page.goto(f"{site}/public/")
+        assert "结果公开" in page.inner_text("h1")
+        assert LONG_NAME in page.inner_text("main")
+        page.screenshot(path=str(shots(tmp_path) / "public-390.png"), full_page=True)
+        found: dict[str, Any] = page.evaluate(MEASURE)
+        assert found["scroll"] <= 0, "the page scrolls sideways"
+        assert found["wraps"] and all(w <= 0 for w in found["wraps"]), "a table is wider than the screen"
+        assert found["overflowing"] == []
+        assert found["small"] == []
+        assert found["body"] >= MIN_BODY_PX
+        # each value is labelled in its card (the table head is hidden on a phone)
+        assert found["labels"] and all(label not in ("none", "normal", '""') for label in found["labels"])
 
-            # one zone at a time, as a parent would look for their school's
-            page.select_option("select[name=zone]", index=1)
-            page.click("form.filters button[type=submit]")
-            again: dict[str, Any] = page.evaluate(MEASURE)
-            assert again["scroll"] <= 0 and again["overflowing"] == [] and again["small"] == []
-        finally:
-            browser.close()
+        # one zone at a time, as a parent would look for their school's
+        page.select_option("select[name=zone]", index=1)
+        page.click("form.filters button[type=submit]")
+        again: dict[str, Any] = page.evaluate(MEASURE)
+        assert again["scroll"] <= 0 and again["overflowing"] == [] and again["small"] == []

@@ -24,11 +24,10 @@ from backend.jobs import rectification_sweep
 from backend.runtime import Runtime
 from backend.services import rectifications as rect
 from backend.services.calendar import working_calendar
-from backend.services.outbox import send_due
 from backend.store.models import Escalation, Media, OutboxMessage, Rectification
 from bot.fake_wechat import RunningFakeWeChat
 from tests.conftest import clock_env
-from tests.e2e.webhook_support import Webhook
+from tests.e2e.webhook_support import Webhook, deliver_all
 from tests.integration.test_rectification_lifecycle import (
     INSPECTOR_OPENID,
     OFFICE_OPENID,
@@ -77,15 +76,7 @@ class Chain:
         return rectification_sweep.step(self.worker.db, moment)
 
     def deliver(self) -> int:
-        """What `dudao worker` does: send what is due, until nothing is left."""
-        sent = 0
-        for _ in range(10):
-            report = send_due(self.worker.db, self.worker.notifier, now=self.worker.clock.now(), templates=TEMPLATES)
-            sent += report.sent
-            assert report.given_up == 0
-            if report.claimed == 0:
-                break
-        return sent
+        return deliver_all(self.worker, TEMPLATES)
 
     def arrived(self, openid: str) -> list[dict[str, object]]:
         return self.fake.sent(openid)

@@ -22,16 +22,18 @@ from sqlalchemy import select
 from backend.app import wire_notifier
 from backend.config import Config
 from backend.domain.calendar import local_date
-from backend.domain.kinds import CheckState, RectificationState, Role, VisitKind
+from backend.domain.kinds import CheckProgress, CheckState, RectificationState, Role, VisitKind
 from backend.runtime import Runtime
 from backend.services import binding, task_checks, tasks
-from backend.services.outbox import send_due
+from backend.services.office import task_results
+from backend.services.office_users import OfficeRole, Scope
 from backend.store.models import (
     Checklist,
     ChecklistItem,
     Inspector,
     Media,
     Rectification,
+    Task,
     TaskAnswer,
     TaskTarget,
     Unit,
@@ -39,7 +41,7 @@ from backend.store.models import (
 )
 from bot.fake_wechat import RunningFakeWeChat
 from tests.builders import County
-from tests.e2e.webhook_support import SECRET_KEY, Webhook
+from tests.e2e.webhook_support import SECRET_KEY, Webhook, deliver_all
 
 pytestmark = pytest.mark.e2e
 pytest_plugins = ["tests.fake_wechat_fixture"]
@@ -109,14 +111,7 @@ class Run:
         return self.hook.sender.send(self.hook.sender.location(openid, lat=lat, lng=lng)).content
 
     def deliver(self) -> int:
-        sent = 0
-        for _ in range(10):
-            report = send_due(self.worker.db, self.worker.notifier, now=self.worker.clock.now(), templates=TEMPLATES)
-            sent += report.sent
-            assert report.given_up == 0
-            if report.claimed == 0:
-                break
-        return sent
+        return deliver_all(self.worker, TEMPLATES)
 
     def sweep(self) -> dict[str, int]:
         return task_checks.sweep_step(self.hook.runtime.db, self.hook.runtime.clock.now())
@@ -323,14 +318,20 @@ def test_a_task_is_done_by_chat_and_by_the_form_and_its_failures_reach_the_units
     run.deliver()
     assert len(fake_wechat.sent("o-unit-3607261008")) == 2
 
-    # the office reads the results: per target and per item, with the rectifications each produced
+    # the office reads the results: per target, with the rectifications each produced, and per item
     with hook.runtime.db.session() as session:
-        results = {r.target_id: r for r in task_checks.task_results(session, ids["task"])}
+        task = session.get(Task, ids["task"])
+        assert task is not None
+        office = Scope(0, "", "", OfficeRole.OFFICE, task.authority_id, None, None)
+        found = task_results.task_results(session, office, task, local_date(hook.runtime.clock.now()))
+    results = {r.target_id: r for r in found.targets}
     mine = results[wang_target.id]
-    assert (mine.score, mine.max_score, mine.failed, len(mine.rectifications)) == (44, 70, 2, 2)
-    assert [i.passed for i in mine.items][:4] == [True, True, False, False] and mine.items[8].skipped
-    assert len(mine.items[2].media_ids) == 1 and results[li_target.id].score == 44
-    assert sum(1 for r in results.values() if r.state == CheckState.DONE.value) == 2
+    assert (mine.score, mine.max_score, mine.failed, mine.rectifications) == (44, 70, 2, 2)
+    assert found.counts[CheckProgress.DONE] == 2 and results[li_target.id].score == 44
+    assert [i.failed for i in found.items][:4] == [0, 0, 2, 2]  # both checks failed items 3 and 4
+    mine_items = answers_of(run, wang_target.id)  # (value, passed, score, skipped, photos) per item
+    assert [a[1] for a in mine_items][:4] == [True, True, False, False] and mine_items[8][3]
+    assert mine_items[2][4] == 1
 
     # a retried delivery answers once and records once
     message = hook.sender.text("o-zhang-01", "任务")

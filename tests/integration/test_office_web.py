@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -156,16 +155,6 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> str
     response = client.post("/office/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.text
     return csrf_of(client.get("/office/dashboard").text)
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page_from_every_office_page(app: Flask) -> None:
@@ -360,7 +349,7 @@ def test_every_list_exports_to_xlsx_with_its_filters(app: Flask, seeded: Seeded)
     sign_in(client, "admin")
     for kind, header in (
         ("concerns", "编号"),
-        ("rectifications", "整改通知书编号"),
+        ("rectifications", "整改事项编号"),
         ("visits", "督导日期"),
         ("schools", "学校代码"),
         ("inspectors", "督学编号"),

@@ -22,7 +22,7 @@ from backend.domain.kinds import Role
 from backend.jobs.housekeeping import forget_old_deliveries
 from backend.kv import KV, MemoryKV
 from backend.runtime import Runtime
-from backend.services import audit, concerns, media, privacy
+from backend.services import audit, concerns, form_links, media, privacy
 from backend.services.authority import current_authority
 from backend.services.concerns import Photo
 from backend.services.office import figures
@@ -256,6 +256,7 @@ def test_erase_removes_the_persons_fields_keeps_their_concerns_and_is_idempotent
     with database.session() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.erased")).all()
         assert len(events) == 2 and all(PARENT not in str(e.detail) for e in events)
+        assert all("13912345678" not in str(e.detail) for e in events)
     with database.session() as s:
         assert privacy.export_person(s, media_dir, person, actor="office:admin").concerns == 0
 
@@ -278,24 +279,39 @@ def test_requests_are_due_in_fifteen_working_days_and_counted_until_closed(
     with database.session() as s:
         assert privacy.open_count(s) == 2
         assert [r.state for r in privacy.requests(s)] == ["open", "open"]
-        privacy.close_request(s, request_id, "已删除联系电话。", actor="office:admin")
+        privacy.close_request(s, request_id, "已删除联系电话13912345678。", actor="office:admin")
         privacy.close_request(s, request_id, "again", actor="office:admin")  # closing twice changes nothing
     with database.session() as s:
         assert privacy.open_count(s) == 1
         assert s.scalar(select(func.count()).where(AuditEvent.action == "privacy.request_closed")) == 1
         assert s.scalar(select(func.count()).where(AuditEvent.action == "privacy.requested")) == 2
+        # the append-only log never holds whom a request is about, nor a phone typed in it or in its outcome
+        logged = s.scalars(select(AuditEvent.detail).where(AuditEvent.action.like("privacy.%"))).all()
+        assert logged and not any(PARENT in str(d) or "13912345678" in str(d) for d in logged)
 
 
-def test_a_link_token_names_its_openid_for_thirty_days_and_cannot_be_forged(clock: SettableClock) -> None:
+def test_the_privacy_link_is_a_form_link_naming_its_openid_for_thirty_days(clock: SettableClock) -> None:
     now = clock.now()
-    token = privacy.link_token(PARENT, PEPPER, now)
-    assert privacy.openid_of_token(token, PEPPER, now + timedelta(days=29)) == PARENT
-    assert privacy.openid_of_token(token, PEPPER, now + timedelta(days=31)) is None
-    assert privacy.openid_of_token(token, "another-key", now) is None
-    forged = token.replace(PARENT, OTHER)
-    assert privacy.openid_of_token(forged, PEPPER, now) is None
-    assert privacy.openid_of_token("garbage", PEPPER, now) is None
-    assert privacy.openid_of_token("a.b.c", PEPPER, now) is None
+    url = privacy.link_url(PEPPER, "https://dudao.example.cn/", PARENT, now)
+    assert url.startswith("https://dudao.example.cn/privacy?k=")
+    token = url.partition("?k=")[2]
+
+    def opened(at: timedelta, secret: str = PEPPER, value: str = token) -> str:
+        return privacy.linked_openid(form_links.verify(secret, value, now=now + at, prefix=privacy.LINK_KIND))
+
+    assert opened(timedelta(days=29)) == PARENT
+    with pytest.raises(form_links.LinkRefused, match="expired"):
+        opened(timedelta(days=30, seconds=1))
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        opened(timedelta(0), secret="another-key")
+    with pytest.raises(form_links.LinkRefused, match="tampered"):  # a task's check link opens no privacy form
+        other = form_links.sign(PEPPER, openid=PARENT, subject="task_check:1", expires_at=now + timedelta(days=1))
+        opened(timedelta(0), value=other)
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        other = form_links.sign(PEPPER, openid=OTHER, subject="privacy:7", expires_at=now + timedelta(days=1))
+        opened(timedelta(0), value=other)
+    with pytest.raises(form_links.LinkRefused, match="tampered"):
+        opened(timedelta(0), value="garbage")
 
 
 def test_office_input_names_a_person_or_is_refused() -> None:

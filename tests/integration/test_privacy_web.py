@@ -9,8 +9,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from backend.clock import SettableClock
 from backend.domain import retention
-from backend.services import office_users
+from backend.services import office_users, privacy
 from backend.services.authority import current_authority
 from backend.store.db import Database
 from backend.store.models import AuditEvent, PrivacyRequest, Zone
@@ -18,6 +19,7 @@ from messages import t
 from tests.integration.test_office_web import PASSWORD, make_app, sign_in
 
 ORIGIN = {"Origin": "http://localhost"}
+GOOD = {"kind": "copy", "contact": "13912345678", "message": "请把我的信息发给我"}
 
 
 @pytest.fixture
@@ -94,7 +96,6 @@ def test_the_office_privacy_page_is_for_office_admins(app: Flask, database: Data
     "form",
     [
         {"kind": "copy", "contact": "13912345678", "ticket": "T2611-0001", "secret": "WRONG"},
-        {"kind": "copy", "contact": "13912345678", "u": "oAbcdef123.1795399201.forged"},
         {"kind": "drop table", "contact": "13912345678"},
         {"kind": "copy", "contact": "x" * 500},
         {"kind": "erase", "contact": "", "message": "\x00" * 10},
@@ -114,6 +115,33 @@ def test_the_request_form_refuses_hostile_input_with_a_chinese_answer(
     assert any(words in answer.text for words in said)
     with database.sessions() as s:
         assert s.scalar(select(func.count()).select_from(PrivacyRequest)) == 0
+
+
+def test_a_signed_link_names_its_wechat_user_and_a_forged_or_stale_one_gets_the_refusal_page(
+    app: Flask, database: Database, clock: SettableClock
+) -> None:
+    client = app.test_client()
+    link = privacy.link_url("s3cret", "http://localhost", "oAbcdef123", clock.now())
+    token = link.partition("?k=")[2]
+    opened = client.get(link.removeprefix("http://localhost"))
+    assert opened.status_code == 200 and t("privacy.form.who.wechat") in opened.text
+    assert f'name="k" value="{token}"' in opened.text and 'name="ticket"' not in opened.text
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad in (
+        client.get(f"/privacy?k={forged}"),
+        client.post("/privacy", data={"k": forged, **GOOD}, headers=ORIGIN),
+    ):
+        assert bad.status_code == 403 and t("form_link.tampered.title") in bad.text and "Traceback" not in bad.text
+    clock.advance(days=31)
+    stale = client.post("/privacy", data={"k": token, **GOOD}, headers=ORIGIN)
+    assert stale.status_code == 410 and t("form_link.expired.title") in stale.text
+    with database.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(PrivacyRequest)) == 0
+    fresh = privacy.link_url("s3cret", "http://localhost", "oAbcdef123", clock.now()).partition("?k=")[2]
+    asked = client.post("/privacy", data={"k": fresh, **GOOD}, headers=ORIGIN)
+    assert asked.status_code == 201, asked.text
+    with database.sessions() as s:
+        assert s.scalars(select(PrivacyRequest.openid)).one() == "oAbcdef123"
 
 
 def test_the_request_form_wants_our_own_origin(app: Flask) -> None:

@@ -16,21 +16,9 @@ from backend.domain.calendar import local_date
 from backend.services import report_pdf
 from backend.store.db import Database
 from backend.store.models import Authority, Rectification, Unit, Visit
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
-
-__all__ = ["app", "seeded"]  # the fixtures, shared with the office web tests
+from tests.integration.test_office_web import Seeded, sign_in
 
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 def pdf_text(content: bytes, tmp_path: Path) -> str:

@@ -27,19 +27,9 @@ from backend.store.db import Database
 from backend.store.models import AuditEvent, OfficeUser
 from messages import t
 from tests.conftest import clock_env
-from tests.integration.test_office_web import PASSWORD, Seeded, csrf_of, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import PASSWORD, Seeded, csrf_of, sign_in
 
 NEW_PASSWORD = "Qinghe-Duxue-2027"
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 def post_login(client: FlaskClient, username: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]

@@ -29,19 +29,9 @@ from backend.services.office_users import OfficeRole, Scope
 from backend.services.tokens import create_token
 from backend.store.db import Database
 from backend.store.models import Assignment, Inspector, Media, Rectification, Task, TaskMember, TaskTarget, Unit
-from tests.integration.test_office_web import Seeded, make_app, seed_activity, sign_in
+from tests.integration.test_office_web import sign_in
 from tests.integration.test_school_report_pdf import flat, needs_pdftotext
 from tests.task_office_support import DONE, UNDER_WAY, TaskSeed, seed_task
-
-
-@pytest.fixture
-def seeded(database: Database) -> Seeded:
-    return seed_activity(database)
-
-
-@pytest.fixture
-def app(database: Database, seeded: Seeded, tmp_path: Path) -> Flask:
-    return make_app(database, tmp_path)
 
 
 @pytest.fixture
