@@ -25,7 +25,7 @@ from tests.e2e.webhook_support import SECRET_KEY, Webhook, seed_school
 pytestmark = pytest.mark.e2e
 
 OFFICE = "青禾县人民政府教育督导室"
-PASSWORD = "a long enough password"
+PASSWORD = "A long enough password, 2026"  # the password rules: three kinds of character
 
 
 def say(hook: Webhook, openid: str, text: str) -> str:
