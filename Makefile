@@ -44,12 +44,16 @@ fuzz: install
 
 # The unit and integration tests again as of other days, the process clock moved by Debian's faketime (UTC times:
 # a National Day holiday, a 调休 working Saturday, the night the year turns in China, a year with no schedule loaded).
+# The night the year turns runs on every stack; the other days on SQLite and the in-process store only (the clock
+# being tested is the application's, the same on both stacks; it keeps CI well inside its limit).
 # One day: make test-dates DATES='2026-12-31 16:00:00'. The monotonic clock stays real so that timeouts still work.
 DATES ?= 2026-10-03 10:00:00|2026-10-10 09:30:00|2026-12-31 16:00:00|2027-02-01 01:30:00
+DATES_ALL_STACKS ?= 2026-12-31 16:00:00
 test-dates: install system-deps
 	@days='$(DATES)'; IFS='|'; for day in $$days; do \
-	  echo "== the unit and integration tests as of $$day (UTC)"; \
-	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$$day" $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration || exit 1; \
+	  if [ "$$day" = '$(DATES_ALL_STACKS)' ]; then only=""; else only="env -u CI -u DUDAO_TEST_DATABASE_URL -u DUDAO_TEST_REDIS_URL"; fi; \
+	  echo "== the unit and integration tests as of $$day (UTC)$${only:+, SQLite and the in-process store}"; \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 $$only faketime "$$day" $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration || exit 1; \
 	done
 
 clean:
