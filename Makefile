@@ -51,7 +51,7 @@ DATES ?= 2026-10-03 10:00:00|2026-10-10 09:30:00|2026-12-31 16:00:00|2027-02-01 
 DATES_ALL_STACKS ?= 2026-12-31 16:00:00
 test-dates: install system-deps
 	@days='$(DATES)'; IFS='|'; for day in $$days; do \
-	  if [ "$$day" = '$(DATES_ALL_STACKS)' ]; then only=""; else only="env -u CI -u DUDAO_TEST_DATABASE_URL -u DUDAO_TEST_REDIS_URL"; fi; \
+	  IFS=" "; if [ "$$day" = '$(DATES_ALL_STACKS)' ]; then only=""; else only="env -u CI -u DUDAO_TEST_DATABASE_URL -u DUDAO_TEST_REDIS_URL"; fi; \
 	  echo "== the unit and integration tests as of $$day (UTC)$${only:+, SQLite and the in-process store}"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 $$only faketime "$$day" $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration || exit 1; \
 	done

@@ -23,6 +23,8 @@ def _admin_url() -> str:
 
 
 def scratch_url(suffix: str) -> str:
+    if not PG_URL:
+        _unavailable("DUDAO_TEST_DATABASE_URL (PostgreSQL)")
     url = make_url(PG_URL or "")
     return url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
 
