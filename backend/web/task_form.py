@@ -107,18 +107,27 @@ def show() -> Response:
     link = form_pages.linked(task_checks.FORM_SUBJECT)
     target_id = link.subject_id(task_checks.FORM_SUBJECT)
     with runtime().db.session() as session:
-        inspector_id = _inspector_of(session, link)
-        if inspector_id is None:
-            return form_pages.refused_page("not_yours", 403)
-        try:
-            check = task_checks.view(session, target_id, inspector_id)
-        except task_checks.CheckError:
-            return form_pages.refused_page("not_yours", 403)
-        if check.state == CheckState.DONE.value:
-            return _message(t("check.form.done_title"), t("check.form.already_done"), 200)
-        if not check.task_open:
-            return _message(t("check.form.title"), t("check.error.task_closed"), 410)
+        opened = _open_check(session, link, target_id)
+        if isinstance(opened, Response):
+            return opened
+        check, _inspector_id = opened
         return _page(check, entered={}, errors=[], notice="", status=200)
+
+
+def _open_check(session: Session, link: FormLink, target_id: int) -> Response | tuple[Any, int]:
+    """The check this link opens and its inspector, or the page that says why it opens nothing."""
+    inspector_id = _inspector_of(session, link)
+    if inspector_id is None:
+        return form_pages.refused_page("not_yours", 403)
+    try:
+        check = task_checks.view(session, target_id, inspector_id)
+    except task_checks.CheckError:
+        return form_pages.refused_page("not_yours", 403)
+    if check.state == CheckState.DONE.value:
+        return _message(t("check.form.done_title"), t("check.form.already_done"), 200)
+    if not check.task_open:
+        return _message(t("check.form.title"), t("check.error.task_closed"), 410)
+    return check, inspector_id
 
 
 @bp.post("/f/check")
@@ -130,17 +139,10 @@ def save() -> Response:
     submit = request.form.get("action") == "submit"
     rt = runtime()
     with rt.db.session() as session:
-        inspector_id = _inspector_of(session, link)
-        if inspector_id is None:
-            return form_pages.refused_page("not_yours", 403)
-        try:
-            check = task_checks.view(session, target_id, inspector_id)
-        except task_checks.CheckError:
-            return form_pages.refused_page("not_yours", 403)
-        if check.state == CheckState.DONE.value:
-            return _message(t("check.form.done_title"), t("check.form.already_done"), 200)
-        if not check.task_open:
-            return _message(t("check.form.title"), t("check.error.task_closed"), 410)
+        opened = _open_check(session, link, target_id)
+        if isinstance(opened, Response):
+            return opened
+        check, inspector_id = opened
         entered, errors = _record(session, check, inspector_id, rt.config.media_dir)
         check = task_checks.view(session, target_id, inspector_id)
         if errors or not submit:
